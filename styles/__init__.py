@@ -1,0 +1,1 @@
+"""The stylesheets and fonts, shipped inside the package as builder.styles."""
