@@ -1,0 +1,233 @@
+"""Stage 1: read a manuscript file, decode it and validate its front matter.
+
+The only stage (with the edition writers) that touches the file system.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import re
+import unicodedata
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from builder.errors import ManuscriptError
+from builder.inline import parse_text
+from builder.model import Meta, PlaceholderInfo, Source
+
+MAX_MANUSCRIPT_BYTES = 20 * 1024 * 1024
+FENCE = "---"
+LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
+CODE_SYNTAX = re.compile(r"^[A-Za-z]+!?[A-Za-z]*(?:/[A-Za-z]+)+$")
+# Slot markers in rendered templates use these private-use characters; the text must not.
+RESERVED_CHARACTERS = re.compile("[\ue000\ue001]")
+TEXT_FIELDS = ("author", "fandom", "pairing", "rating", "source")
+LIST_FIELDS = ("characters", "warnings", "tags", "credits")
+
+
+def read(path: Path) -> Source:
+    """Read and validate the manuscript at `path`."""
+    data = _read_bytes(path)
+    text = _decode(data, path)
+    lines = text.split("\n")
+    fields, field_lines, body_start = _front_matter(lines, path)
+    meta = _meta(fields, field_lines, lines, path)
+    return Source(
+        path=path,
+        meta=meta,
+        body=tuple(lines[body_start:]),
+        body_line=body_start + 1,
+        content_hash=hashlib.sha256(data).hexdigest(),
+        modified=_edition_date(meta, path),
+    )
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        if path.is_dir():
+            raise ManuscriptError("is a folder, not a manuscript file", path=path)
+        if path.stat().st_size > MAX_MANUSCRIPT_BYTES:
+            raise ManuscriptError("is larger than 20 MB; is it really a manuscript?", path=path)
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise ManuscriptError("no such file", path=path) from None
+    except PermissionError:
+        raise ManuscriptError("cannot be read (permission denied)", path=path) from None
+
+
+def _decode(data: bytes, path: Path) -> str:
+    if b"\x00" in data:
+        line = data[: data.index(b"\x00")].count(b"\n") + 1
+        raise ManuscriptError("is a binary file, not text", path=path, line=line)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        byte = data[error.start]
+        raise ManuscriptError(
+            f"is not UTF-8 text (byte 0x{byte:02X}); save it as UTF-8", path=path, line=line
+        ) from None
+    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+    if not text.strip():
+        raise ManuscriptError("is empty", path=path, line=1)
+    reserved = RESERVED_CHARACTERS.search(text)
+    if reserved:
+        line = text.count("\n", 0, reserved.start()) + 1
+        raise ManuscriptError(
+            f"contains the private-use character U+{ord(reserved.group()):04X}, "
+            "which ficpress reserves",
+            path=path,
+            line=line,
+        )
+    return text
+
+
+def _front_matter(lines: list[str], path: Path) -> tuple[dict[str, Any], dict[str, int], int]:
+    """The front matter's fields, the line of each field, and the index of the body's first line."""
+    if lines[0].strip() != FENCE:
+        raise ManuscriptError(
+            "no front matter: a manuscript starts with a '---' line, then 'title: ...', then '---'",
+            path=path,
+            line=1,
+            source_line=lines[0],
+        )
+    try:
+        end = next(i for i in range(1, len(lines)) if lines[i].strip() == FENCE)
+    except StopIteration:
+        raise ManuscriptError(
+            "front matter is never closed: add a '---' line after it",
+            path=path,
+            line=1,
+            source_line=lines[0],
+        ) from None
+    yaml_text = "\n".join(lines[1:end])
+    try:
+        node = yaml.compose(yaml_text, Loader=yaml.SafeLoader)
+        fields = yaml.safe_load(yaml_text)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = mark.line + 2 if mark else 2
+        raise ManuscriptError(
+            f"front matter is not valid YAML: {error.problem or error.context}",
+            path=path,
+            line=line,
+            source_line=lines[line - 1] if line - 1 < len(lines) else None,
+        ) from None
+    if not isinstance(fields, dict) or not isinstance(node, yaml.MappingNode):
+        raise ManuscriptError(
+            "front matter must be a mapping of fields ('title: ...')",
+            path=path,
+            line=2,
+            source_line=lines[1] if end > 1 else None,
+        )
+    field_lines = {
+        str(key.value): key.start_mark.line + 2
+        for key, _ in node.value
+        if isinstance(key, yaml.ScalarNode)
+    }
+    return fields, field_lines, end + 1
+
+
+def _meta(
+    fields: dict[str, Any], field_lines: dict[str, int], lines: list[str], path: Path
+) -> Meta:
+    def fail(name: str, message: str) -> ManuscriptError:
+        line = field_lines.get(name, 1)
+        return ManuscriptError(message, path=path, line=line, source_line=lines[line - 1])
+
+    def text(name: str) -> str | None:
+        value = fields.get(name)
+        if value is None:
+            return None
+        if isinstance(value, bool | list | dict):
+            raise fail(name, f"'{name}' must be text")
+        return str(value).strip() or None
+
+    def text_list(name: str) -> tuple[str, ...]:
+        value = fields.get(name)
+        if value is None:
+            return ()
+        items = value if isinstance(value, list) else [value]
+        if any(isinstance(item, list | dict) or item is None for item in items):
+            raise fail(name, f"'{name}' must be a list of texts")
+        return tuple(str(item).strip() for item in items if str(item).strip())
+
+    title = text("title")
+    if title is None:
+        raise ManuscriptError(
+            "front matter has no 'title'", path=path, line=1, source_line=lines[0]
+        )
+    language = text("language") or "en"
+    if not LANGUAGE_TAG.match(language):
+        raise fail(
+            "language", f"'language' must be a language tag like 'en' or 'fr-CA', not {language!r}"
+        )
+    summary = text("summary")
+    text_values: dict[str, Any] = {name: text(name) for name in TEXT_FIELDS}
+    list_values: dict[str, Any] = {name: text_list(name) for name in LIST_FIELDS}
+    return Meta(
+        title=parse_text(title, field_lines["title"]),
+        language=language,
+        summary=parse_text(summary, field_lines["summary"]) if summary else None,
+        date=_date(fields.get("date"), lambda message: fail("date", message)),
+        legend=_legend(fields.get("placeholders"), lambda message: fail("placeholders", message)),
+        **text_values,
+        **list_values,
+    )
+
+
+def _date(value: Any, fail: Callable[[str], ManuscriptError]) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    try:
+        return dt.date.fromisoformat(str(value)).isoformat()
+    except ValueError:
+        raise fail(f"'date' must be a date like 2017-03-01, not {value!r}") from None
+
+
+def _legend(value: Any, fail: Callable[[str], ManuscriptError]) -> tuple[PlaceholderInfo, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, dict):
+        raise fail("'placeholders' must map codes to labels, e.g. 'G/N: {label: girlfriend name}'")
+    legend = []
+    for code, entry in value.items():
+        if not CODE_SYNTAX.match(str(code)):
+            raise fail(f"placeholder code {code!r} must look like 'Y/N' or 'B/F/N'")
+        if isinstance(entry, str):
+            entry = {"label": entry}
+        if not isinstance(entry, dict) or not isinstance(entry.get("label", ""), str):
+            raise fail(f"placeholder {code}: give a label, e.g. '{code}: {{label: best friend}}'")
+        default = entry.get("default")
+        canonical = str(code).upper()
+        legend.append(
+            PlaceholderInfo(
+                code=canonical,
+                label=str(entry.get("label") or canonical),
+                is_name=bool(entry.get("name", canonical.endswith("/N"))),
+                default=None if default is None else str(default),
+            )
+        )
+    return tuple(legend)
+
+
+def _edition_date(meta: Meta, path: Path) -> int:
+    """SOURCE_DATE_EPOCH when set (reproducible builds), else the story's date, else the file's."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return int(epoch)
+    if meta.date:
+        parsed = dt.datetime.fromisoformat(meta.date.replace("Z", "+00:00"))
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=dt.UTC)
+        return int(parsed.timestamp())
+    return int(path.stat().st_mtime)
