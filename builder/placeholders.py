@@ -1,0 +1,182 @@
+"""Stage 3: find reader placeholders (`Y/N`, `(E/C)`, `[h/c]`) and turn them into slots.
+
+Also the code table (built-in codes merged with a story's legend) and `fill`, which
+turns one slot and the reader's value into the text to print.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import replace
+
+from builder.model import (
+    Inline,
+    Manuscript,
+    Markup,
+    Meta,
+    Paragraph,
+    PlaceholderInfo,
+    Slot,
+    Text,
+    map_paragraphs,
+)
+from builder.typography import typeset
+
+BUILT_IN: tuple[PlaceholderInfo, ...] = tuple(
+    PlaceholderInfo(code, label, is_name)
+    for code, label, is_name in (
+        ("Y/N", "your name", True),
+        ("F/N", "first name", True),
+        ("L/N", "last name", True),
+        ("Y/L/N", "last name", True),
+        ("M/N", "middle name", True),
+        ("N/N", "nickname", True),
+        ("E/C", "eye colour", False),
+        ("H/C", "hair colour", False),
+        ("H/L", "hair length", False),
+        ("H/T", "hair type", False),
+        ("S/C", "skin colour", False),
+        ("S/T", "skin tone", False),
+        ("F/C", "favourite colour", False),
+        ("F/A", "favourite animal", False),
+    )
+)
+
+# Text that looks like a URL or a domain path is never searched: `a.com/y/n` stays.
+URL = re.compile(r"(?:https?://|www\.)\S+|[\w-]+(?:\.[\w-]+)+/\S*", re.IGNORECASE)
+ARTICLE = re.compile(r"(?:^|(?<=\s)|(?<=[\"“‘(]))(?P<article>[Aa][Nn]?)\s+$")
+SENTENCE_END = re.compile(r"(?:^|[.!?…]|[.!?…][\"'”’)\]]+)$")
+OPENING_PUNCTUATION = "\"'“‘«„([{—–- \u00a0"
+VOWEL_SOUND_EXCEPTIONS = re.compile(r"^(?:uni|use|usu|uk|eu|ewe|one|once|ur[aeiou])", re.I)
+SILENT_H = re.compile(r"^(?:hour|honest|honou?r|heir)", re.I)
+
+
+def table(meta: Meta) -> dict[str, PlaceholderInfo]:
+    """The built-in codes, with the story's own legend added or relabelling them."""
+    codes = {info.code: info for info in BUILT_IN}
+    for info in meta.legend:
+        known = codes.get(info.code)
+        codes[info.code] = replace(info, is_name=known.is_name) if known else info
+    return codes
+
+
+def canonical(code: str) -> str:
+    """`(y/n)` -> `Y/N`: how a code is written in tables, profiles and messages."""
+    return code.strip().strip("()[]{}").upper()
+
+
+def pattern(codes: Iterable[str]) -> re.Pattern[str]:
+    """A pattern that finds any of `codes`, in any case, bare or wrapped in brackets."""
+    alternatives = "|".join(re.escape(code) for code in sorted(codes, key=len, reverse=True))
+    code = rf"(?:{alternatives})"
+    return re.compile(
+        rf"(?<![\w/])(?:\((?P<round>{code})\)|\[(?P<square>{code})\]|\{{(?P<curly>{code})\}}"
+        rf"|(?P<bare>{code}))(?![\w/])",
+        re.IGNORECASE,
+    )
+
+
+def find(manuscript: Manuscript) -> Manuscript:
+    """The manuscript with every placeholder in its text turned into a Slot."""
+    finder = pattern(table(manuscript.meta))
+
+    return map_paragraphs(manuscript, lambda paragraph: _find_in_paragraph(paragraph, finder))
+
+
+def _find_in_paragraph(paragraph: Paragraph, finder: re.Pattern[str]) -> Paragraph:
+    tokens: list[Inline] = []
+    for token in paragraph.inlines:
+        if isinstance(token, Text):
+            tokens.extend(_split_text(token, finder, _text_before(tokens)))
+        else:
+            tokens.append(token)
+    return replace(paragraph, inlines=tuple(tokens))
+
+
+def _text_before(tokens: Sequence[Inline]) -> str:
+    """The paragraph's text so far; a slot counts as a word."""
+    return "".join(
+        token.text if isinstance(token, Text) else "" if isinstance(token, Markup) else "x"
+        for token in tokens
+    )
+
+
+def _split_text(token: Text, finder: re.Pattern[str], preceding: str) -> Iterator[Inline]:
+    text = token.text
+    excluded = [match.span() for match in URL.finditer(text)]
+    position = 0
+    for match in finder.finditer(text):
+        if any(start < match.end() and match.start() < end for start, end in excluded):
+            continue
+        before = text[position : match.start()]
+        article_match = ARTICLE.search(before)
+        article = article_match.group("article") if article_match else None
+        if article_match:
+            before = before[: article_match.start()]
+        if before:
+            yield Text(before, token.line, token.column + position)
+        code = next(group for group in match.groups() if group)
+        context = preceding + text[: match.start()]
+        yield Slot(
+            code=canonical(code),
+            written=match.group(),
+            line=token.line,
+            column=token.column + match.start(),
+            sentence_start=article is None and _starts_sentence(context),
+            article=article,
+        )
+        position = match.end()
+    if position < len(text):
+        yield Text(text[position:], token.line, token.column + position)
+
+
+def _starts_sentence(preceding: str) -> bool:
+    return bool(SENTENCE_END.search(preceding.rstrip(OPENING_PUNCTUATION)))
+
+
+def fill(slot: Slot, info: PlaceholderInfo | None, value: str | None, language: str) -> str:
+    """The text printed for `slot`: the reader's value, or the code as written when none."""
+    if value is None:
+        return f"{slot.article} {slot.written}" if slot.article else slot.written
+    is_name = info.is_name if info else canonical(slot.code).endswith("/N")
+    if slot.sentence_start and not is_name and value[:1].islower():
+        value = value[0].upper() + value[1:]
+    value = typeset(value, before=slot.before, after=slot.after, language=language)
+    if slot.article:
+        return f"{agreeing_article(slot.article, value)} {value}"
+    return value
+
+
+def agreeing_article(written: str, value: str) -> str:
+    """`a` or `an` for `value`, in the case the author wrote the article in."""
+    article = "an" if _vowel_sound(value) else "a"
+    if written.isupper() and len(written) > 1:
+        return article.upper()
+    return article.capitalize() if written[0].isupper() else article
+
+
+def _vowel_sound(word: str) -> bool:
+    if SILENT_H.match(word):
+        return True
+    if VOWEL_SOUND_EXCEPTIONS.match(word):
+        return False
+    return word[:1].lower() in "aeiou"
+
+
+def slots(paragraphs: Iterable[Paragraph | None]) -> Iterator[Slot]:
+    """Every slot in `paragraphs`, in order."""
+    for paragraph in paragraphs:
+        if paragraph:
+            yield from (token for token in paragraph.inlines if isinstance(token, Slot))
+
+
+def all_paragraphs(manuscript: Manuscript) -> Iterator[Paragraph | None]:
+    """Every piece of text in reading order: title, summary, headings, captions, paragraphs."""
+    yield manuscript.meta.title
+    yield manuscript.meta.summary
+    for chapter in manuscript.chapters:
+        yield chapter.title
+        for scene in chapter.scenes:
+            yield scene.caption
+            yield from scene.paragraphs
