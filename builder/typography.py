@@ -1,0 +1,237 @@
+"""Typographic polish for the author's text: curly quotes, dashes, ellipses, no-break spaces.
+
+The rules themselves are data (`builder.typography_rules.RULES`); this module applies them
+to one run of text at a time, using the text around the run (across emphasis markers and
+reader slots) as read-only context, so that a quote or dash is decided the same way
+whatever the token boundaries are.
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+from builder.model import Manuscript, Markup, Paragraph, Slot, Text, map_paragraphs
+from builder.typography_rules import APOSTROPHE, MARKS, PROTECTED, RULES, Marks, Rule
+
+__all__ = ["apply", "typeset", "typeset_paragraph"]
+
+_CONTEXT_CHARS = 40
+"""How much of the following text is looked at: enough for any rule's lookahead."""
+
+_SLOT_STAND_IN = "x"
+"""What a reader slot counts as for context: its value is some word, not known yet."""
+
+# Raw following text is normalised for dashes and dots before being used as context, so
+# that a space before a `--` in the next token is seen as a space before an em dash.
+_AHEAD_FIXES: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"\.\.\.|\.[ ]\.[ ]\."), "…"),
+    (re.compile(r"(?<!-)-{2,3}(?!-)|(?<=[ \t])-(?=[ \t])"), "—"),
+)
+
+_Part = tuple[str, bool]
+"""A piece of the working string and whether it is frozen (context or protected)."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Compiled:
+    name: str
+    regex: re.Pattern[str]
+    replace: Callable[[re.Match[str]], str]
+
+
+def _language(language: str) -> str:
+    primary = language.strip().lower().replace("_", "-").split("-")[0]
+    return primary if primary in MARKS else "en"
+
+
+def _fill_pattern(pattern: str, marks: Marks) -> str:
+    return pattern.replace("{OPEN}", re.escape(marks.openers)).replace(
+        "{CLOSE}", re.escape(marks.closers)
+    )
+
+
+def _fill_replacement(template: str, marks: Marks) -> str:
+    keys = {
+        "{O2}": marks.open_double,
+        "{C2}": marks.close_double,
+        "{O1}": marks.open_single,
+        "{C1}": marks.close_single,
+        "{AP}": APOSTROPHE,
+    }
+    for key, value in keys.items():
+        template = template.replace(key, value)
+    return template
+
+
+def _replacer(rule: Rule, marks: Marks) -> Callable[[re.Match[str]], str]:
+    replacement = rule.replacement
+    if isinstance(replacement, str):
+        template = _fill_replacement(replacement, marks)
+        return lambda match: match.expand(template)
+
+    def call(match: re.Match[str]) -> str:
+        return replacement(match, marks)
+
+    return call
+
+
+@functools.cache
+def _compiled_rules(language: str) -> tuple[_Compiled, ...]:
+    marks = MARKS[language]
+    return tuple(
+        _Compiled(
+            rule.name,
+            re.compile(_fill_pattern(rule.pattern, marks), rule.flags),
+            _replacer(rule, marks),
+        )
+        for rule in RULES
+        if rule.languages is None or language in rule.languages
+    )
+
+
+@functools.cache
+def _protected_patterns() -> tuple[re.Pattern[str], ...]:
+    return tuple(re.compile(pattern, flags) for _name, pattern, flags in PROTECTED)
+
+
+def _ahead(text: str, after: str) -> str:
+    # The run's last character is prepended so a spaced hyphen straddling the boundary is
+    # recognised, then dropped again.
+    window = text[-1:] + after[:_CONTEXT_CHARS]
+    for pattern, replacement in _AHEAD_FIXES:
+        window = pattern.sub(replacement, window)
+    return window[len(text[-1:]) :]
+
+
+def _split_protected(text: str, before: str, ahead: str) -> list[_Part]:
+    """Cut `text` into free and frozen (URL, code) pieces, looking at its context too."""
+    tail = before[-_CONTEXT_CHARS:]
+    window = tail + text + ahead
+    low, high = len(tail), len(tail) + len(text)
+    spans = sorted(
+        (max(match.start(), low) - low, min(match.end(), high) - low)
+        for pattern in _protected_patterns()
+        for match in pattern.finditer(window)
+        if match.end() > low and match.start() < high
+    )
+    parts: list[_Part] = []
+    position = 0
+    for start, end in spans:
+        if end <= position:
+            continue
+        start = max(start, position)
+        if start > position:
+            parts.append((text[position:start], False))
+        parts.append((text[start:end], True))
+        position = end
+    if position < len(text):
+        parts.append((text[position:], False))
+    return parts
+
+
+def _apply(rule: _Compiled, parts: list[_Part]) -> list[_Part]:
+    """One rule over the working string; matches must lie wholly inside one free part."""
+    joined = "".join(piece for piece, _frozen in parts)
+    starts: list[int] = []
+    offset = 0
+    for piece, _frozen in parts:
+        starts.append(offset)
+        offset += len(piece)
+    edits: dict[int, list[tuple[int, int, str]]] = {}
+    # Searching from the end of the preceding context: lookbehinds still see it, and `\A`
+    # only matches when there is no preceding context, i.e. at the paragraph's start.
+    for match in rule.regex.finditer(joined, len(parts[0][0])):
+        start, end = match.span()
+        found = bisect.bisect_right(starts, start) - 1
+        # An empty match at a part's end belongs to that part, not to the next one.
+        for index in (found, found - 1):
+            if index < 0 or parts[index][1]:
+                continue
+            low = starts[index]
+            if low <= start and end <= low + len(parts[index][0]):
+                edits.setdefault(index, []).append((start - low, end - low, rule.replace(match)))
+                break
+    if not edits:
+        return parts
+    result: list[_Part] = []
+    for index, (piece, frozen) in enumerate(parts):
+        if index in edits:
+            chunks: list[str] = []
+            last = 0
+            for start, end, replacement in edits[index]:
+                chunks.append(piece[last:start])
+                chunks.append(replacement)
+                last = end
+            chunks.append(piece[last:])
+            piece = "".join(chunks)
+        # An emptied free part is dropped so nothing is inserted between frozen neighbours.
+        if frozen or piece:
+            result.append((piece, frozen))
+    return result
+
+
+def typeset(text: str, *, before: str = "", after: str = "", language: str = "en") -> str:
+    """Typographic form of `text`. `before` is the already-typeset text that precedes it in the
+    same paragraph ("" at paragraph start), `after` the raw text that follows ("" at the end);
+    only their nearest characters matter, as context for quotes and dashes."""
+    if not text:
+        return text
+    ahead = _ahead(text, after)
+    # The context parts are always first and last, frozen, so only `text` is ever rewritten.
+    parts: list[_Part] = [(before, True), *_split_protected(text, before, ahead), (ahead, True)]
+    for rule in _compiled_rules(_language(language)):
+        parts = _apply(rule, parts)
+    return "".join(piece for piece, _frozen in parts[1:-1])
+
+
+def typeset_paragraph(paragraph: Paragraph, language: str = "en") -> Paragraph:
+    """Apply typeset() to every Text token of the paragraph using its neighbours as context.
+    Markup tokens are transparent (context looks through them). A Slot token counts as a
+    letter 'x' for context (its value is not known yet), and the returned Slot gets its
+    `before`/`after` fields set to the printed character just before / after it ("" at the
+    paragraph's edges), so the value can be typeset later with typeset(value, before=..,
+    after=..)."""
+    tokens = paragraph.inlines
+    raw = [_printed(token) for token in tokens]
+    printed = list(raw)
+    for index, token in enumerate(tokens):
+        if isinstance(token, Text):
+            printed[index] = typeset(
+                token.text,
+                before="".join(printed[:index]),
+                after="".join(raw[index + 1 :]),
+                language=language,
+            )
+    result: list[Text | Markup | Slot] = []
+    for index, token in enumerate(tokens):
+        if isinstance(token, Text):
+            result.append(replace(token, text=printed[index]))
+        elif isinstance(token, Slot):
+            result.append(
+                replace(
+                    token,
+                    before="".join(printed[:index])[-1:],
+                    after="".join(printed[index + 1 :])[:1],
+                )
+            )
+        else:
+            result.append(token)
+    return replace(paragraph, inlines=tuple(result))
+
+
+def _printed(token: Text | Markup | Slot) -> str:
+    if isinstance(token, Text):
+        return token.text
+    if isinstance(token, Slot):
+        return _SLOT_STAND_IN
+    return ""
+
+
+def apply(manuscript: Manuscript) -> Manuscript:
+    """The typography stage: every piece of the author's text, in the story's language."""
+    language = manuscript.meta.language
+    return map_paragraphs(manuscript, lambda paragraph: typeset_paragraph(paragraph, language))

@@ -1,0 +1,269 @@
+"""The typography rules as data, applied in order by `builder.typography`.
+
+Modelled on Standard Ebooks' typogrify: each rule is one regular expression and its
+replacement. Patterns and replacements may name the language's quote marks with keys that
+`builder.typography` fills in per language:
+
+- in patterns, `{OPEN}` / `{CLOSE}`: the language's opening / closing quote characters
+  (for use inside a character class);
+- in replacements, `{O2}` `{C2}` (double), `{O1}` `{C1}` (single) and `{AP}` (apostrophe).
+
+Every match is only ever replaced inside the text being typeset: context on either side and
+protected spans (URLs, code) can be looked at by lookarounds but are never rewritten.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+APOSTROPHE = "’"
+WORD_JOINER = "\u2060"
+NBSP = "\u00a0"
+NARROW_NBSP = "\u202f"
+EM_DASH = "—"
+EN_DASH = "–"
+ELLIPSIS = "…"
+
+
+@dataclass(frozen=True, slots=True)
+class Marks:
+    """The quotation marks of one language."""
+
+    open_double: str
+    close_double: str
+    open_single: str
+    close_single: str
+
+    @property
+    def openers(self) -> str:
+        """The opening quote characters, without the spacing French puts inside them."""
+        return (self.open_double + self.open_single).replace(NARROW_NBSP, "")
+
+    @property
+    def closers(self) -> str:
+        """The closing quote characters, without the spacing French puts inside them."""
+        return (self.close_double + self.close_single).replace(NARROW_NBSP, "")
+
+
+MARKS: dict[str, Marks] = {
+    "en": Marks("“", "”", "‘", "’"),
+    "de": Marks("„", "“", "‚", "‘"),
+    # French nests English-style double quotes inside guillemets (Imprimerie nationale).
+    "fr": Marks("«" + NARROW_NBSP, NARROW_NBSP + "»", "“", "”"),
+}
+"""Quote marks by primary language subtag; other languages use English marks."""
+
+Replacement = str | Callable[[re.Match[str], Marks], str]
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """One typographic substitution."""
+
+    name: str
+    """Stable identifier, used by the fixture table."""
+    pattern: str
+    """The regular expression, possibly with `{OPEN}` / `{CLOSE}` keys."""
+    replacement: Replacement
+    """A `re` template (with `{O2}`-style keys) or a function of the match and marks."""
+    doc: str
+    """Why the rule exists."""
+    languages: frozenset[str] | None = None
+    """Primary language subtags the rule applies to; None for all."""
+    flags: int = 0
+    """Extra `re` flags."""
+
+
+def _en_dash_range(match: re.Match[str], _marks: Marks) -> str:
+    first, second = match.group(1), match.group(2)
+    # Leading zeros, falling pairs and 3-4 digit pairs look like dates, scores, codes
+    # or phone numbers rather than ranges: leave those hyphens alone.
+    looks_like_range = (
+        not first.startswith("0")
+        and not second.startswith("0")
+        and int(first) < int(second)
+        and len(second) - len(first) in (0, 1)
+        and (len(first), len(second)) != (3, 4)
+    )
+    return f"{first}{EN_DASH}{second}" if looks_like_range else match.group(0)
+
+
+def _close_single(match: re.Match[str], marks: Marks) -> str:
+    # Where the closing single quote is not the apostrophe (German ‘, French ”), a final
+    # `'` closes a quotation only if one is open; otherwise it is a possessive (`Hans'`).
+    # One is open when the nearest earlier opening mark is not followed by a closing one
+    # or by another `'` (which this rule, still running, will have used to close it).
+    if marks.close_single != APOSTROPHE:
+        text, start = match.string, match.start()
+        last_open = text.rfind(marks.open_single, 0, start)
+        if last_open > max(text.rfind(marks.close_single, 0, start), text.rfind("'", 0, start)):
+            return marks.close_single
+    return APOSTROPHE
+
+
+def _strip_spaces(match: re.Match[str], _marks: Marks) -> str:
+    # A lone word joiner before a dash is already right: keep it (and idempotence).
+    return match.group(0) if match.group(0) == WORD_JOINER else ""
+
+
+# Characters after which a quote opens, besides whitespace and the paragraph start.
+_OPENING_CONTEXT = r"\s(\[{<\-–—{OPEN}"
+# What may not follow an opening quote (punctuation that only ever follows a closing one).
+_NOT_AFTER_OPENING = r"(?![\s,.;:!?)\]}]|\Z)"
+_ELISIONS = r"(?i:tis|twas|twere|til|em|cause|cos|bout|nuff|cept|kay|n)\b"
+
+RULES: tuple[Rule, ...] = (
+    Rule(
+        "ellipsis_spaced",
+        r"\.[ ]\.[ ]\.",
+        ELLIPSIS,
+        "Spaced dots `. . .` are one ellipsis character.",
+    ),
+    Rule(
+        "ellipsis",
+        r"\.\.\.",
+        ELLIPSIS,
+        "Three dots are one ellipsis; a fourth stays as the sentence's period (`….`).",
+    ),
+    Rule(
+        "em_dash_double_hyphen",
+        r"(?<!-)-{2,3}(?!-)",
+        EM_DASH,
+        "`--` and `---` are em dashes; longer runs are drawn lines and stay.",
+    ),
+    Rule(
+        "em_dash_spaced_hyphen",
+        r"(?<=[ \t])-(?=[ \t])",
+        EM_DASH,
+        "A hyphen with spaces on both sides is an em dash typed on a keyboard without one.",
+    ),
+    Rule(
+        "en_dash_range",
+        r"(?<![\w\-–./:,])(\d{1,4})-(\d{1,4})(?![\w\-–]|[.,/:]\d)",
+        _en_dash_range,
+        "Two numbers joined by a hyphen are a range: en dash (conservative, see _en_dash_range).",
+    ),
+    Rule(
+        "em_dash_cutoff",
+        r"(?<=[^\W_]|[ \t])-(?=[" + NARROW_NBSP + NBSP + r"]?[\"'{CLOSE}](?![^\W_])|\Z)",
+        EM_DASH,
+        "A hyphen ending a quotation or the paragraph marks words cut off: em dash. "
+        "Stutters (`S-stop`) are followed by a letter and stay hyphens.",
+    ),
+    Rule(
+        "em_dash_unspaced",
+        # Stray word joiners among the spaces go too (the next rule puts one back), and
+        # the lookbehind keeps long runs of spaces from being rescanned at every position.
+        r"(?<![ \t\r\n" + WORD_JOINER + r"])[ \t\r\n" + WORD_JOINER + r"]++(?=—)"
+        r"|(?<=—)[ \t\r\n]++",
+        _strip_spaces,
+        "Standard Ebooks sets em dashes without spaces around them.",
+    ),
+    Rule(
+        "word_joiner",
+        r"(?<=[^" + WORD_JOINER + r"])—",
+        WORD_JOINER + EM_DASH,
+        "A word joiner keeps an em dash from starting a line (not at the paragraph start).",
+    ),
+    Rule(
+        "nbsp_honorific",
+        r"(?<![\w.])(Mr|Mrs|Ms|Dr|St|Prof)\.[ ](?=[^\W\d_])",
+        r"\1." + NBSP,
+        "A title is never separated from the name that follows it by a line break.",
+    ),
+    Rule(
+        "apostrophe_elision",
+        r"(?<![^\W_])'(?=" + _ELISIONS + ")",
+        "{AP}",
+        "Known elisions at a word's start (`'til`, `'em`, `rock 'n' roll`) take an "
+        "apostrophe, not an opening quote.",
+    ),
+    Rule(
+        "apostrophe_decade",
+        r"(?<![\d'])'(?=\d\d(?:s\b|\b))",
+        "{AP}",
+        "Abbreviated years (`'90s`, `'07`) take an apostrophe, not an opening quote.",
+    ),
+    Rule(
+        "apostrophe_in_word",
+        r"(?<=[^\W_])'(?=[^\W_])",
+        "{AP}",
+        "A quote between letters is an apostrophe (`don't`, `O'Brien`).",
+    ),
+    Rule(
+        "open_double",
+        r"(?<![^" + _OPENING_CONTEXT + r"])\"" + _NOT_AFTER_OPENING,
+        "{O2}",
+        "A double quote after a space, bracket, dash or opening quote (or at the start) and "
+        "before a word opens.",
+    ),
+    Rule(
+        "close_double",
+        r"\"",
+        "{C2}",
+        "Every other double quote closes.",
+    ),
+    Rule(
+        "open_single",
+        r"(?<![^" + _OPENING_CONTEXT + r"])'" + _NOT_AFTER_OPENING,
+        "{O1}",
+        "A single quote where a double one would open opens a nested quotation.",
+    ),
+    Rule(
+        "close_single",
+        r"'",
+        _close_single,
+        "Every other single quote closes a quotation or is an apostrophe (`the girls' room`).",
+    ),
+    Rule(
+        "fr_guillemet_open_space",
+        r"(?<=«)[ " + NBSP + r"]*(?=\S)",
+        NARROW_NBSP,
+        "French sets a narrow no-break space inside an opening guillemet already typed.",
+        languages=frozenset({"fr"}),
+    ),
+    Rule(
+        "fr_guillemet_close_space",
+        r"(?<=\S)[ " + NBSP + r"]*(?=»)",
+        NARROW_NBSP,
+        "French sets a narrow no-break space inside a closing guillemet already typed.",
+        languages=frozenset({"fr"}),
+    ),
+    Rule(
+        "fr_punctuation_space",
+        r"(?<=[^\s;:!?])[ " + NBSP + r"]?(?=[;:!?](?:[\s;:!?)\]}…»”’]|\Z))",
+        NARROW_NBSP,
+        "French sets a narrow no-break space before `; : ! ?` (not inside `10:30`).",
+        languages=frozenset({"fr"}),
+    ),
+)
+"""The rules, in the order they are applied: dots and dashes first, so that the quote
+rules see the final dashes as context."""
+
+PROTECTED: tuple[tuple[str, str, int], ...] = (
+    (
+        # A URL may hold `'` but never ends with one (or with the sentence's punctuation),
+        # so quotes typed around it are still curled.
+        "url",
+        r"(?:(?:https?|ftp)://|\bwww\.)[^\s<>\"“”‘’«»]*[^\s<>\"'“”‘’«».,;:!?)\]}…]",
+        re.IGNORECASE,
+    ),
+    (
+        "domain",
+        r"(?<![\w.@-])(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+"
+        r"(?:com|net|org|edu|gov|io|co|uk|de|fr|me|tv|info|app|dev|blog|xyz|ly|gg|ca|au|jp)\b"
+        r"(?:/[^\s<>\"“”‘’«»]*[^\s<>\"'“”‘’«».,;:!?)\]}…])?",
+        re.IGNORECASE,
+    ),
+    (
+        # A run of word and path/operator characters holding `_ / = \` is code or a path
+        # (`snake_case--x`, `a/b`, `x=1`); trailing `. : -` are the sentence's, not the code's.
+        "code",
+        r"(?<![\w/=\\.:~#%&+@-])(?=[\w/=\\.:~#%&+@-]*[_/=\\])"
+        r"[\w/=\\.:~#%&+@-]*[\w/=\\~#%&+@]",
+        0,
+    ),
+)
+"""Spans no rule may change: (name, pattern, flags)."""
