@@ -1,0 +1,129 @@
+"""The `ficpress` command line: parse arguments, call the library, report.
+
+The only module that prints or decides an exit status. Every FicpressError becomes one
+line on stderr (`PATH[:LINE]: error: ...`) and its class's exit code; never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NoReturn
+
+from builder import __version__, pipeline
+from builder.editions import EDITIONS
+from builder.errors import FicpressError, UsageError
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but its errors are one-line UsageErrors like every other error."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{message} (see 'ficpress {self.prog.split()[-1]} --help')")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="ficpress",
+        description="Personalised EPUB 3 and PDF editions of reader-insert fiction.",
+    )
+    parser.add_argument("--version", action="version", version=f"ficpress {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    build = commands.add_parser("build", help="build a reader's editions of a manuscript")
+    build.add_argument("manuscript", type=Path, help="the story, e.g. manuscripts/story.md")
+    _profile_options(build)
+    build.add_argument(
+        "--format",
+        "-f",
+        action="append",
+        metavar="NAME",
+        help=f"edition to write ({', '.join(EDITIONS)}); repeat or separate with commas "
+        "(default: epub and pdf)",
+    )
+    build.add_argument(
+        "--out", "-o", type=Path, default=Path("dist"), help="output folder (default: dist)"
+    )
+    build.add_argument(
+        "--strict",
+        action="store_true",
+        help="fail when a placeholder the story uses has no value",
+    )
+
+    listing = commands.add_parser("placeholders", help="list the placeholders a story uses")
+    listing.add_argument("manuscript", type=Path)
+    return parser
+
+
+def _profile_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--set",
+        "-s",
+        action="append",
+        default=[],
+        metavar="CODE=VALUE",
+        dest="assignments",
+        help="a reader value, e.g. --set Y/N=Alex (repeatable; beats --reader)",
+    )
+    parser.add_argument(
+        "--reader",
+        type=Path,
+        metavar="FILE",
+        help='a reader profile: a TOML file of "CODE" = "value" lines',
+    )
+
+
+def _build(arguments: argparse.Namespace) -> int:
+    formats = [
+        name for option in (arguments.format or ["epub,pdf"]) for name in option.split(",") if name
+    ]
+    result = pipeline.build(
+        arguments.manuscript,
+        formats=formats,
+        out_dir=arguments.out,
+        assignments=arguments.assignments,
+        reader_file=arguments.reader,
+        strict=arguments.strict,
+    )
+    for warning in result.warnings:
+        print(f"{arguments.manuscript}: warning: {warning}", file=sys.stderr)
+    for output in result.outputs:
+        print(f"wrote {output} ({output.stat().st_size / 1024:.0f} KiB)")
+    return 0
+
+
+def _placeholders(arguments: argparse.Namespace) -> int:
+    template = pipeline.compile(arguments.manuscript)
+    rows = pipeline.usage(template)
+    if not rows:
+        print("This story uses no placeholders.")
+        return 0
+    width = max(len(code) for code, *_ in rows)
+    for code, label, count, default in rows:
+        hint = f" (default: {default})" if default else ""
+        print(f"{code:<{width}}  {label}, used {count}x{hint}")
+    return 0
+
+
+COMMANDS = {"build": _build, "placeholders": _placeholders}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line with `argv` (default: sys.argv[1:]); return the exit status."""
+    try:
+        arguments = _parser().parse_args(argv)
+        return COMMANDS[arguments.command](arguments)
+    except FicpressError as error:
+        prefix = "" if error.path is not None else "ficpress: "
+        print(f"{prefix}{error}", file=sys.stderr)
+        return error.exit_code
+    except KeyboardInterrupt:
+        print("ficpress: interrupted", file=sys.stderr)
+        return 130
+
+
+def main_entry() -> None:
+    """The console script's entry point."""
+    sys.exit(main())

@@ -1,0 +1,67 @@
+"""The editions ficpress writes, by format name: the CLI, the site and OPDS read this registry."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from builder.errors import OutputError
+from builder.model import EditionTemplate, Profile
+
+Writer = Callable[[EditionTemplate, Profile, str], bytes]
+
+
+@dataclass(frozen=True, slots=True)
+class Edition:
+    """One output format."""
+
+    name: str
+    """The format's name on the command line (`--format epub`)."""
+    suffix: str
+    """The file name's ending, after the slug."""
+    media_type: str
+    """The MIME type a download is served with."""
+    writer: Callable[[], Writer]
+    """Returns the writer function (imported on demand, so unused formats cost nothing)."""
+
+
+def _epub_writer() -> Writer:
+    from builder.editions import epub
+
+    return epub.write
+
+
+def _pdf_writer() -> Writer:
+    from builder.editions import pdf
+
+    return pdf.write
+
+
+EDITIONS: dict[str, Edition] = {
+    edition.name: edition
+    for edition in (
+        Edition("epub", ".epub", "application/epub+zip", _epub_writer),
+        Edition("pdf", ".pdf", "application/pdf", _pdf_writer),
+    )
+}
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write `data` to `path` through a temporary file in the same folder, so that a failure
+    never leaves a partial file behind."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    except OSError as error:
+        raise OutputError(f"cannot write here: {error.strerror}", path=path.parent) from None
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(data)
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, path)
+    except OSError as error:
+        Path(temporary).unlink(missing_ok=True)
+        raise OutputError(f"cannot write: {error.strerror}", path=path) from None

@@ -1,0 +1,135 @@
+"""The stages in order, the compile cache, and `build`: the one path every edition takes.
+
+compile(path) runs every stage that does not depend on the reader and keeps the result
+(an EditionTemplate) by manuscript content; build() resolves the reader's profile and has
+each requested edition fill and package the template.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter, OrderedDict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from builder import manuscript, placeholders, render, scenes, typography
+from builder.editions import EDITIONS, Edition, write_atomic
+from builder.errors import UnfilledPlaceholderError, UsageError
+from builder.model import EditionTemplate, Manuscript, Profile, Slot
+from builder.profile import resolve
+
+# The text stages between reading and rendering, in order (markdown-it style: named, small).
+TEXT_STAGES: tuple[tuple[str, Callable[[Manuscript], Manuscript]], ...] = (
+    ("placeholders", placeholders.find),
+    ("typography", typography.apply),
+)
+TEMPLATE_CACHE_SIZE = 64
+IDENTIFIER_NAMESPACE = uuid.UUID("6f1c1f50-6c0a-4d1e-9a57-1c3f1f7d2b10")
+
+_templates: OrderedDict[tuple[str, int, str], EditionTemplate] = OrderedDict()
+
+
+def compile(path: Path) -> EditionTemplate:
+    """The manuscript at `path` compiled into an edition template (cached by content)."""
+    source = manuscript.read(path)
+    slug = render.slugify(path.stem)
+    key = (source.content_hash, source.modified, slug)
+    cached = _templates.get(key)
+    if cached is not None:
+        _templates.move_to_end(key)
+        return cached
+    book = scenes.split(source)
+    for _name, stage in TEXT_STAGES:
+        book = stage(book)
+    template = render.render(book, slug, placeholders.table(source.meta))
+    _templates[key] = template
+    if len(_templates) > TEMPLATE_CACHE_SIZE:
+        _templates.popitem(last=False)
+    return template
+
+
+def identifier(template: EditionTemplate, profile: Profile) -> str:
+    """A stable identifier for this story with these values (not random: builds reproduce)."""
+    used = sorted({slot.code for slot in template.slots})
+    values = "\n".join(f"{code}={profile.get(code) or ''}" for code in used)
+    name = f"{template.manuscript.content_hash}\n{values}"
+    return f"urn:uuid:{uuid.uuid5(IDENTIFIER_NAMESPACE, name)}"
+
+
+def editions(names: Sequence[str]) -> list[Edition]:
+    """The editions called `names`, or a UsageError naming the unknown one."""
+    chosen = []
+    for name in names:
+        edition = EDITIONS.get(name.strip().lower())
+        if edition is None:
+            known = ", ".join(EDITIONS)
+            raise UsageError(f"unknown format {name!r}; choose from {known}")
+        if edition not in chosen:
+            chosen.append(edition)
+    return chosen
+
+
+@dataclass(slots=True)
+class BuildResult:
+    """What a build wrote and what it wants the user to know."""
+
+    outputs: list[Path] = field(default_factory=list)
+    """The files written, in the order of the formats asked for."""
+    warnings: list[str] = field(default_factory=list)
+    """One-line warnings (without the `warning:` prefix)."""
+
+
+def unfilled(template: EditionTemplate, profile: Profile) -> list[Slot]:
+    """The slots that have no value in `profile` (they print as written)."""
+    return [slot for slot in template.slots if profile.get(slot.code) is None]
+
+
+def build(
+    path: Path,
+    *,
+    formats: Sequence[str] = ("epub", "pdf"),
+    out_dir: Path = Path("dist"),
+    assignments: Sequence[str] = (),
+    reader_file: Path | None = None,
+    strict: bool = False,
+) -> BuildResult:
+    """Write the reader's editions of the manuscript at `path` into `out_dir`."""
+    chosen = editions(formats)
+    template = compile(path)
+    profile = resolve(template.codes, assignments, reader_file)
+    result = BuildResult()
+    missing = unfilled(template, profile)
+    if missing and strict:
+        places = ", ".join(f"{slot.written} at {slot.line}:{slot.column}" for slot in missing)
+        raise UnfilledPlaceholderError(f"no value for {places}", path=path)
+    if missing:
+        counts = Counter(slot.code for slot in missing)
+        listed = ", ".join(f"{code} ({count}x)" for code, count in sorted(counts.items()))
+        result.warnings.append(
+            f"{len(missing)} placeholders have no value and stay as written: {listed}; "
+            "give values with --set CODE=VALUE"
+        )
+    used = {slot.code for slot in template.slots}
+    for code, value in profile.values.items():
+        if value.origin == "flag" and code not in used:
+            result.warnings.append(f"--set {code}: this story does not use {code}")
+    uid = identifier(template, profile)
+    for edition in chosen:
+        data = edition.writer()(template, profile, uid)
+        target = out_dir / f"{template.slug}{edition.suffix}"
+        write_atomic(target, data)
+        result.outputs.append(target)
+    return result
+
+
+def usage(template: EditionTemplate) -> list[tuple[str, str, int, str | None]]:
+    """The codes the story uses: (code, label, count, default), in order of first use."""
+    counts = Counter(slot.code for slot in template.slots)
+    rows = []
+    for code, count in counts.items():
+        info = template.codes.get(code)
+        rows.append(
+            (code, info.label if info else "(no label)", count, info.default if info else None)
+        )
+    return rows

@@ -1,0 +1,266 @@
+"""Stage 5: the typeset manuscript becomes an EditionTemplate (Jinja2, autoescaped).
+
+Reader values are not known here: every slot is rendered as a marker
+(`\\ue000N\\ue001`), which the edition writers replace with the escaped value.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from html import escape
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, pass_context
+from jinja2.runtime import Context
+from markupsafe import Markup as SafeHtml
+
+from builder.model import (
+    Chapter,
+    Document,
+    EditionTemplate,
+    Manuscript,
+    Markup,
+    Paragraph,
+    PlaceholderInfo,
+    Profile,
+    Scene,
+    Slot,
+    Text,
+    TocEntry,
+)
+from builder.placeholders import all_paragraphs, fill, slots
+
+MARKER = re.compile("\ue000(\\w+)\ue001")
+IDENTIFIER_KEY = "id"
+URL_LIKE = re.compile(r"^(?:https?://)?[\w-]+(?:\.[\w-]+)+(?:/\S*)?$", re.IGNORECASE)
+
+
+def marker(key: str | int) -> str:
+    return f"\ue000{key}\ue001"
+
+
+@dataclass(frozen=True, slots=True)
+class SceneView:
+    """What the templates need to print one scene."""
+
+    scene: Scene
+    number: int
+    id: str
+    label: str
+    document: str
+    only: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ChapterView:
+    """What the templates need to print one chapter."""
+
+    chapter: Chapter
+    title: Paragraph
+    id: str
+    label: str
+    scenes: tuple[SceneView, ...]
+
+
+def _environment() -> Environment:
+    environment = Environment(
+        loader=PackageLoader("builder", "templates"),
+        autoescape=True,
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
+    )
+    environment.filters["inlines"] = _inlines
+    environment.filters["link"] = _link
+    return environment
+
+
+@pass_context
+def _inlines(context: Context, paragraph: Paragraph) -> SafeHtml:
+    slot_index: Mapping[Slot, int] = context["slot_index"]
+    parts: list[str] = []
+    for token in paragraph.inlines:
+        if isinstance(token, Text):
+            parts.append(escape(token.text, quote=False))
+        elif isinstance(token, Markup):
+            parts.append(f"<{token.tag}>" if token.opening else f"</{token.tag}>")
+        else:
+            parts.append(marker(slot_index[token]))
+    return SafeHtml("".join(parts))
+
+
+def _link(text: str) -> SafeHtml:
+    """A credit that is a web address becomes a link."""
+    if not URL_LIKE.match(text):
+        return SafeHtml(escape(text))
+    href = text if text.lower().startswith("http") else f"https://{text}"
+    return SafeHtml(f'<a href="{escape(href)}">{escape(text)}</a>')
+
+
+ENVIRONMENT = _environment()
+
+
+def plain(paragraph: Paragraph, slot_index: Mapping[Slot, int]) -> str:
+    """The paragraph as plain text (for labels and metadata), with slot markers."""
+    return "".join(
+        token.text
+        if isinstance(token, Text)
+        else ""
+        if isinstance(token, Markup)
+        else marker(slot_index[token])
+        for token in paragraph.inlines
+    )
+
+
+def slugify(name: str) -> str:
+    """`Kylo Ren x Reader!` -> `kylo-ren-x-reader`: ASCII, lower case, hyphens."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-") or "story"
+
+
+def render(manuscript: Manuscript, slug: str, codes: dict[str, PlaceholderInfo]) -> EditionTemplate:
+    """Render every document of the editions, once, with markers for the reader's values."""
+    meta = manuscript.meta
+    slot_list = tuple(dict.fromkeys(slots(all_paragraphs(manuscript))))
+    slot_index = {slot: index for index, slot in enumerate(slot_list)}
+    chapters = _chapter_views(manuscript, slot_index)
+    date = dt.datetime.fromtimestamp(manuscript.modified, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    title = plain(meta.title, slot_index)
+    context: dict[str, Any] = {
+        "meta": meta,
+        "slot_index": slot_index,
+        "details": [
+            (name, value)
+            for name, value in (
+                ("Fandom", meta.fandom),
+                ("Pairing", meta.pairing),
+                ("Rating", meta.rating),
+            )
+            if value
+        ],
+        "lists": [
+            (name, items)
+            for name, items in (
+                ("Warnings", meta.warnings),
+                ("Characters", meta.characters),
+                ("Tags", meta.tags),
+            )
+            if items
+        ],
+        "has_credits": bool(meta.source or meta.credits),
+        "chapters": chapters,
+        "title": title,
+        "date": date,
+        "subject": plain(meta.summary, slot_index) if meta.summary else meta.fandom,
+        "keywords": [*filter(None, [meta.fandom, meta.pairing]), *meta.tags],
+    }
+    documents = [
+        Document("titlepage.xhtml", title, _render("titlepage.html", context), "titlepage")
+    ]
+    for chapter in chapters:
+        for view in chapter.scenes:
+            body = _render("scene.html", {**context, "chapter": chapter, "view": view})
+            documents.append(Document(view.document, view.label, body, "scene"))
+    if context["has_credits"]:
+        documents.append(
+            Document("credits.xhtml", "Credits", _render("credits.html", context), "credits")
+        )
+    return EditionTemplate(
+        manuscript=manuscript,
+        slug=slug,
+        codes=codes,
+        title=title,
+        description=context["subject"],
+        slots=slot_list,
+        documents=tuple(documents),
+        toc=_toc(chapters, context["has_credits"]),
+        pdf_html=_render("book.html", context),
+    )
+
+
+def _render(name: str, context: Mapping[str, Any]) -> str:
+    return ENVIRONMENT.get_template(name).render(context)
+
+
+def _chapter_views(
+    manuscript: Manuscript, slot_index: Mapping[Slot, int]
+) -> tuple[ChapterView, ...]:
+    views = []
+    single = len(manuscript.chapters) == 1
+    for chapter_number, chapter in enumerate(manuscript.chapters, 1):
+        title = chapter.title or manuscript.meta.title
+        label = plain(title, slot_index)
+        scenes = []
+        for scene_number, scene in enumerate(chapter.scenes, 1):
+            if scene.caption:
+                scene_label = plain(scene.caption, slot_index)
+            elif scene_number == 1:
+                scene_label = label
+            else:
+                scene_label = f"Scene {scene_number}"
+            document = (
+                f"scene-{scene_number:02d}.xhtml"
+                if single
+                else f"chapter-{chapter_number:02d}-scene-{scene_number:02d}.xhtml"
+            )
+            scene_id = f"scene-{chapter_number}-{scene_number}"
+            scenes.append(
+                SceneView(
+                    scene, scene_number, scene_id, scene_label, document, len(chapter.scenes) == 1
+                )
+            )
+        views.append(ChapterView(chapter, title, f"chapter-{chapter_number}", label, tuple(scenes)))
+    return tuple(views)
+
+
+def _toc(chapters: Sequence[ChapterView], has_credits: bool) -> tuple[TocEntry, ...]:
+    entries = [TocEntry("Title page", "titlepage.xhtml")]
+    if len(chapters) == 1:
+        entries.extend(_scene_entries(chapters[0], nested=False))
+    else:
+        for chapter in chapters:
+            children = (
+                tuple(_scene_entries(chapter, nested=True)) if len(chapter.scenes) > 1 else ()
+            )
+            entries.append(TocEntry(chapter.label, chapter.scenes[0].document, children))
+    if has_credits:
+        entries.append(TocEntry("Credits", "credits.xhtml"))
+    return tuple(entries)
+
+
+def _scene_entries(chapter: ChapterView, nested: bool) -> Iterable[TocEntry]:
+    """A chapter's scenes; nested under the chapter, the first one points past its heading."""
+    for view in chapter.scenes:
+        href = f"{view.document}#{view.id}" if nested and view.number == 1 else view.document
+        yield TocEntry(view.label, href)
+
+
+def slot_values(template: EditionTemplate, profile: Profile) -> list[str]:
+    """The text printed for each slot of `template`, escaped for XML and HTML."""
+    language = template.manuscript.meta.language
+    return [
+        escape(fill(slot, template.codes.get(slot.code), profile.get(slot.code), language))
+        for slot in template.slots
+    ]
+
+
+def split_markers(text: str) -> tuple[str, ...]:
+    """`text` cut at its markers: even items are text, odd items are marker keys."""
+    return tuple(MARKER.split(text))
+
+
+def join_markers(parts: Sequence[str], values: Sequence[str], identifier: str) -> str:
+    """The text with every marker replaced: slot N by values[N], the identifier marker by
+    `identifier`."""
+    out = list(parts)
+    for index in range(1, len(out), 2):
+        key = out[index]
+        out[index] = identifier if key == IDENTIFIER_KEY else values[int(key)]
+    return "".join(out)
+
+
+def fill_markers(text: str, values: Sequence[str], identifier: str) -> str:
+    return join_markers(split_markers(text), values, identifier)
