@@ -114,13 +114,17 @@ def build(
     for code, value in profile.values.items():
         if value.origin == "flag" and code not in used:
             result.warnings.append(f"--set {code}: this story does not use {code}")
-    uid = identifier(template, profile)
     for edition in chosen:
-        data = edition.writer()(template, profile, uid)
         target = out_dir / f"{template.slug}{edition.suffix}"
-        write_atomic(target, data)
+        write_atomic(target, personalise(template, profile, edition))
         result.outputs.append(target)
     return result
+
+
+def personalise(template: EditionTemplate, profile: Profile, edition: Edition) -> bytes:
+    """One reader's edition of a compiled story, as bytes (what `build`, the download site
+    and batch runs all call, so their files are identical)."""
+    return edition.writer()(template, profile, identifier(template, profile))
 
 
 def usage(template: EditionTemplate) -> list[tuple[str, str, int, str | None]]:
