@@ -11,7 +11,16 @@ from pathlib import Path
 from builder.errors import OutputError
 from builder.model import EditionTemplate, Profile
 
-Writer = Callable[[EditionTemplate, Profile, str], bytes]
+
+@dataclass(frozen=True, slots=True)
+class EditionOptions:
+    """Choices that change an edition's layout but not its text."""
+
+    page: str = "6in"
+    """The PDF's page preset (see `builder.editions.pdf.PAGE_PRESETS`)."""
+
+
+Writer = Callable[[EditionTemplate, Profile, str, EditionOptions], bytes]
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,10 +43,22 @@ def _epub_writer() -> Writer:
     return epub.write
 
 
+def _kepub_writer() -> Writer:
+    from builder.editions import epub
+
+    return epub.write_kepub
+
+
 def _pdf_writer() -> Writer:
     from builder.editions import pdf
 
     return pdf.write
+
+
+def _azw3_writer() -> Writer:
+    from builder.editions import azw3
+
+    return azw3.write
 
 
 EDITIONS: dict[str, Edition] = {
@@ -45,6 +66,9 @@ EDITIONS: dict[str, Edition] = {
     for edition in (
         Edition("epub", ".epub", "application/epub+zip", _epub_writer),
         Edition("pdf", ".pdf", "application/pdf", _pdf_writer),
+        # Kobo's own renderer only reads files named *.kepub.epub.
+        Edition("kepub", ".kepub.epub", "application/kepub+zip", _kepub_writer),
+        Edition("azw3", ".azw3", "application/vnd.amazon.ebook", _azw3_writer),
     )
 }
 

@@ -1,6 +1,6 @@
-"""The EPUB 3 edition: ebooklib packages the template once; each reader costs a fill and a ZIP.
+"""The EPUB 3 edition (and its Kobo variant): packaged once by ebooklib, filled per reader.
 
-ebooklib is not reproducible and fails quietly (see docs/ and the e-reader notes), so its
+ebooklib is not reproducible and fails quietly (see the e-reader notes in docs/), so its
 output is checked and repacked: every content document must hold its section, and the ZIP
 is rewritten with fixed dates, `mimetype` first and stored.
 """
@@ -12,35 +12,69 @@ import io
 import zipfile
 from collections.abc import Sequence
 from importlib.resources import files
+from typing import TYPE_CHECKING
 
 from ebooklib import epub
 
+from builder import cover
+from builder.editions import kepub
 from builder.errors import EditionError
 from builder.model import EditionTemplate, Profile, TocEntry
-from builder.render import IDENTIFIER_KEY, join_markers, marker, slot_values, split_markers
+from builder.render import IDENTIFIER_KEY, marker, split_markers, values_for
 
-CACHE_KEY = "epub"
+if TYPE_CHECKING:
+    from builder.editions import EditionOptions
+
 TEXT_SUFFIXES = (".xhtml", ".opf", ".ncx", ".css", ".xml")
-# ZIP cannot store dates before 1980.
 ZIP_EPOCH = 315532800
+"""1980-01-01: ZIP cannot store earlier dates."""
+COVER_PAGE = "cover.xhtml"
+COVER_BODY = (
+    '<html><body><section class="cover" epub:type="cover" aria-label="Cover">'
+    '<img src="" alt="" /></section></body></html>'
+)
+NAV_PAGE = "nav.xhtml"
+ACCESSIBILITY = (
+    ("schema:accessMode", "textual"),
+    ("schema:accessModeSufficient", "textual"),
+    ("schema:accessibilityFeature", "structuralNavigation"),
+    ("schema:accessibilityFeature", "tableOfContents"),
+    ("schema:accessibilityFeature", "readingOrder"),
+    ("schema:accessibilityFeature", "alternativeText"),
+    ("schema:accessibilityHazard", "none"),
+    (
+        "schema:accessibilitySummary",
+        "A text-only book with a table of contents, headings for every chapter and scene, "
+        "each scene a section of its own, and a described cover image. It does not fix the "
+        "font or its size, so readers can change both.",
+    ),
+    ("dcterms:conformsTo", "EPUB Accessibility 1.1 - WCAG 2.1 Level AA"),
+)
 
-Entry = tuple[str, tuple[str, ...] | bytes]
+Entry = tuple[str, tuple[str, ...] | bytes | None]
+"""A ZIP entry: text cut at slot markers, fixed bytes, or None for the cover image, whose
+bytes are chosen per reader (the title on a generated cover may hold slots)."""
 
 
 def stylesheet() -> str:
     return (files("builder.styles") / "epub.css").read_text(encoding="utf-8")
 
 
-def compile_package(template: EditionTemplate) -> tuple[Entry, ...]:
+def compile_package(template: EditionTemplate, kobo: bool = False) -> tuple[Entry, ...]:
     """The EPUB's ZIP entries, text ones cut at their slot markers (cached on the template)."""
-    cached = template.cache.get(CACHE_KEY)
+    key = "kepub" if kobo else "epub"
+    cached = template.cache.get(key)
     if cached is None:
-        cached = _package(template)
-        template.cache[CACHE_KEY] = cached
+        cached = template.cache[key] = _package(template, kobo)
     return cached  # type: ignore[return-value]
 
 
-def _package(template: EditionTemplate) -> tuple[Entry, ...]:
+def _cover_name(template: EditionTemplate) -> str:
+    media_type = template.manuscript.meta.cover_type or "image/jpeg"
+    return "images/cover." + ("png" if media_type == "image/png" else "jpg")
+
+
+def _package(template: EditionTemplate, kobo: bool) -> tuple[Entry, ...]:
     meta = template.manuscript.meta
     book = epub.EpubBook()
     book.metadata[epub.NAMESPACES["OPF"]].pop("generator", None)
@@ -57,11 +91,23 @@ def _package(template: EditionTemplate) -> tuple[Entry, ...]:
         book.add_metadata("DC", "source", meta.source)
     if meta.date:
         book.add_metadata("DC", "date", meta.date)
+    for prop, value in ACCESSIBILITY:
+        book.add_metadata("OPF", prop, value, {"property": prop})
 
     css = epub.EpubItem(
         uid="style", file_name="styles/epub.css", media_type="text/css", content=stylesheet()
     )
     book.add_item(css)
+    # ebooklib's pitfall: the cover must be set before the nav is added, and its page needs a
+    # landmark or EPUBCheck 5 reports it as unreachable (OPF-096).
+    book.templates["cover"] = COVER_BODY
+    book.set_cover(_cover_name(template), b"", create_page=True)
+    cover_page = book.get_item_with_id("cover")
+    cover_page.title = f"Cover: {template.title}"
+    cover_page.lang = meta.language
+    cover_page.is_linear = True
+    cover_page.add_item(css)
+
     items = {}
     for document in template.documents:
         item = epub.EpubHtml(title=document.title, file_name=document.name, lang=meta.language)
@@ -76,27 +122,25 @@ def _package(template: EditionTemplate) -> tuple[Entry, ...]:
     book.add_item(nav)
     # The nav is a spine item (landmarks may only point at spine items) but not part of the
     # reading order: readers reach it from their table-of-contents button.
-    book.spine = [items["titlepage.xhtml"], (nav, "no"), *list(items.values())[1:]]
+    book.spine = [cover_page, items["titlepage.xhtml"], (nav, "no"), *list(items.values())[1:]]
     first_scene = next(doc.name for doc in template.documents if doc.kind == "scene")
     book.guide = [
-        {"type": "toc", "href": "nav.xhtml", "title": "Table of contents"},
+        {"type": "cover", "href": COVER_PAGE, "title": "Cover"},
+        {"type": "toc", "href": NAV_PAGE, "title": "Table of contents"},
         {"type": "text", "href": first_scene, "title": "Start of story"},
     ]
 
     buffer = io.BytesIO()
     modified = dt.datetime.fromtimestamp(template.manuscript.modified, dt.UTC)
-    epub.write_epub(
-        buffer,
-        book,
-        {
-            "raise_exceptions": True,
-            "mtime": modified,
-            "play_order": {"enabled": True, "start_from": 1},
-            "epub3_pages": False,
-            "landmark_title": "Landmarks",
-        },
-    )
-    return _entries(buffer.getvalue(), template)
+    options = {
+        "raise_exceptions": True,
+        "mtime": modified,
+        "play_order": {"enabled": True, "start_from": 1},
+        "epub3_pages": False,
+        "landmark_title": "Landmarks",
+    }
+    epub.write_epub(buffer, book, options)
+    return _entries(buffer.getvalue(), template, kobo)
 
 
 def _toc_node(entry: TocEntry) -> object:
@@ -109,15 +153,28 @@ def _toc_node(entry: TocEntry) -> object:
     return epub.Link(entry.href, entry.label, uid)
 
 
-def _entries(package: bytes, template: EditionTemplate) -> tuple[Entry, ...]:
+def _entries(package: bytes, template: EditionTemplate, kobo: bool) -> tuple[Entry, ...]:
     entries: list[Entry] = []
+    cover_entry = f"EPUB/{_cover_name(template)}"
     with zipfile.ZipFile(io.BytesIO(package)) as archive:
         for info in archive.infolist():
+            name = info.filename
+            if name == cover_entry:
+                entries.append((name, None))
+                continue
             data = archive.read(info)
-            if info.filename.endswith(TEXT_SUFFIXES):
-                entries.append((info.filename, split_markers(data.decode("utf-8"))))
-            else:
-                entries.append((info.filename, data))
+            if not name.endswith(TEXT_SUFFIXES):
+                entries.append((name, data))
+                continue
+            text = data.decode("utf-8")
+            if name.endswith(NAV_PAGE):
+                # Landmarks are for reading systems, not a page readers should see.
+                text = text.replace(
+                    '<nav epub:type="landmarks">', '<nav epub:type="landmarks" hidden="hidden">'
+                )
+            elif kobo and name.endswith(".xhtml"):
+                text = kepub.transform(text)
+            entries.append((name, split_markers(text)))
     _check_documents(entries, template)
     return tuple(entries)
 
@@ -132,21 +189,37 @@ def _check_documents(entries: Sequence[Entry], template: EditionTemplate) -> Non
             raise EditionError(f"ebooklib wrote {document.name} empty; this is a ficpress bug")
 
 
-def write(template: EditionTemplate, profile: Profile, identifier: str) -> bytes:
-    """The reader's EPUB: the compiled package with their values, zipped reproducibly."""
-    values = slot_values(template, profile)
+def write(
+    template: EditionTemplate,
+    profile: Profile,
+    identifier: str,
+    options: EditionOptions,
+    kobo: bool = False,
+) -> bytes:
+    """The reader's EPUB (Kobo's KEPUB when `kobo`): the compiled package with their values,
+    zipped reproducibly."""
+    values = values_for(template, profile, identifier)
+    cover_image, _ = cover.image(template.manuscript.meta, values.plain(template.title))
     timestamp = max(template.manuscript.modified, ZIP_EPOCH)
     date_time = dt.datetime.fromtimestamp(timestamp, dt.UTC).timetuple()[:6]
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
-        for name, content in compile_package(template):
-            data = (
-                content
-                if isinstance(content, bytes)
-                else join_markers(content, values, identifier).encode("utf-8")
-            )
+        for name, content in compile_package(template, kobo):
+            if content is None:
+                data = cover_image
+            elif isinstance(content, bytes):
+                data = content
+            else:
+                data = values.markup(content).encode("utf-8")
             info = zipfile.ZipInfo(name, date_time)
             info.external_attr = 0o644 << 16
             info.compress_type = zipfile.ZIP_STORED if name == "mimetype" else zipfile.ZIP_DEFLATED
             archive.writestr(info, data)
     return buffer.getvalue()
+
+
+def write_kepub(
+    template: EditionTemplate, profile: Profile, identifier: str, options: EditionOptions
+) -> bytes:
+    """Kobo's KEPUB: the EPUB with Kobo's sentence spans, for its better renderer."""
+    return write(template, profile, identifier, options, kobo=True)
