@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import NoReturn
 
 from builder import __version__, pipeline
-from builder.editions import EDITIONS
+from builder.editions import EDITIONS, EditionOptions
+from builder.editions.pages import PAGE_PRESETS
 from builder.errors import FicpressError, UsageError
 
 
@@ -45,6 +46,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     build.add_argument(
         "--out", "-o", type=Path, default=Path("dist"), help="output folder (default: dist)"
+    )
+    build.add_argument(
+        "--page",
+        default="6in",
+        metavar="SIZE",
+        help=f"PDF page size: {', '.join(PAGE_PRESETS)} (default: 6in, a 6-inch e-ink screen)",
     )
     build.add_argument(
         "--strict",
@@ -86,6 +93,7 @@ def _build(arguments: argparse.Namespace) -> int:
         assignments=arguments.assignments,
         reader_file=arguments.reader,
         strict=arguments.strict,
+        options=EditionOptions(page=arguments.page),
     )
     for warning in result.warnings:
         print(f"{arguments.manuscript}: warning: {warning}", file=sys.stderr)

@@ -11,6 +11,7 @@ import os
 import re
 import unicodedata
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,8 @@ from builder.inline import parse_text
 from builder.model import Meta, PlaceholderInfo, Source
 
 MAX_MANUSCRIPT_BYTES = 20 * 1024 * 1024
+MAX_COVER_BYTES = 5 * 1024 * 1024
+IMAGE_SIGNATURES = ((b"\xff\xd8\xff", "image/jpeg"), (b"\x89PNG\r\n\x1a\n", "image/png"))
 FENCE = "---"
 LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
 CODE_SYNTAX = re.compile(r"^[A-Za-z]+!?[A-Za-z]*(?:/[A-Za-z]+)+$")
@@ -37,6 +40,10 @@ def read(path: Path) -> Source:
     lines = text.split("\n")
     fields, field_lines, body_start = _front_matter(lines, path)
     meta = _meta(fields, field_lines, lines, path)
+    if fields.get("cover") is not None:
+        line = field_lines.get("cover", 1)
+        image, media_type = _cover(str(fields["cover"]), path, line, lines[line - 1])
+        meta = replace(meta, cover_image=image, cover_type=media_type)
     return Source(
         path=path,
         meta=meta,
@@ -218,6 +225,36 @@ def _legend(value: Any, fail: Callable[[str], ManuscriptError]) -> tuple[Placeho
             )
         )
     return tuple(legend)
+
+
+def _cover(name: str, path: Path, line: int, source_line: str) -> tuple[bytes, str]:
+    """The cover image named in the front matter (relative to the manuscript's folder)."""
+    cover_path = path.parent / name
+    try:
+        data = cover_path.read_bytes()
+    except OSError as error:
+        raise ManuscriptError(
+            f"cover image {name!r} cannot be read: {error.strerror}",
+            path=path,
+            line=line,
+            source_line=source_line,
+        ) from None
+    media_type = next((kind for magic, kind in IMAGE_SIGNATURES if data.startswith(magic)), None)
+    if media_type is None:
+        raise ManuscriptError(
+            f"cover image {name!r} is not a JPEG or PNG file",
+            path=path,
+            line=line,
+            source_line=source_line,
+        )
+    if len(data) > MAX_COVER_BYTES:
+        raise ManuscriptError(
+            f"cover image {name!r} is over 5 MB, more than Kobo readers accept",
+            path=path,
+            line=line,
+            source_line=source_line,
+        )
+    return data, media_type
 
 
 def _edition_date(meta: Meta, path: Path) -> int:

@@ -142,6 +142,10 @@ class Meta:
     """Publication date (ISO 8601) when the front matter gives one."""
     legend: tuple[PlaceholderInfo, ...] = ()
     """The story's own placeholder legend (`placeholders:`), added to the built-in table."""
+    cover_image: bytes | None = field(default=None, repr=False)
+    """The cover image named by `cover:` (JPEG or PNG bytes); None: a cover is generated."""
+    cover_type: str | None = None
+    """The cover image's media type, `image/jpeg` or `image/png`."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from builder import manuscript, placeholders, render, scenes, typography
-from builder.editions import EDITIONS, Edition, write_atomic
-from builder.errors import UnfilledPlaceholderError, UsageError
+from builder.editions import EDITIONS, Edition, EditionOptions, write_atomic
+from builder.errors import EditionError, UnfilledPlaceholderError, UsageError
 from builder.model import EditionTemplate, Manuscript, Profile, Slot
 from builder.profile import resolve
 
@@ -25,6 +25,7 @@ TEXT_STAGES: tuple[tuple[str, Callable[[Manuscript], Manuscript]], ...] = (
     ("typography", typography.apply),
 )
 TEMPLATE_CACHE_SIZE = 64
+DEFAULT_OPTIONS = EditionOptions()
 IDENTIFIER_NAMESPACE = uuid.UUID("6f1c1f50-6c0a-4d1e-9a57-1c3f1f7d2b10")
 
 _templates: OrderedDict[tuple[str, int, str], EditionTemplate] = OrderedDict()
@@ -70,6 +71,15 @@ def editions(names: Sequence[str]) -> list[Edition]:
     return chosen
 
 
+def check_tools(chosen: Sequence[Edition], options: EditionOptions) -> None:
+    """Fail before anything is written when an option is unknown or a tool is missing."""
+    from builder.editions import azw3, pages
+
+    pages.preset(options.page)
+    if any(edition.name == "azw3" for edition in chosen) and azw3.converter() is None:
+        raise EditionError(azw3.INSTALL_HINT)
+
+
 @dataclass(slots=True)
 class BuildResult:
     """What a build wrote and what it wants the user to know."""
@@ -93,9 +103,11 @@ def build(
     assignments: Sequence[str] = (),
     reader_file: Path | None = None,
     strict: bool = False,
+    options: EditionOptions = DEFAULT_OPTIONS,
 ) -> BuildResult:
     """Write the reader's editions of the manuscript at `path` into `out_dir`."""
     chosen = editions(formats)
+    check_tools(chosen, options)
     template = compile(path)
     profile = resolve(template.codes, assignments, reader_file)
     result = BuildResult()
@@ -116,15 +128,20 @@ def build(
             result.warnings.append(f"--set {code}: this story does not use {code}")
     for edition in chosen:
         target = out_dir / f"{template.slug}{edition.suffix}"
-        write_atomic(target, personalise(template, profile, edition))
+        write_atomic(target, personalise(template, profile, edition, options))
         result.outputs.append(target)
     return result
 
 
-def personalise(template: EditionTemplate, profile: Profile, edition: Edition) -> bytes:
+def personalise(
+    template: EditionTemplate,
+    profile: Profile,
+    edition: Edition,
+    options: EditionOptions = DEFAULT_OPTIONS,
+) -> bytes:
     """One reader's edition of a compiled story, as bytes (what `build`, the download site
     and batch runs all call, so their files are identical)."""
-    return edition.writer()(template, profile, identifier(template, profile))
+    return edition.writer()(template, profile, identifier(template, profile), options)
 
 
 def usage(template: EditionTemplate) -> list[tuple[str, str, int, str | None]]:

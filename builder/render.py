@@ -34,6 +34,8 @@ from builder.model import (
 )
 from builder.placeholders import all_paragraphs, fill, slots
 
+COVER_SOURCE = "ficpress-cover-image"
+"""Where book.html puts the cover image; the PDF writer swaps in the reader's cover."""
 MARKER = re.compile("\ue000(\\w+)\ue001")
 IDENTIFIER_KEY = "id"
 URL_LIKE = re.compile(r"^(?:https?://)?[\w-]+(?:\.[\w-]+)+(?:/\S*)?$", re.IGNORECASE)
@@ -154,6 +156,7 @@ def render(manuscript: Manuscript, slug: str, codes: dict[str, PlaceholderInfo])
         "chapters": chapters,
         "title": title,
         "date": date,
+        "cover_source": COVER_SOURCE,
         "subject": plain(meta.summary, slot_index) if meta.summary else meta.fandom,
         "keywords": [*filter(None, [meta.fandom, meta.pairing]), *meta.tags],
     }
@@ -238,13 +241,34 @@ def _scene_entries(chapter: ChapterView, nested: bool) -> Iterable[TocEntry]:
         yield TocEntry(view.label, href)
 
 
-def slot_values(template: EditionTemplate, profile: Profile) -> list[str]:
-    """The text printed for each slot of `template`, escaped for XML and HTML."""
+@dataclass(frozen=True, slots=True)
+class Values:
+    """One reader's values for a template's slots, ready to be written into its documents."""
+
+    texts: tuple[str, ...]
+    """The printed text for each slot, as plain text."""
+    escaped: tuple[str, ...]
+    """The same, escaped for XML and HTML (text and attribute values alike)."""
+    identifier: str
+    """The edition's identifier (fills the identifier marker)."""
+
+    def markup(self, parts: Sequence[str]) -> str:
+        """A document cut by split_markers(), with every marker replaced by escaped text."""
+        return join_markers(parts, self.escaped, self.identifier)
+
+    def plain(self, text: str) -> str:
+        """A plain-text string with markers (a title, a label), filled with unescaped text."""
+        return join_markers(split_markers(text), self.texts, self.identifier)
+
+
+def values_for(template: EditionTemplate, profile: Profile, identifier: str) -> Values:
+    """The reader's values for every slot of `template`."""
     language = template.manuscript.meta.language
-    return [
-        escape(fill(slot, template.codes.get(slot.code), profile.get(slot.code), language))
+    texts = tuple(
+        fill(slot, template.codes.get(slot.code), profile.get(slot.code), language)
         for slot in template.slots
-    ]
+    )
+    return Values(texts, tuple(escape(text) for text in texts), escape(identifier))
 
 
 def split_markers(text: str) -> tuple[str, ...]:
@@ -260,7 +284,3 @@ def join_markers(parts: Sequence[str], values: Sequence[str], identifier: str) -
         key = out[index]
         out[index] = identifier if key == IDENTIFIER_KEY else values[int(key)]
     return "".join(out)
-
-
-def fill_markers(text: str, values: Sequence[str], identifier: str) -> str:
-    return join_markers(split_markers(text), values, identifier)

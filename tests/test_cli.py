@@ -96,7 +96,7 @@ def test_unknown_format(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
     path = write(tmp_path, GOOD)
     code, _, err = run(capsys, "build", str(path), "-f", "mobi", "--out", str(tmp_path / "d"))
     assert code == 2
-    assert err == "ficpress: error: unknown format 'mobi'; choose from epub, pdf\n"
+    assert err == "ficpress: error: unknown format 'mobi'; choose from epub, pdf, kepub, azw3\n"
     assert not (tmp_path / "d").exists()
 
 

@@ -49,7 +49,7 @@ def test_file_names_are_the_slug(seed_builds: tuple[Path, Path]) -> None:
     ]
 
 
-def test_spine_is_title_page_two_scenes_and_credits(seed_epub: Epub) -> None:
+def test_spine_is_cover_title_page_two_scenes_and_credits(seed_epub: Epub) -> None:
     linear = [
         href
         for href, ref in zip(
@@ -57,7 +57,13 @@ def test_spine_is_title_page_two_scenes_and_credits(seed_epub: Epub) -> None:
         )
         if ref.get("linear") != "no"
     ]
-    assert linear == ["titlepage.xhtml", "scene-01.xhtml", "scene-02.xhtml", "credits.xhtml"]
+    assert linear == [
+        "cover.xhtml",
+        "titlepage.xhtml",
+        "scene-01.xhtml",
+        "scene-02.xhtml",
+        "credits.xhtml",
+    ]
 
 
 def test_navigation_lists_both_scenes(seed_epub: Epub) -> None:
@@ -137,6 +143,7 @@ def test_two_builds_are_byte_identical(seed_builds: tuple[Path, Path]) -> None:
 
 def test_pdf_outline_has_both_scenes(seed_pdf: PdfReader) -> None:
     titles = [item.title for item in seed_pdf.outline if not isinstance(item, list)]
+    assert all(not isinstance(item, list) for item in seed_pdf.outline)
     assert titles == ["Title page", "For Her Safety", "6 months later", "Credits"]
 
 
