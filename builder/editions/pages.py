@@ -31,8 +31,9 @@ PAGE_PRESETS: dict[str, PagePreset] = {
     "7in": PagePreset(107, 142, (8, 5, 8, 5), 11),
     "10in": PagePreset(157, 210, (12, 10, 13, 10), 11.5),
     "a5": PagePreset(148, 210, (16, 14, 18, 16), 10.5),
-    "a4": PagePreset(210, 297, (25, 25, 28, 25), 12),
-    "letter": PagePreset(215.9, 279.4, (25, 25, 28, 25), 12),
+    # Paper: wide margins keep the measure near 70 characters, as in a printed book.
+    "a4": PagePreset(210, 297, (25, 34, 28, 34), 12.5),
+    "letter": PagePreset(215.9, 279.4, (25, 36, 28, 36), 12.5),
 }
 
 
