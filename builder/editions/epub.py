@@ -167,7 +167,11 @@ def _entries(package: bytes, template: EditionTemplate, kobo: bool) -> tuple[Ent
                 entries.append((name, data))
                 continue
             text = data.decode("utf-8")
-            if name.endswith(NAV_PAGE):
+            if name.endswith(".opf"):
+                # Accessibility checkers (DAISY Ace) want the package's language too.
+                language = template.manuscript.meta.language
+                text = text.replace("<package ", f'<package xml:lang="{language}" ', 1)
+            elif name.endswith(NAV_PAGE):
                 # Landmarks are for reading systems, not a page readers should see.
                 text = text.replace(
                     '<nav epub:type="landmarks">', '<nav epub:type="landmarks" hidden="hidden">'

@@ -1,0 +1,53 @@
+"""DAISY Ace on our EPUB: 0 violations. Runs where Ace and Chromium are installed (see
+../shared/reference/ereader-facts.md for the install); skipped elsewhere."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from builder import pipeline
+from tests.conftest import FULL_PROFILE, SEED_MANUSCRIPT
+
+
+def ace_script() -> Path | None:
+    npm = shutil.which("npm")
+    chromium = shutil.which("chromium")
+    if npm is None or chromium is None:
+        return None
+    root = subprocess.run([npm, "root", "-g"], capture_output=True, text=True, check=False)
+    script = Path(root.stdout.strip()) / "@daisy" / "ace" / "bin" / "ace-puppeteer.js"
+    return script if script.exists() else None
+
+
+ACE = ace_script()
+
+
+@pytest.mark.skipif(ACE is None, reason="DAISY Ace (npm @daisy/ace) and Chromium are not installed")
+def test_ace_finds_no_violations(tmp_path: Path) -> None:
+    assert ACE is not None
+    book = pipeline.build(
+        SEED_MANUSCRIPT, formats=["epub"], out_dir=tmp_path, assignments=FULL_PROFILE
+    ).outputs[0]
+    environment = {**os.environ, "PUPPETEER_EXECUTABLE_PATH": str(shutil.which("chromium"))}
+    subprocess.run(
+        ["node", str(ACE), "-o", str(tmp_path / "ace"), "-f", str(book)],
+        env=environment,
+        capture_output=True,
+        check=True,
+        timeout=300,
+    )
+    report = json.loads((tmp_path / "ace" / "report.json").read_text(encoding="utf-8"))
+    violations = [
+        test["earl:test"]["dct:title"]
+        for assertion in report["assertions"]
+        for test in assertion.get("assertions", [])
+        if test["earl:result"]["earl:outcome"] != "pass"
+    ]
+    assert violations == []
+    assert report["earl:result"]["earl:outcome"] == "pass"
