@@ -292,3 +292,14 @@ def test_calibre_reads_our_epub_and_makes_azw3(tmp_path: Path) -> None:
     assert "For Her Safety" in meta
     assert "the-imagines-awaken" in meta
     assert "Angst" in meta
+
+
+def test_source_date_epoch_sets_every_date(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1500000000")  # 2017-07-14T02:40:00Z
+    result = pipeline.build(SEED_MANUSCRIPT, formats=["epub", "pdf"], out_dir=tmp_path)
+    book = Epub(result.outputs[0])
+    modified = book.opf.xpath("//opf:meta[@property='dcterms:modified']/text()", namespaces=NS)
+    assert modified == ["2017-07-14T02:40:00Z"]
+    assert {info.date_time for info in book.infos} == {(2017, 7, 14, 2, 40, 0)}
+    metadata = PdfReader(result.outputs[1]).metadata
+    assert metadata is not None and metadata["/CreationDate"] == "D:20170714024000Z"
