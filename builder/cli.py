@@ -61,6 +61,24 @@ def _parser() -> argparse.ArgumentParser:
 
     listing = commands.add_parser("placeholders", help="list the placeholders a story uses")
     listing.add_argument("manuscript", type=Path)
+
+    serve = commands.add_parser("serve", help="run the download site and OPDS catalog")
+    serve.add_argument(
+        "--manuscripts",
+        type=Path,
+        default=Path("manuscripts"),
+        metavar="DIR",
+        help="the folder of stories to offer (default: manuscripts)",
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="address (default: 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
+    serve.add_argument(
+        "--pdf-workers",
+        type=int,
+        default=1,
+        metavar="N",
+        help="processes laying out PDFs (default: 1)",
+    )
     return parser
 
 
@@ -115,7 +133,18 @@ def _placeholders(arguments: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"build": _build, "placeholders": _placeholders}
+def _serve(arguments: argparse.Namespace) -> int:
+    if not arguments.manuscripts.is_dir():
+        raise UsageError(f"{arguments.manuscripts}: no such folder of manuscripts")
+    if arguments.pdf_workers < 1:
+        raise UsageError("--pdf-workers must be at least 1")
+    from builder import serve  # Starlette and uvicorn load only for this command
+
+    serve.run(arguments.manuscripts, arguments.host, arguments.port, arguments.pdf_workers)
+    return 0
+
+
+COMMANDS = {"build": _build, "placeholders": _placeholders, "serve": _serve}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,0 +1,26 @@
+"""The download site and OPDS catalog: readers fill in their details and get their own edition.
+
+`create_app(folder)` (in `app.py`) is the Starlette application; `run()` serves it with uvicorn.
+Every edition goes through `pipeline.personalise`, so a download is byte-identical to
+`ficpress build` with the same values.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+def run(folder: Path, host: str, port: int, pdf_workers: int) -> None:
+    """Serve the manuscripts in `folder` until interrupted."""
+    import logging
+
+    import uvicorn
+
+    from builder.serve.app import create_app
+    from builder.serve.pool import RenderPool
+
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s:     %(message)s")
+    app = create_app(folder, pool=RenderPool(workers=pdf_workers))
+    # Uvicorn's access log prints whole URLs, and a download URL carries the reader's values
+    # in its query string (an OPDS URL in its token): the app logs redacted paths instead.
+    uvicorn.run(app, host=host, port=port, access_log=False, log_level="info")

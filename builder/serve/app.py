@@ -1,0 +1,390 @@
+"""The download site: a catalog page, a page per story with a form made from its placeholders,
+personalised downloads, "remember me", and the OPDS catalogs.
+
+Downloads are plain GET forms (e-reader browsers save GET responses as files, and nothing
+needs JavaScript). EPUBs are made in a thread (a substitution and a ZIP, a few ms); slower
+editions go to the bounded worker pool. Reader values never reach a log line or a file name.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import re
+import time
+from collections.abc import AsyncIterator, Mapping
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl
+
+import anyio
+from jinja2 import Environment, PackageLoader, StrictUndefined
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.routing import Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from builder import pipeline
+from builder.editions import EDITIONS, Edition, EditionOptions
+from builder.editions.pages import PAGE_PRESETS
+from builder.errors import FicpressError, UsageError
+from builder.profile import check_value
+from builder.serve import opds, token
+from builder.serve.catalog import Catalog, Story, profile_for
+from builder.serve.covers import Covers
+from builder.serve.pool import Busy, ByteCache, Job, RenderPool
+
+log = logging.getLogger("ficpress.serve")
+
+COOKIE = "ficpress_reader"
+COOKIE_AGE = 365 * 24 * 3600
+FAST_EDITIONS = ("epub", "kepub")
+"""Editions made in a thread of the server (no layout): everything else goes to the pool."""
+EDITION_LABELS = {"epub": "EPUB", "pdf": "PDF", "kepub": "Kobo KEPUB", "azw3": "Kindle AZW3"}
+MAX_FORM_BYTES = 64 * 1024
+FAST_CACHE_BYTES = 32 * 1024 * 1024
+DEFAULT_PAGE = "6in"
+SECURITY_HEADERS = [
+    (b"x-content-type-options", b"nosniff"),
+    # Personal feed URLs carry the reader's token: never send them on as a Referer.
+    (b"referrer-policy", b"no-referrer"),
+    (
+        b"content-security-policy",
+        b"default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; "
+        b"form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+    ),
+]
+PERSONAL_PATH = re.compile(r"^/opds/p/[^/]+")
+
+
+def available_editions() -> list[Edition]:
+    """The registry's editions whose tools are installed here (AZW3 needs a converter)."""
+    offered = []
+    for edition in EDITIONS.values():
+        try:
+            pipeline.check_tools([edition], EditionOptions())
+        except FicpressError as error:
+            log.warning("not offering %s: %s", edition.name, error.message)
+            continue
+        offered.append(edition)
+    return offered
+
+
+class Site:
+    """The handlers, with what they share: the catalog, the pool, caches and templates."""
+
+    def __init__(self, folder: Path, pool: RenderPool) -> None:
+        self.catalog = Catalog(folder)
+        self.pool = pool
+        self.editions = available_editions()
+        self.fast_cache = ByteCache(FAST_CACHE_BYTES)
+        self.covers = Covers()
+        self.pages = Environment(
+            loader=PackageLoader("builder.serve", "templates"),
+            autoescape=True,
+            undefined=StrictUndefined,
+        )
+        self.pages.filters["number"] = lambda n: f"{n:,}"
+
+    # Looking things up ---------------------------------------------------------------------
+
+    async def story(self, slug: str) -> Story:
+        """The story called `slug` (looked up, never joined into a path), or a 404."""
+        story = await anyio.to_thread.run_sync(self.catalog.get, slug)
+        if story is None:
+            raise HTTPException(404, "There is no story here. It may have been taken down.")
+        return story
+
+    def edition(self, name: str) -> Edition:
+        for edition in self.editions:
+            if edition.name == name:
+                return edition
+        offered = ", ".join(edition.name for edition in self.editions)
+        raise HTTPException(400, f"Unknown format {name[:20]!r}; choose from {offered}.")
+
+    @staticmethod
+    def remembered(request: Request) -> tuple[dict[str, str], str | None]:
+        """The details in the reader's cookie and its token; nothing for a bad cookie."""
+        value = request.cookies.get(COOKIE)
+        if not value:
+            return {}, None
+        try:
+            return token.decode(value), value
+        except token.TokenError:
+            return {}, None
+
+    @staticmethod
+    def values(story: Story, source: Mapping[str, str]) -> dict[str, str]:
+        """The reader's checked values for the story's placeholders; empty fields are left out
+        (the story's default applies). A bad value is a 400 that says what is wrong."""
+        values = {}
+        for field in story.fields:
+            value = source.get(field.code, "").strip()
+            if value:
+                try:
+                    values[field.code] = check_value(field.code, value, UsageError)
+                except UsageError as error:
+                    message = error.message.replace(f"for {field.code}", f"for {field.label}")
+                    raise HTTPException(400, message[:1].upper() + message[1:] + ".") from None
+        return values
+
+    def render(self, request: Request, name: str, status: int = 200, **context: Any) -> Response:
+        context.setdefault("feed", None)
+        html = self.pages.get_template(name).render(request=request, **context)
+        return HTMLResponse(html, status)
+
+    # Pages ---------------------------------------------------------------------------------
+
+    async def index(self, request: Request) -> Response:
+        stories = await anyio.to_thread.run_sync(self.catalog.stories)
+        values, _ = self.remembered(request)
+        listed = [(story, *story.texts(values)) for story in stories]
+        return self.render(request, "index.html", stories=listed, feed=self.feed_url(request))
+
+    async def story_page(self, request: Request) -> Response:
+        story = await self.story(request.path_params["slug"])
+        values, _ = self.remembered(request)
+        title, summary = story.texts(values)
+        return self.render(
+            request,
+            "story.html",
+            story=story,
+            title=title,
+            summary=summary,
+            values=values,
+            editions=[(e.name, EDITION_LABELS.get(e.name, e.name.upper())) for e in self.editions],
+            pages=list(PAGE_PRESETS),
+            default_page=DEFAULT_PAGE,
+            feed=self.feed_url(request),
+            saved="saved" in request.query_params,
+        )
+
+    def feed_url(self, request: Request) -> str | None:
+        _, reader = self.remembered(request)
+        return f"{str(request.base_url).rstrip('/')}/opds/p/{reader}" if reader else None
+
+    # Downloads -----------------------------------------------------------------------------
+
+    async def download(self, request: Request) -> Response:
+        story = await self.story(request.path_params["slug"])
+        query = request.query_params
+        edition = self.edition(query.get("format", "epub"))
+        page = query.get("page", DEFAULT_PAGE)
+        if page not in PAGE_PRESETS:
+            raise HTTPException(400, f"Unknown page size; choose from {', '.join(PAGE_PRESETS)}.")
+        # Only the PDF is laid out on a page: other editions ignore it (and share cache entries).
+        page = page if edition.name == "pdf" else DEFAULT_PAGE
+        return await self.deliver(story, edition, self.values(story, query), page)
+
+    async def opds_book(self, request: Request) -> Response:
+        values = self.token_values(request)
+        name = request.path_params["name"]
+        for edition in self.editions:
+            slug = name.removesuffix(edition.suffix)
+            if slug != name and "." not in slug:
+                story = await self.story(slug)
+                return await self.deliver(story, edition, self.values(story, values), DEFAULT_PAGE)
+        raise HTTPException(404, "No such book.")
+
+    async def deliver(
+        self, story: Story, edition: Edition, values: dict[str, str], page: str
+    ) -> Response:
+        """The reader's edition as a download named `<slug><suffix>`."""
+        template = story.template
+        job = Job(str(story.path), tuple(sorted(values.items())), edition.name, page)
+        try:
+            if edition.name in FAST_EDITIONS:
+                key = (template.manuscript.content_hash, job)
+                data = self.fast_cache.get(key)
+                if data is None:
+                    profile = profile_for(template, values)
+                    options = EditionOptions(page=page)
+                    data = await anyio.to_thread.run_sync(
+                        pipeline.personalise, template, profile, edition, options
+                    )
+                    self.fast_cache.put(key, data)
+            else:
+                data = await self.pool.render(template.manuscript.content_hash, job)
+        except Busy as busy:
+            return Response(
+                "Many readers are downloading right now. Please try again in a moment.\n",
+                503,
+                {"Retry-After": str(busy.retry_after)},
+                media_type="text/plain",
+            )
+        except FicpressError as error:
+            log.error("%s: %s edition failed: %s", story.path, edition.name, error.message)
+            raise HTTPException(
+                500, "This edition could not be made. Try another format."
+            ) from None
+        headers = {
+            "Content-Disposition": f'attachment; filename="{story.slug}{edition.suffix}"',
+            "Cache-Control": "private, max-age=3600",
+        }
+        return Response(data, 200, headers, media_type=edition.media_type)
+
+    async def cover(self, request: Request) -> Response:
+        values = self.token_values(request)
+        story = await self.story(request.path_params["slug"])
+        thumbnail = request.url.path.endswith("/thumbnail")
+        title, _ = story.texts(self.values(story, values))
+        data, media_type = await anyio.to_thread.run_sync(
+            self.covers.get, story.template, title, thumbnail
+        )
+        return Response(data, 200, {"Cache-Control": "public, max-age=3600"}, media_type)
+
+    # Remember me ---------------------------------------------------------------------------
+
+    async def form(self, request: Request) -> dict[str, str]:
+        """A small urlencoded POST body (parsed here: no multipart dependency needed)."""
+        fetch_site = request.headers.get("sec-fetch-site", "same-origin")
+        if fetch_site not in {"same-origin", "none"}:
+            raise HTTPException(403, "Save your details from this site's own pages.")
+        body = b""
+        async for chunk in request.stream():
+            body += chunk
+            if len(body) > MAX_FORM_BYTES:
+                raise HTTPException(413, "That form is far too long.")
+        try:
+            return dict(parse_qsl(body.decode("utf-8"), max_num_fields=200))
+        except (UnicodeDecodeError, ValueError):
+            raise HTTPException(400, "That form could not be read.") from None
+
+    async def remember(self, request: Request) -> Response:
+        story = await self.story(request.path_params["slug"])
+        form = await self.form(request)
+        values, _ = self.remembered(request)
+        for field in story.fields:
+            values.pop(field.code, None)
+        values.update(self.values(story, form))
+        try:
+            reader = token.encode(values)
+        except token.TokenError as error:
+            raise HTTPException(400, error.message) from None
+        response = RedirectResponse(f"/stories/{story.slug}?saved#remember", 303)
+        response.set_cookie(
+            COOKIE, reader, max_age=COOKIE_AGE, httponly=True, samesite="lax", path="/"
+        )
+        return response
+
+    async def forget(self, request: Request) -> Response:
+        form = await self.form(request)
+        slug = form.get("slug", "")
+        story = await anyio.to_thread.run_sync(self.catalog.get, slug) if slug else None
+        response = RedirectResponse(f"/stories/{story.slug}" if story else "/", 303)
+        response.delete_cookie(COOKIE, path="/", httponly=True, samesite="lax")
+        return response
+
+    # OPDS ----------------------------------------------------------------------------------
+
+    def token_values(self, request: Request) -> dict[str, str]:
+        reader = request.path_params.get("token")
+        if reader is None:
+            return {}
+        try:
+            return token.decode(reader)
+        except token.TokenError as error:
+            raise HTTPException(400, error.message) from None
+
+    @staticmethod
+    def prefix(request: Request) -> str:
+        reader = request.path_params.get("token")
+        return f"/opds/p/{reader}" if reader else "/opds"
+
+    async def opds_root(self, request: Request) -> Response:
+        self.token_values(request)
+        stories = await anyio.to_thread.run_sync(self.catalog.stories)
+        updated = max((story.updated for story in stories), default=None)
+        title = "Stories for you" if "token" in request.path_params else "ficpress stories"
+        body = opds.navigation(self.prefix(request), title, updated or opds.EPOCH)
+        return Response(body, media_type=opds.NAVIGATION)
+
+    async def opds_stories(self, request: Request) -> Response:
+        values = self.token_values(request)
+        stories = await anyio.to_thread.run_sync(self.catalog.stories)
+        path = request.url.path.rsplit("/", 1)[-1]
+        if path == "new":
+            stories.sort(key=lambda story: story.updated, reverse=True)
+        title = "Newest stories" if path == "new" else "All stories"
+        body = opds.acquisition(self.prefix(request), path, title, stories, self.editions, values)
+        return Response(body, media_type=opds.ACQUISITION)
+
+
+async def _error(request: Request, error: Exception) -> Response:
+    assert isinstance(error, HTTPException)
+    site: Site = request.app.state.site
+    if request.url.path.startswith("/opds"):
+        return Response(error.detail + "\n", error.status_code, media_type="text/plain")
+    return site.render(request, "message.html", error.status_code, message=error.detail)
+
+
+class AccessLog:
+    """Logs method, path (personal tokens and query strings cut), status and time; adds the
+    security headers. Query strings and tokens hold reader values: they are never logged."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500
+
+        async def send_with_headers(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message["headers"] = [*message.get("headers", []), *SECURITY_HEADERS]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_headers)
+        finally:
+            path = PERSONAL_PATH.sub("/opds/p/…", scope["path"])
+            elapsed = (time.perf_counter() - started) * 1000
+            log.info("%s %s %d %.0f ms", scope["method"], path, status, elapsed)
+
+
+def create_app(folder: Path, pool: RenderPool | None = None) -> Starlette:
+    """The site over the manuscripts in `folder`; `pool` makes the slow editions (PDF)."""
+    site = Site(folder, pool or RenderPool())
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await anyio.to_thread.run_sync(site.catalog.stories)  # compile everything up front
+        site.pool.start()
+        try:
+            yield
+        finally:
+            site.pool.close()
+
+    personal = "/opds/p/{token}"
+    routes = [
+        Route("/", site.index),
+        Route("/stories/{slug}", site.story_page),
+        Route("/stories/{slug}/download", site.download),
+        Route("/stories/{slug}/remember", site.remember, methods=["POST"]),
+        Route("/forget", site.forget, methods=["POST"]),
+    ]
+    for prefix in ("/opds", personal):
+        routes += [
+            Route(prefix, site.opds_root),
+            Route(f"{prefix}/stories", site.opds_stories),
+            Route(f"{prefix}/new", site.opds_stories),
+            Route(f"{prefix}/books/{{name}}", site.opds_book),
+            Route(f"{prefix}/covers/{{slug}}", site.cover),
+            Route(f"{prefix}/covers/{{slug}}/thumbnail", site.cover),
+        ]
+    app = Starlette(
+        routes=routes,
+        middleware=[Middleware(AccessLog)],
+        exception_handlers={HTTPException: _error},
+        lifespan=lifespan,
+    )
+    app.state.site = site
+    return app

@@ -1,0 +1,200 @@
+"""The stories on offer: a folder of manuscripts, each compiled once and kept while unchanged.
+
+A request costs one `stat` of the story's file; only a file whose modification time, size or
+inode changed is read and compiled again (through `pipeline.compile`, which also caches by
+content). A manuscript that stops compiling keeps its last good version on the site, and the
+problem is logged once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import math
+import os
+import re
+import threading
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from builder import pipeline
+from builder.editions import EDITIONS
+from builder.errors import FicpressError
+from builder.model import EditionTemplate, Meta, Paragraph, Profile, Slot, Text
+from builder.profile import resolve
+from builder.render import values_for
+
+log = logging.getLogger("ficpress.serve")
+
+SUFFIX = ".md"
+WORD = re.compile(r"\w+(?:[’'-]\w+)*")
+RESCAN_INTERVAL = 1.0
+"""Seconds between folder listings caused by unknown slugs (a flood of 404s stays cheap)."""
+
+Stamp = tuple[int, int, int]
+"""(mtime_ns, size, inode): what tells us a file changed without reading it."""
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """One question on a story's form: a placeholder the story uses."""
+
+    code: str
+    """The canonical code, e.g. `Y/N`; also the form field's name."""
+    label: str
+    """What the reader is asked for (the built-in table or the story's legend)."""
+    default: str | None
+    """The story's default, shown as a hint and used when the field is left empty."""
+    count: int
+    """How often the story uses it."""
+
+
+@dataclass(frozen=True, slots=True)
+class Story:
+    """One manuscript as the site shows it."""
+
+    slug: str
+    """The URL name and file stem of every edition (from the file name, never reader input)."""
+    path: Path
+    """The manuscript file."""
+    template: EditionTemplate
+    """The compiled story (what `pipeline.personalise` fills)."""
+    words: int
+    """Words in the story's text (a placeholder counts as one)."""
+    fields: tuple[Field, ...]
+    """The placeholders the story uses, in order of first use."""
+    updated: dt.datetime
+    """The edition date (UTC): what OPDS calls `updated`."""
+    stamp: Stamp
+    """The file's stamp when it was compiled."""
+
+    @property
+    def meta(self) -> Meta:
+        return self.template.manuscript.meta
+
+    def texts(self, values: Mapping[str, str]) -> tuple[str, str | None]:
+        """The title and summary as plain text, with the reader's values (or the defaults)."""
+        template = self.template
+        profile = profile_for(template, values)
+        filled = values_for(template, profile, pipeline.identifier(template, profile))
+        summary = filled.plain(template.description) if template.description else None
+        return filled.plain(template.title), summary
+
+
+def profile_for(template: EditionTemplate, values: Mapping[str, str]) -> Profile:
+    """The profile `ficpress build --set CODE=VALUE ...` would make: the story's defaults, with
+    the reader's values on top (values must already be checked)."""
+    return resolve(template.codes, [f"{code}={value}" for code, value in values.items()])
+
+
+def word_count(template: EditionTemplate) -> int:
+    words = 0
+    for chapter in template.manuscript.chapters:
+        for scene in chapter.scenes:
+            for paragraph in scene.paragraphs:
+                words += _words(paragraph)
+    return words
+
+
+def _words(paragraph: Paragraph) -> int:
+    text = " ".join(t.text if isinstance(t, Text) else "" for t in paragraph.inlines)
+    slots = sum(1 for t in paragraph.inlines if isinstance(t, Slot))
+    return len(WORD.findall(text)) + slots
+
+
+def _stamp(path: Path) -> Stamp | None:
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return (info.st_mtime_ns, info.st_size, info.st_ino)
+
+
+class Catalog:
+    """The stories in one folder, by slug. Thread-safe: compiling holds a lock."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self._stories: dict[str, Story] = {}
+        self._failed: dict[Path, Stamp] = {}
+        self._lock = threading.Lock()
+        self._listed = -math.inf
+
+    def stories(self) -> list[Story]:
+        """Every story, by title; new, changed and removed files are picked up."""
+        self._scan()
+        return sorted(self._stories.values(), key=lambda s: (s.template.title.lower(), s.slug))
+
+    def get(self, slug: str) -> Story | None:
+        """The story called `slug`, recompiled if its file changed; None if there is none."""
+        story = self._stories.get(slug)
+        if story is None:
+            self._scan(throttle=True)
+            return self._stories.get(slug)
+        stamp = _stamp(story.path)
+        if stamp == story.stamp:
+            return story
+        self._scan()
+        return self._stories.get(slug)
+
+    def _scan(self, throttle: bool = False) -> None:
+        with self._lock:
+            # Checked under the lock: a request that waited for another's scan uses its result.
+            if throttle and time.monotonic() - self._listed < RESCAN_INTERVAL:
+                return
+            try:
+                names = sorted(
+                    entry.name
+                    for entry in os.scandir(self.folder)
+                    if entry.name.endswith(SUFFIX) and not entry.name.startswith(".")
+                )
+            except OSError as error:
+                log.error("%s: cannot list manuscripts: %s", self.folder, error.strerror)
+                return
+            by_path = {story.path: story for story in self._stories.values()}
+            found: dict[str, Story] = {}
+            for name in names:
+                path = self.folder / name
+                story = self._current(path, by_path.get(path))
+                if story is None:
+                    continue
+                if story.slug in found:
+                    log.warning("%s: skipped, its URL name %r is taken", path, story.slug)
+                    continue
+                found[story.slug] = story
+            self._stories = found
+            self._listed = time.monotonic()
+
+    def _current(self, path: Path, known: Story | None) -> Story | None:
+        stamp = _stamp(path)
+        if stamp is None:
+            return None
+        if known is not None and known.stamp == stamp:
+            return known
+        if self._failed.get(path) == stamp:
+            return known
+        try:
+            story = load(path, stamp)
+        except FicpressError as error:
+            # Keep serving the last good version while the author fixes the file.
+            self._failed[path] = stamp
+            log.error("%s", error)
+            return known
+        self._failed.pop(path, None)
+        log.info("%s: compiled (%d words)", path, story.words)
+        return story
+
+
+def load(path: Path, stamp: Stamp) -> Story:
+    """Compile the manuscript at `path` and warm its EPUB package, so the first reader's
+    download costs what every later one does."""
+    template = pipeline.compile(path)
+    pipeline.personalise(template, profile_for(template, {}), EDITIONS["epub"])
+    fields = tuple(
+        Field(code, code if label == "(no label)" else label, default, count)
+        for code, label, count, default in pipeline.usage(template)
+    )
+    updated = dt.datetime.fromtimestamp(template.manuscript.modified, dt.UTC)
+    return Story(template.slug, path, template, word_count(template), fields, updated, stamp)
