@@ -463,7 +463,10 @@ def test_a_full_pdf_queue_answers_503_with_retry_after(library: Path) -> None:
 def test_an_edited_manuscript_is_recompiled(tmp_path: Path) -> None:
     story = tmp_path / "story.md"
     story.write_text("---\ntitle: First Title\n---\n\nHello Y/N.\n", encoding="utf-8")
-    with TestClient(create_app(tmp_path, pool=RenderPool(workers=1))) as client:
+    with (
+        ThreadPoolExecutor(1) as executor,  # no PDFs here: no need to start a worker process
+        TestClient(create_app(tmp_path, pool=RenderPool(executor=executor))) as client,
+    ):
         assert "First Title" in client.get("/stories/story").text
         story.write_text("---\ntitle: Second Title\n---\n\nGoodbye Y/N.\n", encoding="utf-8")
         os.utime(story, ns=(time.time_ns(), time.time_ns() + 10**9))

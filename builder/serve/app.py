@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import re
-import time
+import os
 from collections.abc import AsyncIterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -25,7 +24,6 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from builder import pipeline
 from builder.editions import EDITIONS, Edition, EditionOptions
@@ -35,6 +33,7 @@ from builder.profile import check_value
 from builder.serve import opds, token
 from builder.serve.catalog import Catalog, Story, profile_for
 from builder.serve.covers import Covers
+from builder.serve.middleware import AccessLog
 from builder.serve.pool import Busy, ByteCache, Job, RenderPool
 
 log = logging.getLogger("ficpress.serve")
@@ -44,20 +43,21 @@ COOKIE_AGE = 365 * 24 * 3600
 FAST_EDITIONS = ("epub", "kepub")
 """Editions made in a thread of the server (no layout): everything else goes to the pool."""
 EDITION_LABELS = {"epub": "EPUB", "pdf": "PDF", "kepub": "Kobo KEPUB", "azw3": "Kindle AZW3"}
+EPUB_THREADS = (os.cpu_count() or 1) + 1
+"""Threads making EPUBs. Deflating (the larger half of the work) releases the GIL, so a
+thread per core plus one keeps the cores busy; more threads only fight over the GIL and
+raise latency (measured: 32 clients, p95 84 ms with 3 threads, 140 ms with 40)."""
+PAGE_LABELS = {
+    "6in": "6-inch e-reader",
+    "7in": "7-inch e-reader",
+    "10in": "10-inch e-reader",
+    "a5": "A5",
+    "a4": "A4",
+    "letter": "US Letter",
+}
 MAX_FORM_BYTES = 64 * 1024
 FAST_CACHE_BYTES = 32 * 1024 * 1024
 DEFAULT_PAGE = "6in"
-SECURITY_HEADERS = [
-    (b"x-content-type-options", b"nosniff"),
-    # Personal feed URLs carry the reader's token: never send them on as a Referer.
-    (b"referrer-policy", b"no-referrer"),
-    (
-        b"content-security-policy",
-        b"default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; "
-        b"form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
-    ),
-]
-PERSONAL_PATH = re.compile(r"^/opds/p/[^/]+")
 
 
 def available_editions() -> list[Edition]:
@@ -81,6 +81,7 @@ class Site:
         self.pool = pool
         self.editions = available_editions()
         self.fast_cache = ByteCache(FAST_CACHE_BYTES)
+        self.limiter = anyio.CapacityLimiter(EPUB_THREADS)
         self.covers = Covers()
         self.pages = Environment(
             loader=PackageLoader("builder.serve", "templates"),
@@ -93,7 +94,7 @@ class Site:
 
     async def story(self, slug: str) -> Story:
         """The story called `slug` (looked up, never joined into a path), or a 404."""
-        story = await anyio.to_thread.run_sync(self.catalog.get, slug)
+        story = self.catalog.fresh(slug) or await anyio.to_thread.run_sync(self.catalog.get, slug)
         if story is None:
             raise HTTPException(404, "There is no story here. It may have been taken down.")
         return story
@@ -156,7 +157,7 @@ class Site:
             summary=summary,
             values=values,
             editions=[(e.name, EDITION_LABELS.get(e.name, e.name.upper())) for e in self.editions],
-            pages=list(PAGE_PRESETS),
+            pages=[(name, PAGE_LABELS.get(name, name)) for name in PAGE_PRESETS],
             default_page=DEFAULT_PAGE,
             feed=self.feed_url(request),
             saved="saved" in request.query_params,
@@ -203,7 +204,12 @@ class Site:
                     profile = profile_for(template, values)
                     options = EditionOptions(page=page)
                     data = await anyio.to_thread.run_sync(
-                        pipeline.personalise, template, profile, edition, options
+                        pipeline.personalise,
+                        template,
+                        profile,
+                        edition,
+                        options,
+                        limiter=self.limiter,
                     )
                     self.fast_cache.put(key, data)
             else:
@@ -319,35 +325,6 @@ async def _error(request: Request, error: Exception) -> Response:
     if request.url.path.startswith("/opds"):
         return Response(error.detail + "\n", error.status_code, media_type="text/plain")
     return site.render(request, "message.html", error.status_code, message=error.detail)
-
-
-class AccessLog:
-    """Logs method, path (personal tokens and query strings cut), status and time; adds the
-    security headers. Query strings and tokens hold reader values: they are never logged."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = time.perf_counter()
-        status = 500
-
-        async def send_with_headers(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-                message["headers"] = [*message.get("headers", []), *SECURITY_HEADERS]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_with_headers)
-        finally:
-            path = PERSONAL_PATH.sub("/opds/p/…", scope["path"])
-            elapsed = (time.perf_counter() - started) * 1000
-            log.info("%s %s %d %.0f ms", scope["method"], path, status, elapsed)
 
 
 def create_app(folder: Path, pool: RenderPool | None = None) -> Starlette:

@@ -127,6 +127,12 @@ class Catalog:
         self._scan()
         return sorted(self._stories.values(), key=lambda s: (s.template.title.lower(), s.slug))
 
+    def fresh(self, slug: str) -> Story | None:
+        """The story called `slug` if it is known and its file unchanged (one `stat`, no lock:
+        cheap enough for the event loop); None means: ask get() in a thread."""
+        story = self._stories.get(slug)
+        return story if story is not None and _stamp(story.path) == story.stamp else None
+
     def get(self, slug: str) -> Story | None:
         """The story called `slug`, recompiled if its file changed; None if there is none."""
         story = self._stories.get(slug)
