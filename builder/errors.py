@@ -80,3 +80,15 @@ class EditionError(FicpressError):
     """An edition writer failed on valid input (a bug or a broken external tool)."""
 
     exit_code = 1
+
+
+class DeviceError(FicpressError):
+    """An e-reader cannot take the book: none connected, several, full, or gone mid-copy."""
+
+    exit_code = 3
+
+
+class MailError(FicpressError):
+    """Mailing a book failed: the SMTP server refused, or the book is over the mail limit."""
+
+    exit_code = 4
