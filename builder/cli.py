@@ -62,6 +62,41 @@ def _parser() -> argparse.ArgumentParser:
     listing = commands.add_parser("placeholders", help="list the placeholders a story uses")
     listing.add_argument("manuscript", type=Path)
 
+    send = commands.add_parser(
+        "send", help="put a reader's edition on a connected e-reader, or mail it to a Kindle"
+    )
+    send.add_argument("manuscript", type=Path, help="the story, e.g. manuscripts/story.md")
+    _profile_options(send)
+    where = send.add_mutually_exclusive_group()
+    where.add_argument(
+        "--to",
+        type=Path,
+        metavar="PATH",
+        help="the e-reader's folder (its root: the format and folder follow the device)",
+    )
+    where.add_argument(
+        "--device",
+        choices=["auto"],
+        help="find the one connected e-reader (see 'ficpress devices')",
+    )
+    send.add_argument(
+        "--kindle-email",
+        metavar="ADDRESS",
+        help="mail the EPUB to this Send to Kindle address (server: FICPRESS_SMTP_* variables)",
+    )
+    send.add_argument(
+        "--format",
+        metavar="NAME",
+        help=f"override the device's format ({', '.join(EDITIONS)})",
+    )
+    send.add_argument(
+        "--folder",
+        metavar="DIR",
+        help="folder on the device, from its root (default: where its library looks)",
+    )
+
+    commands.add_parser("devices", help="list connected e-readers and the format each gets")
+
     serve = commands.add_parser("serve", help="run the download site and OPDS catalog")
     serve.add_argument(
         "--manuscripts",
@@ -133,6 +168,81 @@ def _placeholders(arguments: argparse.Namespace) -> int:
     return 0
 
 
+def _send(arguments: argparse.Namespace) -> int:
+    from builder import devices, mail, sideload
+
+    if arguments.to is None and arguments.device is None and arguments.kindle_email is None:
+        raise UsageError("say where the book goes: --device auto, --to PATH or --kindle-email")
+    # Everything that can be wrong with the destination fails before the book is made.
+    server = None
+    if arguments.kindle_email is not None:
+        mail.check_address(arguments.kindle_email)
+        server = mail.settings()
+    device = None
+    if arguments.to is not None:
+        device = devices.at(arguments.to)
+    elif arguments.device is not None:
+        patterns = devices.mount_patterns()
+        device = devices.only(devices.find(patterns), patterns)
+    edition = None
+    if device is not None:
+        if devices.edition_name(device, arguments.format) is None and server is not None:
+            print(
+                f"{device.root}: warning: not copying to this Kindle: AZW3 needs Calibre; "
+                "mailing the EPUB instead",
+                file=sys.stderr,
+            )
+            device = None
+        else:
+            edition = devices.edition(device, arguments.format)
+    story = sideload.prepare(arguments.manuscript, arguments.assignments, arguments.reader)
+    for warning in story.warnings:
+        print(f"{arguments.manuscript}: warning: {warning}", file=sys.stderr)
+    if device is not None and edition is not None:
+        free = devices.size_text(devices.free_space(device.root))
+        print(f"{device.root}: {device.kind.label}, {free} free")
+        copied = sideload.to_device(story, device, edition, arguments.folder)
+        size = devices.size_text(copied.size)
+        if copied.status == "unchanged":
+            print(f"{copied.path} is already this edition; left as it is")
+        elif copied.status == "replaced":
+            print(f"replaced {copied.path} with the new edition ({size})")
+        else:
+            print(f"copied {copied.path} ({size})")
+    if server is not None:
+        sent = sideload.to_kindle(story, arguments.kindle_email, server)
+        print(
+            f"mailed {sent.filename} ({devices.size_text(sent.size)}) to {sent.address} "
+            f"through {sent.server}; Amazon delivers it only if {server.sender} is on your "
+            "approved senders list"
+        )
+    return 0
+
+
+def _devices(arguments: argparse.Namespace) -> int:
+    from builder import devices
+
+    patterns = devices.mount_patterns()
+    found = devices.find(patterns)
+    if not found:
+        print(
+            f"No e-reader found in {', '.join(patterns)}. Connect one (and choose 'Connect' on "
+            "its screen), or give its folder: ficpress send STORY --to PATH"
+        )
+        return 0
+    width = max(len(device.kind.label) for device in found)
+    for device in found:
+        name = devices.edition_name(device)
+        place = f"{device.kind.folder}/" if device.kind.folder else "the root"
+        if name is None:
+            gets = "AZW3 needs Calibre, not installed (or: ficpress send STORY --kindle-email)"
+        else:
+            gets = f"gets {name} ({EDITIONS[name].suffix}) in {place}"
+        free = devices.size_text(devices.free_space(device.root))
+        print(f"{device.kind.label:<{width}}  {device.root}: {gets}; {free} free")
+    return 0
+
+
 def _serve(arguments: argparse.Namespace) -> int:
     if not arguments.manuscripts.is_dir():
         raise UsageError(f"{arguments.manuscripts}: no such folder of manuscripts")
@@ -144,7 +254,13 @@ def _serve(arguments: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"build": _build, "placeholders": _placeholders, "serve": _serve}
+COMMANDS = {
+    "build": _build,
+    "placeholders": _placeholders,
+    "send": _send,
+    "devices": _devices,
+    "serve": _serve,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
