@@ -18,6 +18,9 @@ class EditionOptions:
 
     page: str = "6in"
     """The PDF's page preset (see `builder.editions.pdf.PAGE_PRESETS`)."""
+    pdf_workers: int = 0
+    """Processes laying out a long book's PDF parts; 0: one per core. The file is the same
+    whatever the number (batch runs give 1: their own pool already uses every core)."""
 
 
 Writer = Callable[[EditionTemplate, Profile, str, EditionOptions], bytes]

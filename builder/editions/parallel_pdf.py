@@ -1,0 +1,464 @@
+"""Novel-length PDFs laid out in parts, in parallel, and joined into the one PDF a single
+pass would give.
+
+WeasyPrint lays out on one core, and a 100,000-word book takes it a quarter of a minute. Every
+chapter starts on a new page and no style looks at the page side, so a run of chapters lays
+out the same whatever comes before it: the book is cut between chapters into parts, each part
+is laid out by its own process, and the parts are joined. Two things cross the cuts:
+
+- Page numbers. A part learns its first page number only when the parts before it have been
+  laid out, which happens at the same time in other processes. WeasyPrint makes the margin
+  boxes (where `counter(page)` is printed) after it has laid out every page, so a part lays
+  out its pages, reports how many it has, waits for the count of the parts before it, and
+  then makes its margin boxes with the page counter moved on by that many.
+- The running header (`string(book-title)`, set by the title page's heading), given to the
+  parts after the first as a literal.
+
+The join keeps what a single pass writes: pages, outline, named destinations, links,
+metadata, and the PDF/UA structure tree (each part's tree is grafted under the first part's
+Document element, its parent-tree keys moved past the earlier parts'). Each part embeds its
+own subset of the book face, so the file is a little larger than a single pass's.
+
+How a book is cut depends only on the book, never on how many processes run the parts, so
+the bytes are the same from the command line, a batch worker or the download site.
+"""
+
+from __future__ import annotations
+
+import io
+import itertools
+import multiprocessing
+import os
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import Any
+
+from builder.errors import EditionError
+
+PARALLEL_MIN_CHARS = 150_000
+"""Below about 25,000 words a single pass is faster than starting processes and joining."""
+CHARS_PER_PART = 160_000
+"""About 27,000 words a part: parts short enough that the PDF writer's per-page costs stay
+small, few enough that the per-part overhead (styles, fonts) does not matter."""
+MAX_PARTS = 8
+CHAPTER_START = '\n<section id="chapter-'
+CREDITS_START = '\n<section class="credits"'
+BODY_END = "\n</body>"
+
+
+@dataclass(frozen=True, slots=True)
+class Book:
+    """The book's HTML cut at chapter boundaries."""
+
+    head: str
+    """Everything up to and including `<body ...>`."""
+    front: str
+    """Cover and title page."""
+    chapters: tuple[str, ...]
+    """One `<section class="chapter">` each."""
+    back: str
+    """The credits page, if any, up to `</body>`."""
+    tail: str
+    """`</body></html>`."""
+
+
+def cut(html: str) -> Book | None:
+    """The book's HTML cut into front matter, chapters and back matter; None when it has
+    fewer than two chapters (nothing to run in parallel)."""
+    body_open = html.find("<body")
+    body_start = html.find(">", body_open) + 1
+    starts = []
+    position = html.find(CHAPTER_START, body_start)
+    while position >= 0:
+        starts.append(position)
+        position = html.find(CHAPTER_START, position + 1)
+    end = html.rfind(BODY_END)
+    if body_open < 0 or end < 0 or len(starts) < 2:
+        return None
+    credits = html.find(CREDITS_START, starts[-1])
+    back_start = credits if credits >= 0 else end
+    bounds = [*starts, back_start]
+    return Book(
+        head=html[:body_start],
+        front=html[body_start : starts[0]],
+        chapters=tuple(html[a:b] for a, b in itertools.pairwise(bounds)),
+        back=html[back_start:end],
+        tail=html[end:],
+    )
+
+
+def plan(book: Book) -> list[range]:
+    """The chapters of each part: contiguous runs of about CHARS_PER_PART characters; one
+    part (a single pass) for a short book."""
+    sizes = [len(chapter) for chapter in book.chapters]
+    total = sum(sizes)
+    if total < PARALLEL_MIN_CHARS:
+        return [range(len(sizes))]
+    count = max(2, min(MAX_PARTS, len(sizes), round(total / CHARS_PER_PART)))
+    parts: list[range] = []
+    start = 0
+    done = 0
+    for part in range(count):
+        if part == count - 1:
+            parts.append(range(start, len(sizes)))
+            break
+        target = total * (part + 1) / count
+        end = start + 1
+        # Close the part at the chapter boundary nearest the target, leaving a chapter at
+        # least for every part still to come.
+        while end < len(sizes) - (count - part - 1) and abs(
+            done + sum(sizes[start:end]) + sizes[end] - target
+        ) < abs(done + sum(sizes[start:end]) - target):
+            end += 1
+        done += sum(sizes[start:end])
+        parts.append(range(start, end))
+        start = end
+    return parts
+
+
+def part_html(book: Book, parts: Sequence[range], index: int) -> str:
+    chapters = "".join(book.chapters[i] for i in parts[index])
+    front = book.front if index == 0 else ""
+    back = book.back if index == len(parts) - 1 else ""
+    return f"{book.head}{front}{chapters}{back}{book.tail}"
+
+
+def _css_string(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
+    return f'"{escaped}"'
+
+
+def header_css(title: str) -> str:
+    """The running header for a part without the title page (which would set it)."""
+    return f"@page {{ @top-center {{ content: {_css_string(title)}; }} }}\n"
+
+
+# --- page numbers across parts ---------------------------------------------------------
+
+OffsetFor = Callable[[int], int]
+"""Given the part's own page count, returns how many pages come before it (may wait)."""
+_offset_for: ContextVar[OffsetFor | None] = ContextVar("ficpress_page_offset", default=None)
+_hook_lock = threading.Lock()
+_hooked = False
+
+
+def _install_hook() -> None:
+    """Wrap WeasyPrint's margin-box maker so a part's page counter can start past the parts
+    before it. Outside a part render (no offset provider set) it changes nothing."""
+    global _hooked
+    with _hook_lock:
+        if _hooked:
+            return
+        from weasyprint import layout
+
+        original = layout.make_margin_boxes
+
+        def make_margin_boxes(context: Any, page: Any, state: Any) -> Any:
+            provider = _offset_for.get()
+            if provider is None:
+                return original(context, page, state)
+            # page_maker holds one entry per page plus the state after the last one.
+            offset = provider(len(context.page_maker) - 1)
+            quote_depth, counters, scopes, groups = state
+            counters = dict(counters)
+            counters["page"] = [value + offset for value in counters.get("page", [0])]
+            return original(context, page, (quote_depth, counters, scopes, groups))
+
+        layout.make_margin_boxes = make_margin_boxes
+        _hooked = True
+
+
+@contextmanager
+def _page_offset(provider: OffsetFor) -> Iterator[None]:
+    _install_hook()
+    cached: list[int] = []
+
+    def once(count: int) -> int:
+        if not cached:
+            cached.append(provider(count))
+        return cached[0]
+
+    token = _offset_for.set(once)
+    try:
+        yield
+    finally:
+        _offset_for.reset(token)
+
+
+# --- rendering the parts ---------------------------------------------------------------
+
+RenderPart = Callable[[str, str, bytes], bytes]
+"""(part HTML, extra CSS, PDF identifier) -> the part's PDF."""
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    htmls: tuple[str, ...]
+    css: tuple[str, ...]
+    identifier: bytes
+
+
+def render_parts(job: Job, render: RenderPart, workers: int) -> list[bytes]:
+    """Every part's PDF, in order, laid out by up to `workers` processes (in this process,
+    one after the other, when `workers` is 1 or this process may not start children)."""
+    count = len(job.htmls)
+    workers = min(workers, count)
+    if workers <= 1 or multiprocessing.current_process().daemon:
+        return _render_here(job, render)
+    # Fork shares the already imported WeasyPrint; with other threads running it could copy
+    # a held lock, so then start fresh interpreters instead.
+    method = "fork" if _can_fork() else "spawn"
+    context: Any = multiprocessing.get_context(method)
+    counts = context.Array("i", [-1] * count)
+    ready = context.Condition()
+    tasks: Any = context.SimpleQueue()
+    results: Any = context.SimpleQueue()
+    for index in range(count):
+        tasks.put(index)
+    for _ in range(workers):
+        tasks.put(None)
+    processes = [
+        context.Process(
+            target=_worker,
+            args=(job, render, tasks, results, counts, ready),
+            name=f"ficpress-pdf-{number}",
+        )
+        for number in range(workers)
+    ]
+    for process in processes:
+        process.start()
+    pdfs: dict[int, bytes] = {}
+    failure: str | None = None
+    try:
+        while len(pdfs) < count and failure is None:
+            index, data, error = results.get()
+            if error is not None:
+                failure = error
+            else:
+                pdfs[index] = data
+    finally:
+        if failure is not None:
+            for process in processes:
+                process.terminate()
+        for process in processes:
+            process.join()
+    if failure is not None:
+        raise EditionError(f"a PDF part failed: {failure}")
+    return [pdfs[index] for index in range(count)]
+
+
+def _can_fork() -> bool:
+    return hasattr(os, "fork") and threading.active_count() == 1
+
+
+def _render_here(job: Job, render: RenderPart) -> list[bytes]:
+    pdfs = []
+    counts: list[int] = []
+
+    def offset(count: int) -> int:
+        counts.append(count)
+        return sum(counts[:-1])
+
+    for html, css in zip(job.htmls, job.css, strict=True):
+        with _page_offset(offset):
+            pdfs.append(render(html, css, job.identifier))
+    return pdfs
+
+
+def _worker(
+    job: Job,
+    render: RenderPart,
+    tasks: Any,
+    results: Any,
+    counts: Any,
+    ready: Any,
+) -> None:
+    try:
+        _work(job, render, tasks, results, counts, ready)
+    finally:
+        from builder.editions.pdf import forget_styles
+
+        forget_styles()
+
+
+def _work(job: Job, render: RenderPart, tasks: Any, results: Any, counts: Any, ready: Any) -> None:
+    while (index := tasks.get()) is not None:
+
+        def offset(count: int, index: int = index) -> int:
+            with ready:
+                counts[index] = count
+                ready.notify_all()
+                ready.wait_for(lambda: all(counts[i] >= 0 for i in range(index)))
+                return sum(counts[i] for i in range(index))
+
+        try:
+            with _page_offset(offset):
+                data = render(job.htmls[index], job.css[index], job.identifier)
+        except Exception as error:  # reported to the parent, which raises EditionError
+            results.put((index, b"", f"{type(error).__name__}: {error}"))
+            return
+        results.put((index, data, None))
+
+
+# --- joining ---------------------------------------------------------------------------
+
+
+def join(pdfs: Sequence[bytes]) -> bytes:
+    """One PDF from parts laid out with continuing page numbers (see the module's doc)."""
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import ArrayObject, DictionaryObject, NameObject, NumberObject
+
+    readers = [PdfReader(io.BytesIO(data)) for data in pdfs]
+    writer = PdfWriter()
+    first = readers[0]
+    # pypdf's objects are typed loosely (PdfObject); the shapes used here are WeasyPrint's.
+    catalog: Any = first.trailer["/Root"]
+    key_base = 0
+    document: Any = None
+    tree_root: Any = None
+    nums: list[Any] = []
+    dests: list[tuple[str, Any]] = []
+    for reader in readers:
+        root: Any = reader.trailer["/Root"]
+        page: Any
+        for page in reader.pages:
+            added: Any = writer.add_page(page)
+            # pypdf drops /StructParents when it copies a page; the keys move past the
+            # earlier parts' keys.
+            if "/StructParents" in page:
+                added[NameObject("/StructParents")] = NumberObject(
+                    page["/StructParents"] + key_base
+                )
+            for reference in added.get("/Annots", []):
+                annotation = reference.get_object()
+                if "/StructParent" in annotation:
+                    annotation[NameObject("/StructParent")] = NumberObject(
+                        annotation["/StructParent"] + key_base
+                    )
+        tree = root["/StructTreeRoot"].get_object().clone(writer)
+        parent_tree = tree["/ParentTree"].get_object()
+        if "/Kids" in parent_tree:
+            raise EditionError("cannot join PDF parts: nested parent tree")
+        part_nums = parent_tree["/Nums"]
+        top = tree["/K"]
+        top_elements = list(top) if isinstance(top, ArrayObject) else [top]
+        if document is None:
+            tree_root = tree
+            document = top_elements[0].get_object()
+        else:
+            kids = document["/K"]
+            if not isinstance(kids, ArrayObject):
+                kids = document[NameObject("/K")] = ArrayObject([kids])
+            for element in top_elements:
+                for kid in _kids(element.get_object()):
+                    kid_object = kid.get_object()
+                    if hasattr(kid_object, "keys") and "/P" in kid_object:
+                        kid_object[NameObject("/P")] = document.indirect_reference
+                    kids.append(kid)
+        highest = -1
+        for position in range(0, len(part_nums), 2):
+            key = int(part_nums[position])
+            highest = max(highest, key)
+            nums += [NumberObject(key + key_base), part_nums[position + 1]]
+        key_base += int(tree.get("/ParentTreeNextKey", highest + 1))
+        dests += _named_destinations(root, writer)
+    assert tree_root is not None
+    merged_tree = tree_root["/ParentTree"].get_object()
+    merged_tree[NameObject("/Nums")] = ArrayObject(nums)
+    tree_root[NameObject("/ParentTreeNextKey")] = NumberObject(key_base)
+    out_root: Any = writer._root_object
+    out_root[NameObject("/StructTreeRoot")] = tree_root.indirect_reference or writer._add_object(
+        tree_root
+    )
+    for name in ("/Lang", "/MarkInfo", "/ViewerPreferences", "/Metadata", "/PageMode"):
+        if name in catalog:
+            out_root[NameObject(name)] = catalog[name].clone(writer)
+    if dests:
+        names = ArrayObject()
+        for name, destination in sorted(dests, key=lambda item: item[0]):
+            names += [_text(name), destination]
+        dest_tree = writer._add_object(DictionaryObject({NameObject("/Names"): names}))
+        out_root[NameObject("/Names")] = writer._add_object(
+            DictionaryObject({NameObject("/Dests"): dest_tree})
+        )
+    _copy_outline(readers, writer)
+    if first.metadata is not None:
+        writer.add_metadata({key: value for key, value in first.metadata.items()})
+    writer.pdf_header = first.pdf_header
+    if first._ID is not None:
+        writer._ID = first._ID.clone(writer)
+    output = io.BytesIO()
+    writer.write(output)
+    return output.getvalue()
+
+
+def _kids(element: Any) -> list[Any]:
+    from pypdf.generic import ArrayObject
+
+    kids = element.get("/K", [])
+    return list(kids) if isinstance(kids, ArrayObject) else [kids]
+
+
+def _text(value: str) -> Any:
+    from pypdf.generic import TextStringObject
+
+    return TextStringObject(value)
+
+
+def _named_destinations(root: Any, writer: Any) -> list[tuple[str, Any]]:
+    names = root.get("/Names")
+    if names is None or "/Dests" not in names.get_object():
+        return []
+    found: list[tuple[str, Any]] = []
+    stack = [names.get_object()["/Dests"].get_object()]
+    while stack:
+        node = stack.pop()
+        for kid in node.get("/Kids", []):
+            stack.append(kid.get_object())
+        pairs = node.get("/Names", [])
+        for position in range(0, len(pairs), 2):
+            found.append((str(pairs[position]), pairs[position + 1].clone(writer)))
+    return found
+
+
+def _copy_outline(readers: Sequence[Any], writer: Any) -> None:
+    """Every part's outline, in order, pointing at the joined pages, with the same
+    destinations and open/closed states."""
+    from pypdf.generic import Fit
+
+    page_base = 0
+    for reader in readers:
+
+        def add(items: list[Any], parent: Any, reader: Any = reader, base: int = page_base) -> None:
+            last = None
+            for item in items:
+                if isinstance(item, list):
+                    add(item, last)
+                    continue
+                page = reader.get_destination_page_number(item)
+                fit = Fit(item.typ, tuple(item[key] for key in _fit_keys(item)))
+                last = writer.add_outline_item(
+                    title=item.title,
+                    page_number=page + base,
+                    parent=parent,
+                    fit=fit,
+                    is_open=int(item.get("/Count", 0)) >= 0,
+                )
+
+        add(reader.outline, None)
+        page_base += len(reader.pages)
+
+
+def _fit_keys(item: Any) -> list[str]:
+    keys = {
+        "/XYZ": ["/Left", "/Top", "/Zoom"],
+        "/FitH": ["/Top"],
+        "/FitBH": ["/Top"],
+        "/FitV": ["/Left"],
+        "/FitBV": ["/Left"],
+        "/FitR": ["/Left", "/Bottom", "/Right", "/Top"],
+    }
+    return [key for key in keys.get(str(item.typ), []) if key in item]

@@ -1,0 +1,167 @@
+"""A long book's PDF is laid out in parts, in parallel, and joined: the joined file must read
+exactly like a single pass (pages, printed page numbers and headers, outline, page labels,
+metadata, named destinations, tags), and must not depend on how many processes ran it."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pypdf import PdfReader
+
+from builder import pipeline
+from builder.editions import EDITIONS, EditionOptions, parallel_pdf
+from builder.errors import EditionError
+from builder.profile import resolve
+from tests.conftest import ROOT
+
+STORY = ROOT / "tests" / "cases" / "chapters" / "input"
+
+
+def three_chapters(folder: Path) -> Path:
+    """The chapters case with a third chapter long enough to run over several pages."""
+    text = (STORY / "story.md").read_text(encoding="utf-8")
+    paragraph = "Y/N counted the snowflakes and lost count again. " * 12
+    long_chapter = "\n\n".join([paragraph] * 14)
+    path = folder / "three.md"
+    path.write_text(f"{text}\n\n# The Third Chapter\n\n{long_chapter}\n", encoding="utf-8")
+    return path
+
+
+def pdf(path: Path, *, parts: bool, workers: int = 2) -> bytes:
+    pipeline._templates.clear()
+    template = pipeline.compile(path)
+    profile = resolve(template.codes, ["Y/N=Alex"], STORY / "reader.toml")
+    options = EditionOptions(pdf_workers=workers)
+    if not parts:
+        return pipeline.personalise(template, profile, EDITIONS["pdf"], options)
+    # Make a short book take the parallel path: one part per chapter.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(parallel_pdf, "PARALLEL_MIN_CHARS", 0)
+        patch.setattr(parallel_pdf, "CHARS_PER_PART", 1)
+        return pipeline.personalise(template, profile, EDITIONS["pdf"], options)
+
+
+@pytest.fixture(scope="module")
+def books(tmp_path_factory: pytest.TempPathFactory) -> dict[str, PdfReader]:
+    path = three_chapters(tmp_path_factory.mktemp("parallel"))
+    made = {
+        "single": pdf(path, parts=False),
+        "parallel": pdf(path, parts=True, workers=2),
+        "in-process": pdf(path, parts=True, workers=1),
+    }
+    assert made["parallel"] == made["in-process"]
+    return {name: PdfReader(io.BytesIO(data)) for name, data in made.items()}
+
+
+def outline(reader: PdfReader, items: list[Any] | None = None) -> list[Any]:
+    found: list[Any] = []
+    for item in reader.outline if items is None else items:
+        if isinstance(item, list):
+            found.append(outline(reader, item))
+        else:
+            found.append(
+                (
+                    item.title,
+                    reader.get_destination_page_number(item),
+                    item.get("/Left"),
+                    item.get("/Top"),
+                    item.get("/Count", 0) >= 0,
+                )
+            )
+    return found
+
+
+def structure(reader: PdfReader) -> list[list[tuple[str, int | None]]]:
+    """Per page, the structure elements its marked content belongs to (via the parent tree)."""
+    tree: Any = reader.trailer["/Root"]["/StructTreeRoot"]
+    nums = tree["/ParentTree"]["/Nums"]
+    by_key = {int(nums[i]): nums[i + 1].get_object() for i in range(0, len(nums), 2)}
+    pages = []
+    for page in reader.pages:
+        elements = [element.get_object() for element in by_key[page["/StructParents"]]]
+        pages.append(
+            [
+                (
+                    str(element["/S"]),
+                    reader.get_page_number(element["/Pg"]) if "/Pg" in element else None,
+                )
+                for element in elements
+            ]
+        )
+    return pages
+
+
+def test_the_book_is_cut_into_parts(tmp_path: Path) -> None:
+    html = pipeline.compile(three_chapters(tmp_path)).pdf_html
+    book = parallel_pdf.cut(html)
+    assert book is not None and len(book.chapters) == 3
+    assert book.front.count('class="titlepage"') == 1 and 'class="credits"' not in book.back
+    rebuilt = book.head + book.front + "".join(book.chapters) + book.back + book.tail
+    assert rebuilt == html
+    assert parallel_pdf.plan(book) == [range(3)]  # short: one pass
+
+
+def test_a_novel_is_planned_in_balanced_parts() -> None:
+    chapters = tuple("x" * size for size in [40_000] * 30)
+    book = parallel_pdf.Book("<body>", "", chapters, "", "</body>")
+    parts = parallel_pdf.plan(book)
+    assert len(parts) == parallel_pdf.MAX_PARTS
+    assert max(map(len, parts)) - min(map(len, parts)) <= 1
+    assert [i for part in parts for i in part] == list(range(30))
+
+
+def test_same_pages_text_and_numbers(books: dict[str, PdfReader]) -> None:
+    single, joined = books["single"], books["parallel"]
+    assert len(joined.pages) == len(single.pages) > 6
+    for number, (ours, theirs) in enumerate(zip(joined.pages, single.pages, strict=True)):
+        # The text includes the running header and the printed page number.
+        assert ours.extract_text() == theirs.extract_text(), number
+        assert ours.mediabox == theirs.mediabox
+
+
+def test_same_outline_labels_and_destinations(books: dict[str, PdfReader]) -> None:
+    single, joined = books["single"], books["parallel"]
+    assert outline(joined) == outline(single)
+    assert joined.page_labels == single.page_labels
+    assert joined.named_destinations.keys() == single.named_destinations.keys()
+    for name, destination in single.named_destinations.items():
+        assert joined.get_destination_page_number(
+            joined.named_destinations[name]
+        ) == single.get_destination_page_number(destination)
+
+
+def test_same_metadata_and_tags(books: dict[str, PdfReader]) -> None:
+    single, joined = books["single"], books["parallel"]
+    assert joined.metadata == single.metadata
+    assert joined.pdf_header == single.pdf_header
+    # The first half of /ID is the edition's identifier; the second identifies the bytes.
+    assert joined.trailer["/ID"][0] == single.trailer["/ID"][0]
+    root: Any = joined.trailer["/Root"]
+    expected: Any = single.trailer["/Root"]
+    for key in ("/Lang", "/MarkInfo", "/ViewerPreferences"):
+        assert root[key] == expected[key]
+    assert root["/Metadata"].get_data() == expected["/Metadata"].get_data()
+    assert structure(joined) == structure(single)
+    links = [
+        annotation.get_object()["/A"]["/URI"]
+        for page in joined.pages
+        for annotation in page.get("/Annots", [])
+    ]
+    assert links == [
+        annotation.get_object()["/A"]["/URI"]
+        for page in single.pages
+        for annotation in page.get("/Annots", [])
+    ]
+
+
+def broken(html: str, css: str, identifier: bytes) -> bytes:
+    raise ValueError("no layout today")
+
+
+def test_a_failing_part_is_an_edition_error() -> None:
+    job = parallel_pdf.Job(("<p>a</p>", "<p>b</p>"), ("", ""), b"id")
+    with pytest.raises(EditionError, match="a PDF part failed: ValueError: no layout today"):
+        parallel_pdf.render_parts(job, broken, workers=2)
