@@ -94,9 +94,11 @@ def text(words: int = 100_000, chapters: int = 30, scenes: int = 100, seed: int 
                 parts.append(f"* * *{caption}\n")
             written = 0
             while written < per_scene:
-                size = rng.randint(40, 140)
-                parts.append(_paragraph(rng, size) + "\n")
-                written += size
+                # The last paragraph is cut to size, so the story lands close to `words`.
+                size = max(20, min(rng.randint(40, 140), per_scene - written))
+                paragraph = _paragraph(rng, size)
+                parts.append(paragraph + "\n")
+                written += len(paragraph.split())
     return "\n".join(parts)
 
 

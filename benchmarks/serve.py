@@ -38,8 +38,8 @@ sys.path.insert(0, str(ROOT))
 from benchmarks import longstory  # noqa: E402
 from builder import pipeline  # noqa: E402
 from builder.editions import EDITIONS  # noqa: E402
-from builder.manuscript import read  # noqa: E402
 from builder.profile import resolve  # noqa: E402
+from builder.serve.catalog import word_count  # noqa: E402
 
 SEED = ROOT / "manuscripts" / "for-her-safety.md"
 COLOURS = ("green", "brown", "grey", "hazel", "blue", "amber")
@@ -237,8 +237,10 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=3000, help="most requests per HTTP run")
     arguments = parser.parse_args()
 
-    print(f"date: {dt.date.today()}  machine: {platform.machine()}, {os.cpu_count()} cores, ")
-    print(f"python {platform.python_version()}, {platform.platform()}")
+    print(f"date: {dt.date.today()}, {platform.machine()}, {os.cpu_count()} cores, ", end="")
+    print(f"Python {platform.python_version()}, {platform.platform()}")
+    # Other work on the machine skews every figure: say how busy it was.
+    print("load average at start: {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()))
     with tempfile.TemporaryDirectory() as temporary:
         work = Path(temporary)
         long_path = longstory.generate(work / "long")
@@ -246,7 +248,7 @@ def main() -> None:
         print("\n| story | words | method | per second | ms each | vs rebuild |")
         print("|---|---|---|---|---|---|")
         for name, path in stories:
-            words = len(read(path).body and " ".join(read(path).body).split())
+            words = word_count(pipeline.compile(path))
             rows = in_process(path, arguments.seconds, work)
             rebuild = rows[1][1]
             for method, per_second, _count in rows:
@@ -269,6 +271,7 @@ def main() -> None:
                 f"{result['p50']:.1f} | {result['p95']:.1f} | {result['p99']:.1f} | "
                 f"{result['errors']:.0f} |"
             )
+    print("\nload average at end: {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()))
 
 
 if __name__ == "__main__":

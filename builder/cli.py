@@ -7,10 +7,11 @@ line on stderr (`PATH[:LINE]: error: ...`) and its class's exit code; never a tr
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from builder import __version__, pipeline
 from builder.editions import EDITIONS, EditionOptions
@@ -34,7 +35,12 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     build = commands.add_parser("build", help="build a reader's editions of a manuscript")
-    build.add_argument("manuscript", type=Path, help="the story, e.g. manuscripts/story.md")
+    build.add_argument(
+        "manuscript",
+        type=Path,
+        nargs="+",
+        help="the story, e.g. manuscripts/story.md (several: a batch)",
+    )
     _profile_options(build)
     build.add_argument(
         "--format",
@@ -57,6 +63,24 @@ def _parser() -> argparse.ArgumentParser:
         "--strict",
         action="store_true",
         help="fail when a placeholder the story uses has no value",
+    )
+    build.add_argument(
+        "--jobs",
+        "-j",
+        type=int,
+        metavar="N",
+        help="build a batch in N processes (default: 1; `0`: one per core)",
+    )
+    build.add_argument(
+        "--readers",
+        type=Path,
+        metavar="CSV",
+        help="one edition per reader into OUT/<id>/: a CSV file with a header like id,Y/N,E/C",
+    )
+    build.add_argument(
+        "--executor",
+        metavar="dask://HOST:PORT",
+        help="run the batch on a Dask cluster (pip install 'ficpress[dask]')",
     )
 
     listing = commands.add_parser("placeholders", help="list the placeholders a story uses")
@@ -96,6 +120,29 @@ def _parser() -> argparse.ArgumentParser:
     )
 
     commands.add_parser("devices", help="list connected e-readers and the format each gets")
+
+    importing = commands.add_parser(
+        "import", help="turn a story copied from Tumblr, AO3 or a notes app into a manuscript"
+    )
+    importing.add_argument("source", type=Path, help="a .txt, .md or saved .html page")
+    importing.add_argument(
+        "--out",
+        "-o",
+        type=Path,
+        default=Path("manuscripts"),
+        help="folder for the manuscript (default: manuscripts)",
+    )
+    importing.add_argument("--title", help="the story's title (default: the page's or the text's)")
+    importing.add_argument("--author", help="who wrote it (default: the page's author or blog)")
+    importing.add_argument(
+        "--force", action="store_true", help="replace a manuscript of the same name"
+    )
+
+    lint = commands.add_parser("lint", help="check manuscripts for slips: codes, typos, quotes")
+    lint.add_argument("manuscripts", type=Path, nargs="+", metavar="MANUSCRIPT")
+    lint.add_argument(
+        "--format", choices=["text", "json"], default="text", help="output format (default: text)"
+    )
 
     serve = commands.add_parser("serve", help="run the download site and OPDS catalog")
     serve.add_argument(
@@ -139,6 +186,10 @@ def _build(arguments: argparse.Namespace) -> int:
     formats = [
         name for option in (arguments.format or ["epub,pdf"]) for name in option.split(",") if name
     ]
+    batch = arguments.readers or arguments.executor or arguments.jobs is not None
+    if batch or len(arguments.manuscript) > 1:
+        return _batch(arguments, formats)
+    arguments.manuscript = arguments.manuscript[0]
     result = pipeline.build(
         arguments.manuscript,
         formats=formats,
@@ -152,6 +203,53 @@ def _build(arguments: argparse.Namespace) -> int:
         print(f"{arguments.manuscript}: warning: {warning}", file=sys.stderr)
     for output in result.outputs:
         print(f"wrote {output} ({output.stat().st_size / 1024:.0f} KiB)")
+    return 0
+
+
+def _batch(arguments: argparse.Namespace, formats: list[str]) -> int:
+    """Many manuscripts and/or readers: each failure is reported and the others go on."""
+    from builder import batch  # the pool, the CSV reader and Dask load only for a batch
+
+    request = batch.Request(
+        manuscripts=tuple(arguments.manuscript),
+        formats=tuple(formats),
+        out_dir=arguments.out,
+        assignments=tuple(arguments.assignments),
+        reader_file=arguments.reader,
+        readers=batch.read_readers(arguments.readers) if arguments.readers else None,
+        strict=arguments.strict,
+        options=EditionOptions(page=arguments.page),
+    )
+    jobs = arguments.jobs if arguments.jobs is not None else 1
+    if jobs == 0:
+        jobs = os.cpu_count() or 1
+    bar: Any = None
+    if sys.stderr.isatty():  # a progress bar only for a person watching
+        from tqdm import tqdm
+
+        bar = tqdm(total=batch.total_items(request), unit="book", file=sys.stderr, leave=False)
+    say = bar.write if bar is not None else print
+
+    def report(outcome: batch.Outcome) -> None:
+        who = f" (reader {outcome.reader})" if outcome.reader else ""
+        for warning in outcome.warnings:
+            say(f"{outcome.name}{who}: warning: {warning}", file=sys.stderr)
+        if outcome.error is not None:
+            say(f"{outcome.error}{who}", file=sys.stderr)
+        for output in outcome.outputs:
+            say(f"wrote {output} ({output.stat().st_size / 1024:.0f} KiB)", file=sys.stdout)
+        if bar is not None:
+            bar.update(1)
+
+    try:
+        outcomes = batch.run(request, jobs=jobs, executor_spec=arguments.executor, progress=report)
+    finally:
+        if bar is not None:
+            bar.close()
+    failures = batch.failed(outcomes)
+    if failures:
+        print(f"ficpress: {len(failures)} of {len(outcomes)} failed", file=sys.stderr)
+        return max(outcome.exit_code for outcome in failures)
     return 0
 
 
