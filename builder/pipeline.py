@@ -90,6 +90,29 @@ class BuildResult:
     """One-line warnings (without the `warning:` prefix)."""
 
 
+def check_profile(
+    template: EditionTemplate, profile: Profile, path: Path, strict: bool
+) -> list[str]:
+    """Warnings about the profile's fit to the story; with `strict`, missing values raise."""
+    warnings = []
+    missing = unfilled(template, profile)
+    if missing and strict:
+        places = ", ".join(f"{slot.written} at {slot.line}:{slot.column}" for slot in missing)
+        raise UnfilledPlaceholderError(f"no value for {places}", path=path)
+    if missing:
+        counts = Counter(slot.code for slot in missing)
+        listed = ", ".join(f"{code} ({count}x)" for code, count in sorted(counts.items()))
+        warnings.append(
+            f"{len(missing)} placeholders have no value and stay as written: {listed}; "
+            "give values with --set CODE=VALUE"
+        )
+    used = {slot.code for slot in template.slots}
+    for code, value in profile.values.items():
+        if value.origin == "flag" and code not in used:
+            warnings.append(f"--set {code}: this story does not use {code}")
+    return warnings
+
+
 def unfilled(template: EditionTemplate, profile: Profile) -> list[Slot]:
     """The slots that have no value in `profile` (they print as written)."""
     return [slot for slot in template.slots if profile.get(slot.code) is None]
@@ -110,22 +133,7 @@ def build(
     check_tools(chosen, options)
     template = compile(path)
     profile = resolve(template.codes, assignments, reader_file)
-    result = BuildResult()
-    missing = unfilled(template, profile)
-    if missing and strict:
-        places = ", ".join(f"{slot.written} at {slot.line}:{slot.column}" for slot in missing)
-        raise UnfilledPlaceholderError(f"no value for {places}", path=path)
-    if missing:
-        counts = Counter(slot.code for slot in missing)
-        listed = ", ".join(f"{code} ({count}x)" for code, count in sorted(counts.items()))
-        result.warnings.append(
-            f"{len(missing)} placeholders have no value and stay as written: {listed}; "
-            "give values with --set CODE=VALUE"
-        )
-    used = {slot.code for slot in template.slots}
-    for code, value in profile.values.items():
-        if value.origin == "flag" and code not in used:
-            result.warnings.append(f"--set {code}: this story does not use {code}")
+    result = BuildResult(warnings=check_profile(template, profile, path, strict))
     for edition in chosen:
         target = out_dir / f"{template.slug}{edition.suffix}"
         write_atomic(target, personalise(template, profile, edition, options))

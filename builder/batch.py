@@ -1,0 +1,374 @@
+"""Many editions at once: several manuscripts, one edition per reader from a CSV file, run in
+a local process pool or on a Dask cluster.
+
+Each manuscript is compiled once, here, and its edition template travels to the workers,
+which only personalise (pipeline.personalise, the same call as `ficpress build` and the site):
+so a worker needs neither the manuscript's files nor a compile, and a batch's files are
+byte-identical to single builds. Results come back as bytes and are written here, so a
+remote cluster needs no shared disk. A failure is one item's outcome, never the batch's.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import re
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from builder import pipeline
+from builder.editions import EditionOptions, write_atomic
+from builder.errors import FicpressError, ProfileError, UsageError
+from builder.manuscript import CODE_SYNTAX
+from builder.model import EditionTemplate, Profile, ProfileValue
+from builder.placeholders import canonical
+from builder.profile import check_value, parse_assignment, read_reader_file, resolve
+
+READER_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+"""Reader ids name folders: letters, digits, `.`, `_`, `-`; no path tricks, no hidden files."""
+MAX_CHUNK = 8
+"""Readers per task at most: enough to amortise shipping the template, few enough that the
+progress bar moves and the pool stays balanced."""
+
+
+@dataclass(frozen=True, slots=True)
+class Reader:
+    """One row of a readers CSV."""
+
+    id: str
+    """The reader's id: their editions go to `OUT/<id>/`."""
+    values: tuple[tuple[str, str], ...]
+    """(canonical code, value) for every non-empty cell."""
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    """A batch: which manuscripts, for whom, in which formats, where."""
+
+    manuscripts: tuple[Path, ...]
+    formats: tuple[str, ...] = ("epub", "pdf")
+    out_dir: Path = Path("dist")
+    assignments: tuple[str, ...] = ()
+    """`--set` values: beat every reader's own values."""
+    reader_file: Path | None = None
+    readers: tuple[Reader, ...] | None = None
+    """One edition per reader; None: one edition per manuscript, into `out_dir`."""
+    strict: bool = False
+    options: EditionOptions = field(default_factory=EditionOptions)
+
+
+@dataclass(slots=True)
+class Outcome:
+    """What happened to one item: a manuscript, or a manuscript for one reader."""
+
+    name: str
+    """The manuscript as given on the command line."""
+    reader: str | None = None
+    """The reader's id, in a readers batch."""
+    outputs: list[Path] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    error: str | None = None
+    """The one-line message (`PATH:LINE: error: ...`) when it failed."""
+    exit_code: int = 0
+
+
+def read_readers(path: Path) -> tuple[Reader, ...]:
+    """The readers in a CSV file with a header row `id,Y/N,E/C,...`; a ProfileError naming
+    the line for anything wrong with it."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise ProfileError("no such readers file", path=path) from None
+    except UnicodeDecodeError:
+        raise ProfileError("is not UTF-8 text", path=path) from None
+    except OSError as error:
+        raise ProfileError(f"cannot read: {error.strerror}", path=path) from None
+    rows = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(rows)
+    except StopIteration:
+        raise ProfileError(
+            "is empty; the first line must be a header like id,Y/N", path=path, line=1
+        ) from None
+    except csv.Error as error:
+        raise ProfileError(f"is not valid CSV: {error}", path=path, line=1) from None
+    names = [name.strip() for name in header]
+    if not names or names[0].lower() != "id":
+        raise ProfileError(
+            "the first column must be 'id' (header like id,Y/N,E/C)", path=path, line=1
+        )
+    codes = [canonical(name) for name in names[1:]]
+    for name, code in zip(names[1:], codes, strict=True):
+        if not CODE_SYNTAX.match(code):
+            raise ProfileError(
+                f"column {name!r} is not a placeholder code like Y/N", path=path, line=1
+            )
+    if len(set(codes)) != len(codes):
+        raise ProfileError("a placeholder code has two columns", path=path, line=1)
+    readers: list[Reader] = []
+    seen: set[str] = set()
+    try:
+        for row in rows:
+            line = rows.line_num
+            if not any(cell.strip() for cell in row):
+                continue
+            if len(row) != len(names):
+                raise ProfileError(
+                    f"has {len(row)} fields, the header has {len(names)}", path=path, line=line
+                )
+            reader_id = row[0].strip()
+            if not READER_ID.fullmatch(reader_id):
+                raise ProfileError(
+                    f"reader id {reader_id!r} must be 1-64 letters, digits, '.', '_' or '-' "
+                    "(it names a folder)",
+                    path=path,
+                    line=line,
+                )
+            if reader_id.lower() in seen:
+                raise ProfileError(f"reader id {reader_id!r} is used twice", path=path, line=line)
+            seen.add(reader_id.lower())
+            values = []
+            for code, cell in zip(codes, row[1:], strict=True):
+                if cell.strip():
+                    try:
+                        values.append((code, check_value(code, cell.strip(), ProfileError)))
+                    except ProfileError as error:
+                        raise ProfileError(error.message, path=path, line=line) from None
+            readers.append(Reader(reader_id, tuple(values)))
+    except csv.Error as error:
+        raise ProfileError(f"is not valid CSV: {error}", path=path, line=rows.line_num) from None
+    if not readers:
+        raise ProfileError("has a header but no readers", path=path, line=1)
+    return tuple(readers)
+
+
+# --- the work a worker does ------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Task:
+    """Some items of one manuscript: the compiled template and each item's profile."""
+
+    template: EditionTemplate | None
+    """None when it travels separately (scattered once to a Dask cluster)."""
+    formats: tuple[str, ...]
+    options: EditionOptions
+    items: tuple[tuple[int, Profile], ...]
+    """(item number, profile)."""
+
+
+TaskResult = list[tuple[int, list[bytes] | None, str | None, int]]
+"""Per item: (item number, one file's bytes per format, or None and the error and its exit
+code)."""
+
+
+def personalise_task(task: Task, template: EditionTemplate | None = None) -> TaskResult:
+    """Every item's editions (runs in a worker; must stay importable as builder.batch)."""
+    template = template or task.template
+    assert template is not None
+    chosen = pipeline.editions(task.formats)
+    results: TaskResult = []
+    for number, profile in task.items:
+        try:
+            files = [
+                pipeline.personalise(template, profile, edition, task.options) for edition in chosen
+            ]
+        except FicpressError as error:
+            results.append((number, None, str(error), error.exit_code))
+        except Exception as error:  # a bug in one item must not lose the others
+            results.append((number, None, f"error: {type(error).__name__}: {error}", 1))
+        else:
+            results.append((number, files, None, 0))
+    return results
+
+
+# --- executors -------------------------------------------------------------------------
+
+Submit = Callable[[Task], "Future[TaskResult]"]
+
+
+@contextmanager
+def executor(spec: str | None, jobs: int) -> Iterator[tuple[Submit, Callable[..., Any]]]:
+    """(submit, as_completed) for a local pool of `jobs` processes (in this process when 1),
+    or for the Dask scheduler at `dask://HOST:PORT`."""
+    if spec:
+        if not spec.startswith(("dask://", "tcp://")):
+            raise UsageError(f"--executor {spec!r}: give dask://HOST:PORT")
+        try:
+            import distributed
+        except ImportError:
+            raise UsageError(
+                "--executor dask://...: install the Dask extra: pip install 'ficpress[dask]'"
+            ) from None
+        address = "tcp://" + spec.split("://", 1)[1]
+        try:
+            # distributed is untyped: Any keeps mypy --strict quiet about its calls.
+            dask: Any = distributed
+            client = dask.Client(address, timeout="10s", set_as_default=False)
+        except OSError as error:
+            raise UsageError(f"--executor {spec}: no Dask scheduler there ({error})") from None
+        scattered: dict[int, Any] = {}
+
+        def submit(task: Task) -> Any:
+            # Each template goes to the cluster once, not once per task.
+            key = id(task.template)
+            if key not in scattered:
+                scattered[key] = client.scatter(task.template, broadcast=False)
+            return client.submit(
+                personalise_task, replace(task, template=None), scattered[key], pure=False
+            )
+
+        try:
+            # as_completed finds the client through the "current client".
+            with client.as_current():
+                yield submit, dask.as_completed
+        finally:
+            client.close()
+        return
+    if jobs <= 1:
+        yield _here, as_completed
+        return
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        yield (lambda task: pool.submit(personalise_task, task)), as_completed
+
+
+def _here(task: Task) -> Future[TaskResult]:
+    future: Future[TaskResult] = Future()
+    future.set_result(personalise_task(task))
+    return future
+
+
+# --- the batch -------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Item:
+    outcome: Outcome
+    target: Path
+    """The folder its files go to."""
+    slug: str = ""
+
+
+def run(
+    request: Request,
+    *,
+    jobs: int = 1,
+    executor_spec: str | None = None,
+    progress: Callable[[Outcome], None] | None = None,
+) -> list[Outcome]:
+    """Build every item of the batch; call `progress` as each one finishes (failed or not).
+    Raises only for what stops the whole batch (an unknown format, a missing tool, no
+    scheduler); one manuscript's or one reader's failure is its Outcome."""
+    chosen = pipeline.editions(request.formats)
+    pipeline.check_tools(chosen, request.options)
+    if jobs < 1:
+        raise UsageError("--jobs must be at least 1")
+    # Mistakes shared by every item stop the batch before anything is built.
+    for assignment in request.assignments:
+        parse_assignment(assignment)
+    if request.reader_file is not None:
+        read_reader_file(request.reader_file)
+    # A batch already keeps every core busy; one process per PDF (same bytes either way).
+    options = request.options
+    if jobs > 1 or executor_spec:
+        options = replace(options, pdf_workers=1)
+    items: list[_Item] = []
+    tasks: list[Task] = []
+    slugs: dict[Path, Path] = {}
+    for path in request.manuscripts:
+        readers = request.readers if request.readers is not None else (None,)
+        try:
+            template = pipeline.compile(path)
+        except FicpressError as error:
+            for reader in readers:
+                item = _Item(_outcome(path, reader), request.out_dir)
+                item.outcome.error, item.outcome.exit_code = str(error), error.exit_code
+                items.append(item)
+                _report(item.outcome, progress)
+            continue
+        folder_key = request.out_dir / template.slug
+        if folder_key in slugs:
+            raise UsageError(
+                f"{path} and {slugs[folder_key]} would write the same files "
+                f"({template.slug}.*); rename one"
+            )
+        slugs[folder_key] = path
+        work: list[tuple[int, Profile]] = []
+        for reader in readers:
+            target = request.out_dir / reader.id if reader else request.out_dir
+            item = _Item(_outcome(path, reader), target, template.slug)
+            items.append(item)
+            try:
+                profile = _profile(template, request, reader)
+                item.outcome.warnings = pipeline.check_profile(
+                    template, profile, path, request.strict
+                )
+            except FicpressError as error:
+                item.outcome.error, item.outcome.exit_code = str(error), error.exit_code
+                _report(item.outcome, progress)
+                continue
+            work.append((len(items) - 1, profile))
+        size = max(1, min(MAX_CHUNK, math.ceil(len(work) / max(jobs, 1))))
+        for start in range(0, len(work), size):
+            tasks.append(
+                Task(template, request.formats, options, tuple(work[start : start + size]))
+            )
+    suffixes = [edition.suffix for edition in chosen]
+    with executor(executor_spec, jobs) as (submit, completed):
+        futures = {submit(task): task for task in tasks}
+        for future in completed(futures):
+            task = futures[future]
+            try:
+                results = future.result()
+            except Exception as error:  # a worker died: its items failed, the rest go on
+                results = [(n, None, f"error: worker failed: {error}", 1) for n, _ in task.items]
+            for number, files, message, code in results:
+                item = items[number]
+                if files is not None:
+                    try:
+                        for suffix, data in zip(suffixes, files, strict=True):
+                            target = item.target / f"{item.slug}{suffix}"
+                            write_atomic(target, data)
+                            item.outcome.outputs.append(target)
+                    except FicpressError as error:
+                        message, code = str(error), error.exit_code
+                if message is not None:
+                    item.outcome.error, item.outcome.exit_code = message, code
+                _report(item.outcome, progress)
+    return [item.outcome for item in items]
+
+
+def _outcome(path: Path, reader: Reader | None) -> Outcome:
+    return Outcome(str(path), reader.id if reader else None)
+
+
+def _report(outcome: Outcome, progress: Callable[[Outcome], None] | None) -> None:
+    if progress is not None:
+        progress(outcome)
+
+
+def _profile(template: EditionTemplate, request: Request, reader: Reader | None) -> Profile:
+    """Defaults < --reader file < the reader's CSV row < --set (flags beat files)."""
+    base = resolve(template.codes, (), request.reader_file)
+    values = dict(base.values)
+    if reader is not None:
+        for code, value in reader.values:
+            values[code] = ProfileValue(value, "reader file")
+    flags = resolve({}, request.assignments, None)
+    values.update(flags.values)
+    return Profile(values)
+
+
+def total_items(request: Request) -> int:
+    """How many outcomes run() reports (for a progress bar's length)."""
+    readers = len(request.readers) if request.readers is not None else 1
+    return len(request.manuscripts) * readers
+
+
+def failed(outcomes: Sequence[Outcome]) -> list[Outcome]:
+    return [outcome for outcome in outcomes if outcome.error is not None]
