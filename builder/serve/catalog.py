@@ -23,8 +23,9 @@ from builder import pipeline
 from builder.editions import EDITIONS
 from builder.errors import FicpressError
 from builder.model import EditionTemplate, Meta, Paragraph, Profile, Slot, Text
+from builder.placeholders import fill
 from builder.profile import resolve
-from builder.render import values_for
+from builder.render import IDENTIFIER_KEY, split_markers
 
 log = logging.getLogger("ficpress.serve")
 
@@ -78,9 +79,23 @@ class Story:
         """The title and summary as plain text, with the reader's values (or the defaults)."""
         template = self.template
         profile = profile_for(template, values)
-        filled = values_for(template, profile, pipeline.identifier(template, profile))
-        summary = filled.plain(template.description) if template.description else None
-        return filled.plain(template.title), summary
+        summary = _fill(template, template.description, profile) if template.description else None
+        return _fill(template, template.title, profile), summary
+
+
+def _fill(template: EditionTemplate, text: str, profile: Profile) -> str:
+    """`text` (with slot markers) filled as the editions fill it, but only its own slots: a
+    novel has a thousand, and the catalog pages and feeds show every story's title."""
+    parts = list(split_markers(text))
+    language = template.manuscript.meta.language
+    for index in range(1, len(parts), 2):
+        key = parts[index]
+        if key == IDENTIFIER_KEY:
+            parts[index] = ""
+            continue
+        slot = template.slots[int(key)]
+        parts[index] = fill(slot, template.codes.get(slot.code), profile.get(slot.code), language)
+    return "".join(parts)
 
 
 def profile_for(template: EditionTemplate, values: Mapping[str, str]) -> Profile:
