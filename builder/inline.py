@@ -17,8 +17,11 @@ from builder.model import Inline, Markup, Paragraph, Text
 
 # An opener is not followed by a space, a closer not preceded by one (as in CommonMark), and
 # a strong closer is not followed by another star, so that `***both***` nests.
-STRONG = re.compile(r"\*\*(?!\s)(.+?)(?<!\s)\*\*(?!\*)")
-EMPHASIS = re.compile(r"\*(?![\s*])(.+?)(?<![\s*])\*(?!\*)")
+# A backslash before a star (`\\*`) makes it a literal star: `ficpress import` writes it for a
+# star that was the author's character (`f*ck`, a star in an HTML page), not markup.
+STRONG = re.compile(r"(?<!\\)\*\*(?!\s)(.+?)(?<![\s\\])\*\*(?!\*)")
+EMPHASIS = re.compile(r"(?<!\\)\*(?![\s*])(.+?)(?<![\s*\\])\*(?!\*)")
+ESCAPED_STAR = re.compile(r"\\(?=\*)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,12 +100,20 @@ def _earliest(text: str, position: int) -> tuple[re.Match[str], Literal["em", "s
 
 def _texts(text: str, offset: int, positions: Positions) -> list[Text]:
     """Text tokens for `text`, one per source line it spans, so that every position inside
-    a token is its column plus an offset (the joining space ends the previous line's token)."""
-    cuts = [0, *(cut - offset for cut in positions.line_starts(offset, offset + len(text)))]
+    a token is its column plus an offset (the joining space ends the previous line's token).
+    The backslash of an escaped star is dropped, and a new token starts at the star."""
+    cuts = {0, *(cut - offset for cut in positions.line_starts(offset, offset + len(text)))}
+    escapes = {match.start() for match in ESCAPED_STAR.finditer(text)}
+    cuts |= {escape + 1 for escape in escapes}
+    ordered = sorted(cuts)
     tokens = []
-    for begin, end in zip(cuts, [*cuts[1:], len(text)], strict=True):
-        line, column = positions.at(offset + begin)
-        tokens.append(Text(text[begin:end], line, column))
+    for begin, end in zip(ordered, [*ordered[1:], len(text)], strict=True):
+        piece = text[begin:end]
+        if end - 1 in escapes:
+            piece = piece[:-1]
+        if piece:
+            line, column = positions.at(offset + begin)
+            tokens.append(Text(piece, line, column))
     return tokens
 
 
