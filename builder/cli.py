@@ -341,6 +341,38 @@ def _devices(arguments: argparse.Namespace) -> int:
     return 0
 
 
+def _import(arguments: argparse.Namespace) -> int:
+    from builder.importers import import_story  # lxml loads only for this command
+
+    result = import_story(
+        arguments.source,
+        arguments.out,
+        title=arguments.title,
+        author=arguments.author,
+        force=arguments.force,
+    )
+    print("\n".join(result.report))
+    return 0
+
+
+def _lint(arguments: argparse.Namespace) -> int:
+    from builder import lint
+
+    status = 0
+    findings = []
+    for path in arguments.manuscripts:
+        try:
+            findings.extend(lint.check(path))
+        except FicpressError as error:  # one unreadable manuscript does not hide the others
+            print(error, file=sys.stderr)
+            status = max(status, error.exit_code)
+    print(lint.report(findings, arguments.format), end="")
+    print(lint.summary(findings), file=sys.stderr)
+    if any(finding.severity == "error" for finding in findings):
+        status = max(status, 1)
+    return status
+
+
 def _serve(arguments: argparse.Namespace) -> int:
     if not arguments.manuscripts.is_dir():
         raise UsageError(f"{arguments.manuscripts}: no such folder of manuscripts")
@@ -357,6 +389,8 @@ COMMANDS = {
     "placeholders": _placeholders,
     "send": _send,
     "devices": _devices,
+    "import": _import,
+    "lint": _lint,
     "serve": _serve,
 }
 

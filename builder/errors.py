@@ -58,6 +58,13 @@ class ManuscriptError(FicpressError):
     exit_code = 2
 
 
+class ImportSourceError(FicpressError):
+    """A story to import cannot be read: binary, empty, undecodable, too large, or no story
+    in it (`ficpress import`)."""
+
+    exit_code = 2
+
+
 class ProfileError(FicpressError):
     """A reader profile (`--reader FILE`) cannot be read or holds a bad value."""
 
