@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-from builder import __version__, pipeline
+from builder import __version__
 from builder.editions import EDITIONS, EditionOptions
 from builder.editions.pages import PAGE_PRESETS
 from builder.errors import FicpressError, UsageError
@@ -190,15 +190,29 @@ def _build(arguments: argparse.Namespace) -> int:
     if batch or len(arguments.manuscript) > 1:
         return _batch(arguments, formats)
     arguments.manuscript = arguments.manuscript[0]
-    result = pipeline.build(
-        arguments.manuscript,
-        formats=formats,
-        out_dir=arguments.out,
-        assignments=arguments.assignments,
-        reader_file=arguments.reader,
-        strict=arguments.strict,
-        options=EditionOptions(page=arguments.page),
-    )
+    worker = None
+    if "pdf" in formats and "weasyprint" not in sys.modules:
+        from builder.pdf_worker import PdfWorker
+
+        if PdfWorker.available():
+            # Import WeasyPrint on the second core while this one compiles the story.
+            worker = PdfWorker()
+    from builder import pipeline  # after the fork: the worker need not copy it
+
+    try:
+        result = pipeline.build(
+            arguments.manuscript,
+            formats=formats,
+            out_dir=arguments.out,
+            assignments=arguments.assignments,
+            reader_file=arguments.reader,
+            strict=arguments.strict,
+            options=EditionOptions(page=arguments.page),
+            pdf_elsewhere=worker.start if worker else None,
+        )
+    finally:
+        if worker is not None:
+            worker.close()
     for warning in result.warnings:
         print(f"{arguments.manuscript}: warning: {warning}", file=sys.stderr)
     for output in result.outputs:
@@ -254,6 +268,8 @@ def _batch(arguments: argparse.Namespace, formats: list[str]) -> int:
 
 
 def _placeholders(arguments: argparse.Namespace) -> int:
+    from builder import pipeline
+
     template = pipeline.compile(arguments.manuscript)
     rows = pipeline.usage(template)
     if not rows:

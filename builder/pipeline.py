@@ -127,18 +127,35 @@ def build(
     reader_file: Path | None = None,
     strict: bool = False,
     options: EditionOptions = DEFAULT_OPTIONS,
+    pdf_elsewhere: StartElsewhere | None = None,
 ) -> BuildResult:
-    """Write the reader's editions of the manuscript at `path` into `out_dir`."""
+    """Write the reader's editions of the manuscript at `path` into `out_dir`.
+
+    `pdf_elsewhere` starts the PDF in another process (builder.pdf_worker), so that its layout
+    runs while this process makes the other editions."""
     chosen = editions(formats)
     check_tools(chosen, options)
     template = compile(path)
     profile = resolve(template.codes, assignments, reader_file)
     result = BuildResult(warnings=check_profile(template, profile, path, strict))
+    waiting = {
+        edition.name: pdf_elsewhere(template, profile, edition, options)
+        for edition in chosen
+        if edition.name == "pdf" and pdf_elsewhere is not None
+    }
     for edition in chosen:
         target = out_dir / f"{template.slug}{edition.suffix}"
-        write_atomic(target, personalise(template, profile, edition, options))
+        if edition.name in waiting:
+            data = waiting[edition.name]()
+        else:
+            data = personalise(template, profile, edition, options)
+        write_atomic(target, data)
         result.outputs.append(target)
     return result
+
+
+StartElsewhere = Callable[[EditionTemplate, Profile, Edition, EditionOptions], Callable[[], bytes]]
+"""Starts making an edition in another process; returns a function that waits for its bytes."""
 
 
 def personalise(

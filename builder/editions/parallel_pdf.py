@@ -279,7 +279,7 @@ def _worker(
     try:
         _work(job, render, tasks, results, counts, ready)
     finally:
-        from builder.editions.pdf import forget_styles
+        from builder.editions.pdf_layout import forget_styles
 
         forget_styles()
 

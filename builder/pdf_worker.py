@@ -1,0 +1,100 @@
+"""A process that imports WeasyPrint while this one reads the manuscript.
+
+`import weasyprint` costs half a second, more than reading, compiling and packaging a short
+story's EPUB. A cold `ficpress build` that makes a PDF therefore forks this worker first
+thing: it imports WeasyPrint and loads the book's stylesheet and fonts on the second core
+while this process compiles the story, writes the PDF's HTML (and the cover, which the EPUB
+shares) and packages the EPUB; then the worker lays out the PDF. Only the layout crosses the
+process boundary: the bytes are exactly what pipeline.personalise makes.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from builder.editions import Edition, EditionOptions
+from builder.errors import FicpressError
+from builder.model import EditionTemplate, Profile
+
+
+class PdfWorker:
+    """A forked process, warming up; give it one PDF to lay out with start()."""
+
+    def __init__(self) -> None:
+        context: Any = multiprocessing.get_context("fork")
+        self._connection, child = context.Pipe()
+        self._process = context.Process(target=_serve, args=(child,), name="ficpress-pdf")
+        self._process.start()
+        child.close()
+
+    @staticmethod
+    def available() -> bool:
+        """Fork copies only the calling thread: safe when it is the only one."""
+        return hasattr(os, "fork") and threading.active_count() == 1
+
+    def start(
+        self,
+        template: EditionTemplate,
+        profile: Profile,
+        edition: Edition,
+        options: EditionOptions,
+    ) -> Callable[[], bytes]:
+        """Send the PDF's layout to the worker; returns a function that waits for the bytes
+        (made here instead if the worker is gone)."""
+        from builder import pipeline
+        from builder.editions import pdf, pdf_layout
+
+        if edition.name != "pdf":
+            raise ValueError(f"the PDF worker cannot make {edition.name}")
+        layout = pdf.prepare(template, profile, pipeline.identifier(template, profile), options)
+        try:
+            self._connection.send(layout)
+        except OSError:
+            return lambda: pdf_layout.lay_out(layout)
+
+        def wait() -> bytes:
+            try:
+                status, payload = self._connection.recv()
+            except (EOFError, OSError):
+                return pdf_layout.lay_out(layout)
+            if status == "ok":
+                assert isinstance(payload, bytes)
+                return payload
+            kind, message, path, line = payload
+            raise kind(message, path=path, line=line)
+
+        return wait
+
+    def close(self) -> None:
+        self._connection.close()
+        self._process.join(timeout=5)
+        if self._process.is_alive():
+            self._process.terminate()
+            self._process.join()
+
+
+def _serve(connection: Any) -> None:
+    try:
+        import weasyprint  # noqa: F401  (the half second this process exists to spend early)
+
+        from builder.editions import pdf_layout as pdf
+
+        pdf.warm_up()
+        layout = connection.recv()
+    except (EOFError, OSError, KeyboardInterrupt):
+        return
+    try:
+        connection.send(("ok", pdf.lay_out(layout)))
+    except FicpressError as error:
+        connection.send(("error", (type(error), error.message, error.path, error.line)))
+    except Exception as error:
+        from builder.errors import EditionError
+
+        connection.send(("error", (EditionError, f"{type(error).__name__}: {error}", None, None)))
+    finally:
+        pdf.forget_styles()
+        connection.close()
