@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from builder.editions import EditionOptions
 
 TEXT_SUFFIXES = (".xhtml", ".opf", ".ncx", ".css", ".xml")
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png")
 ZIP_EPOCH = 315532800
 """1980-01-01: ZIP cannot store earlier dates."""
 COVER_PAGE = "cover.xhtml"
@@ -217,7 +218,10 @@ def write(
                 data = values.markup(content).encode("utf-8")
             info = zipfile.ZipInfo(name, date_time)
             info.external_attr = 0o644 << 16
-            info.compress_type = zipfile.ZIP_STORED if name == "mimetype" else zipfile.ZIP_DEFLATED
+            # mimetype must be stored; images are stored too: JPEG and PNG are compressed
+            # already, and deflating a cover again for every reader cost most of a download.
+            stored = name == "mimetype" or content is None or name.endswith(IMAGE_SUFFIXES)
+            info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
             archive.writestr(info, data)
     return buffer.getvalue()
 
