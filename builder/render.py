@@ -264,11 +264,18 @@ class Values:
 def values_for(template: EditionTemplate, profile: Profile, identifier: str) -> Values:
     """The reader's values for every slot of `template`."""
     language = template.manuscript.meta.language
-    texts = tuple(
-        fill(slot, template.codes.get(slot.code), profile.get(slot.code), language)
-        for slot in template.slots
-    )
-    return Values(texts, tuple(escape(text) for text in texts), escape(identifier))
+    # A novel has thousands of slots but few distinct contexts: fill each context once.
+    filled: dict[tuple[object, ...], str] = {}
+    texts = []
+    for slot in template.slots:
+        key = (slot.code, slot.written, slot.sentence_start, slot.article, slot.before, slot.after)
+        text = filled.get(key)
+        if text is None:
+            text = filled[key] = fill(
+                slot, template.codes.get(slot.code), profile.get(slot.code), language
+            )
+        texts.append(text)
+    return Values(tuple(texts), tuple(escape(text) for text in texts), escape(identifier))
 
 
 def split_markers(text: str) -> tuple[str, ...]:

@@ -183,8 +183,16 @@ def typeset(text: str, *, before: str = "", after: str = "", language: str = "en
     ahead = _ahead(text, after)
     # The context parts are always first and last, frozen, so only `text` is ever rewritten.
     parts: list[_Part] = [(before, True), *_split_protected(text, before, ahead), (ahead, True)]
+    joined = "".join(piece for piece, _frozen in parts)
     for rule in _compiled_rules(_language(language)):
-        parts = _apply(rule, parts)
+        # Most rules find nothing in most runs: one search settles that, without the
+        # bookkeeping _apply needs to place an edit.
+        if rule.regex.search(joined, len(parts[0][0])) is None:
+            continue
+        changed = _apply(rule, parts)
+        if changed is not parts:
+            parts = changed
+            joined = "".join(piece for piece, _frozen in parts)
     return "".join(piece for piece, _frozen in parts[1:-1])
 
 
