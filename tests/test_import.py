@@ -237,6 +237,8 @@ BAD_SOURCES = [
     ("docx", "story.html", b"PK\x03\x04rest", ":1: error: is a ZIP archive"),
     ("no story", "page.html", (FIXTURES / "no-story.html").read_bytes(), ": error: has no story"),
     ("bad front matter", "story.md", b"---\ntitle: [x\n---\nText.\n", ":1: error: has front"),
+    ("all footer", "story.txt", b"Notes: a.tumblr.com b.tumblr.com\n", ": error: cannot become"),
+    ("reserved", "story.txt", "A \ue000 here.".encode(), ": error: cannot become a manuscript"),
 ]
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from builder import manuscript, scenes
 from builder.editions import write_atomic
-from builder.errors import EditionError, FicpressError, OutputError
+from builder.errors import FicpressError, ImportSourceError, OutputError
 from builder.importers import draft as drafts
 from builder.importers import html, text
 from builder.importers.decoding import decode, read_source
@@ -63,7 +63,7 @@ def import_story(
     path = out_dir / f"{slug(str(draft.meta['title'])) or slug(source.stem) or 'story'}.md"
     if path.exists() and not force:
         raise OutputError("already exists; add --force to replace it", path=path)
-    _check(content, path.name)
+    _check(content, path.name, source)
     write_atomic(path, content.encode("utf-8"))
     paragraphs = sum(block.kind == "paragraph" for block in draft.blocks)
     scenes_count = 1 + sum(block.kind == "break" for block in draft.blocks)
@@ -108,14 +108,17 @@ def _stem_title(source: Path) -> str | None:
     return words[:1].upper() + words[1:]
 
 
-def _check(content: str, name: str) -> None:
-    """Read the manuscript back as `ficpress build` will: a failure here is a bug."""
+def _check(content: str, name: str, source: Path) -> None:
+    """Read the manuscript back as `ficpress build` will, so that none is written that it
+    would refuse (a story that is all footer, a private-use character ficpress reserves)."""
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / name
         path.write_text(content, encoding="utf-8")
         try:
             scenes.split(manuscript.read(path))
         except FicpressError as error:
-            raise EditionError(f"the imported manuscript does not read back: {error}") from None
+            raise ImportSourceError(
+                f"cannot become a manuscript: it {error.message}", path=source
+            ) from None
         except OSError as error:
             raise OutputError(f"cannot check the manuscript: {error.strerror}") from None
