@@ -14,10 +14,8 @@ is laid out by its own process, and the parts are joined. Two things cross the c
 - The running header (`string(book-title)`, set by the title page's heading), given to the
   parts after the first as a literal.
 
-The join keeps what a single pass writes: pages, outline, named destinations, links,
-metadata, and the PDF/UA structure tree (each part's tree is grafted under the first part's
-Document element, its parent-tree keys moved past the earlier parts'). Each part embeds its
-own subset of the book face, so the file is a little larger than a single pass's.
+The join (builder.editions.pdf_join) keeps what a single pass writes: pages, outline, named
+destinations, links, metadata and the PDF/UA structure tree.
 
 How a book is cut depends only on the book, never on how many processes run the parts, so
 the bytes are the same from the command line, a batch worker or the download site.
@@ -25,7 +23,6 @@ the bytes are the same from the command line, a batch worker or the download sit
 
 from __future__ import annotations
 
-import io
 import itertools
 import multiprocessing
 import os
@@ -301,164 +298,3 @@ def _work(job: Job, render: RenderPart, tasks: Any, results: Any, counts: Any, r
             results.put((index, b"", f"{type(error).__name__}: {error}"))
             return
         results.put((index, data, None))
-
-
-# --- joining ---------------------------------------------------------------------------
-
-
-def join(pdfs: Sequence[bytes]) -> bytes:
-    """One PDF from parts laid out with continuing page numbers (see the module's doc)."""
-    from pypdf import PdfReader, PdfWriter
-    from pypdf.generic import ArrayObject, DictionaryObject, NameObject, NumberObject
-
-    readers = [PdfReader(io.BytesIO(data)) for data in pdfs]
-    writer = PdfWriter()
-    first = readers[0]
-    # pypdf's objects are typed loosely (PdfObject); the shapes used here are WeasyPrint's.
-    catalog: Any = first.trailer["/Root"]
-    key_base = 0
-    document: Any = None
-    tree_root: Any = None
-    nums: list[Any] = []
-    dests: list[tuple[str, Any]] = []
-    for reader in readers:
-        root: Any = reader.trailer["/Root"]
-        page: Any
-        for page in reader.pages:
-            added: Any = writer.add_page(page)
-            # pypdf drops /StructParents when it copies a page; the keys move past the
-            # earlier parts' keys.
-            if "/StructParents" in page:
-                added[NameObject("/StructParents")] = NumberObject(
-                    page["/StructParents"] + key_base
-                )
-            for reference in added.get("/Annots", []):
-                annotation = reference.get_object()
-                if "/StructParent" in annotation:
-                    annotation[NameObject("/StructParent")] = NumberObject(
-                        annotation["/StructParent"] + key_base
-                    )
-        tree = root["/StructTreeRoot"].get_object().clone(writer)
-        parent_tree = tree["/ParentTree"].get_object()
-        if "/Kids" in parent_tree:
-            raise EditionError("cannot join PDF parts: nested parent tree")
-        part_nums = parent_tree["/Nums"]
-        top = tree["/K"]
-        top_elements = list(top) if isinstance(top, ArrayObject) else [top]
-        if document is None:
-            tree_root = tree
-            document = top_elements[0].get_object()
-        else:
-            kids = document["/K"]
-            if not isinstance(kids, ArrayObject):
-                kids = document[NameObject("/K")] = ArrayObject([kids])
-            for element in top_elements:
-                for kid in _kids(element.get_object()):
-                    kid_object = kid.get_object()
-                    if hasattr(kid_object, "keys") and "/P" in kid_object:
-                        kid_object[NameObject("/P")] = document.indirect_reference
-                    kids.append(kid)
-        highest = -1
-        for position in range(0, len(part_nums), 2):
-            key = int(part_nums[position])
-            highest = max(highest, key)
-            nums += [NumberObject(key + key_base), part_nums[position + 1]]
-        key_base += int(tree.get("/ParentTreeNextKey", highest + 1))
-        dests += _named_destinations(root, writer)
-    assert tree_root is not None
-    merged_tree = tree_root["/ParentTree"].get_object()
-    merged_tree[NameObject("/Nums")] = ArrayObject(nums)
-    tree_root[NameObject("/ParentTreeNextKey")] = NumberObject(key_base)
-    out_root: Any = writer._root_object
-    out_root[NameObject("/StructTreeRoot")] = tree_root.indirect_reference or writer._add_object(
-        tree_root
-    )
-    for name in ("/Lang", "/MarkInfo", "/ViewerPreferences", "/Metadata", "/PageMode"):
-        if name in catalog:
-            out_root[NameObject(name)] = catalog[name].clone(writer)
-    if dests:
-        names = ArrayObject()
-        for name, destination in sorted(dests, key=lambda item: item[0]):
-            names += [_text(name), destination]
-        dest_tree = writer._add_object(DictionaryObject({NameObject("/Names"): names}))
-        out_root[NameObject("/Names")] = writer._add_object(
-            DictionaryObject({NameObject("/Dests"): dest_tree})
-        )
-    _copy_outline(readers, writer)
-    if first.metadata is not None:
-        writer.add_metadata({key: value for key, value in first.metadata.items()})
-    writer.pdf_header = first.pdf_header
-    if first._ID is not None:
-        writer._ID = first._ID.clone(writer)
-    output = io.BytesIO()
-    writer.write(output)
-    return output.getvalue()
-
-
-def _kids(element: Any) -> list[Any]:
-    from pypdf.generic import ArrayObject
-
-    kids = element.get("/K", [])
-    return list(kids) if isinstance(kids, ArrayObject) else [kids]
-
-
-def _text(value: str) -> Any:
-    from pypdf.generic import TextStringObject
-
-    return TextStringObject(value)
-
-
-def _named_destinations(root: Any, writer: Any) -> list[tuple[str, Any]]:
-    names = root.get("/Names")
-    if names is None or "/Dests" not in names.get_object():
-        return []
-    found: list[tuple[str, Any]] = []
-    stack = [names.get_object()["/Dests"].get_object()]
-    while stack:
-        node = stack.pop()
-        for kid in node.get("/Kids", []):
-            stack.append(kid.get_object())
-        pairs = node.get("/Names", [])
-        for position in range(0, len(pairs), 2):
-            found.append((str(pairs[position]), pairs[position + 1].clone(writer)))
-    return found
-
-
-def _copy_outline(readers: Sequence[Any], writer: Any) -> None:
-    """Every part's outline, in order, pointing at the joined pages, with the same
-    destinations and open/closed states."""
-    from pypdf.generic import Fit
-
-    page_base = 0
-    for reader in readers:
-
-        def add(items: list[Any], parent: Any, reader: Any = reader, base: int = page_base) -> None:
-            last = None
-            for item in items:
-                if isinstance(item, list):
-                    add(item, last)
-                    continue
-                page = reader.get_destination_page_number(item)
-                fit = Fit(item.typ, tuple(item[key] for key in _fit_keys(item)))
-                last = writer.add_outline_item(
-                    title=item.title,
-                    page_number=page + base,
-                    parent=parent,
-                    fit=fit,
-                    is_open=int(item.get("/Count", 0)) >= 0,
-                )
-
-        add(reader.outline, None)
-        page_base += len(reader.pages)
-
-
-def _fit_keys(item: Any) -> list[str]:
-    keys = {
-        "/XYZ": ["/Left", "/Top", "/Zoom"],
-        "/FitH": ["/Top"],
-        "/FitBH": ["/Top"],
-        "/FitV": ["/Left"],
-        "/FitBV": ["/Left"],
-        "/FitR": ["/Left", "/Bottom", "/Right", "/Top"],
-    }
-    return [key for key in keys.get(str(item.typ), []) if key in item]

@@ -33,7 +33,9 @@ def lay_out(layout: Layout) -> bytes:
     job = layout.job
     if len(job.htmls) == 1:
         return render(job.htmls[0], job.css[0], job.identifier)
-    return parallel_pdf.join(parallel_pdf.render_parts(job, render, layout.workers))
+    from builder.editions.pdf_join import join
+
+    return join(parallel_pdf.render_parts(job, render, layout.workers))
 
 
 def cores() -> int:
