@@ -52,7 +52,7 @@ class PdfWorker:
             raise ValueError(f"the PDF worker cannot make {edition.name}")
         layout = pdf.prepare(template, profile, pipeline.identifier(template, profile), options)
         try:
-            self._connection.send(layout)
+            self._connection.send((layout, _hyphenation(template.manuscript.meta.language)))
         except OSError:
             return lambda: pdf_layout.lay_out(layout)
 
@@ -83,10 +83,14 @@ def _serve(connection: Any) -> None:
 
         from builder.editions import pdf_layout as pdf
 
-        pdf.warm_up()
-        layout = connection.recv()
+        pdf.warm_up(hyphenation=False)
+        layout, hyphenation = connection.recv()
     except (EOFError, OSError, KeyboardInterrupt):
         return
+    if hyphenation:
+        import pyphen  # type: ignore[import-untyped]
+
+        pyphen.hdcache.update(hyphenation)
     try:
         connection.send(("ok", pdf.lay_out(layout)))
     except FicpressError as error:
@@ -98,3 +102,20 @@ def _serve(connection: Any) -> None:
     finally:
         pdf.forget_styles()
         connection.close()
+
+
+def _hyphenation(language: str) -> dict[Any, Any]:
+    """The story's hyphenation dictionary, loaded here: this process has time to spare, and
+    unpickling it in the worker takes a tenth of parsing it there. WeasyPrint asks pyphen for
+    it by language; pyphen keeps loaded dictionaries in `hdcache`, by file."""
+    try:
+        import pyphen
+
+        fallback = pyphen.language_fallback(language.replace("-", "_"))
+        if fallback is None:
+            return {}
+        pyphen.Pyphen(lang=fallback)
+        path = pyphen.LANGUAGES[fallback]
+        return {path: pyphen.hdcache[path]}
+    except Exception:  # only an optimisation: the worker loads it itself
+        return {}

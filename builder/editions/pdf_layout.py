@@ -67,14 +67,15 @@ def _stylesheet(styles: Path) -> tuple[Any, Any]:
     return cached
 
 
-def warm_up() -> None:
-    """Load the book's stylesheet, fonts and the default hyphenation dictionary now, before
-    there is a book to lay out."""
-    import pyphen  # type: ignore[import-untyped]
-
+def warm_up(hyphenation: bool = True) -> None:
+    """Load the book's stylesheet and fonts (and the English hyphenation dictionary) now,
+    before there is a book to lay out."""
     with as_file(files("builder.styles")) as styles:
         _stylesheet(styles)
-    pyphen.Pyphen(lang="en")
+    if hyphenation:
+        import pyphen  # type: ignore[import-untyped]
+
+        pyphen.Pyphen(lang="en")
 
 
 def forget_styles() -> None:
