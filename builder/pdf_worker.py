@@ -27,9 +27,12 @@ class PdfWorker:
     def __init__(self) -> None:
         context: Any = multiprocessing.get_context("fork")
         self._connection, child = context.Pipe()
-        self._process = context.Process(target=_serve, args=(child,), name="ficpress-pdf")
+        self._process = context.Process(
+            target=_serve, args=(child, self._connection), name="ficpress-pdf"
+        )
         self._process.start()
         child.close()
+        self._sent = False
 
     @staticmethod
     def available() -> bool:
@@ -53,6 +56,7 @@ class PdfWorker:
         layout = pdf.prepare(template, profile, pipeline.identifier(template, profile), options)
         try:
             self._connection.send((layout, _hyphenation(template.manuscript.meta.language)))
+            self._sent = True
         except OSError:
             return lambda: pdf_layout.lay_out(layout)
 
@@ -71,13 +75,18 @@ class PdfWorker:
 
     def close(self) -> None:
         self._connection.close()
-        self._process.join(timeout=5)
+        if self._sent:
+            self._process.join(timeout=5)
+        # Never given a book (the build failed first) or stuck: not worth waiting for.
         if self._process.is_alive():
             self._process.terminate()
             self._process.join()
 
 
-def _serve(connection: Any) -> None:
+def _serve(connection: Any, parent_end: Any) -> None:
+    # The fork copied the parent's end too: closed here, so that the parent closing its own
+    # (a build that failed before the PDF) ends recv() with EOFError instead of a hang.
+    parent_end.close()
     try:
         import weasyprint  # noqa: F401  (the half second this process exists to spend early)
 
