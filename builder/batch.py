@@ -13,7 +13,10 @@ from __future__ import annotations
 import csv
 import io
 import math
+import multiprocessing
+import os
 import re
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
@@ -233,7 +236,11 @@ def executor(spec: str | None, jobs: int) -> Iterator[tuple[Submit, Callable[...
     if jobs <= 1:
         yield _here, as_completed
         return
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
+    # Fork copies only the calling thread, and a lock another thread held stays held in the
+    # child: with other threads about (a Dask client, a server), start fresh interpreters.
+    method = "fork" if hasattr(os, "fork") and threading.active_count() == 1 else "spawn"
+    context = multiprocessing.get_context(method)
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
         yield (lambda task: pool.submit(personalise_task, task)), as_completed
 
 
