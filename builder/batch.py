@@ -18,8 +18,7 @@ import os
 import re
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
-from contextlib import contextmanager
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -192,62 +191,69 @@ def personalise_task(task: Task, template: EditionTemplate | None = None) -> Tas
 
 # --- executors -------------------------------------------------------------------------
 
-Submit = Callable[[Task], "Future[TaskResult]"]
 
-
-@contextmanager
-def executor(spec: str | None, jobs: int) -> Iterator[tuple[Submit, Callable[..., Any]]]:
-    """(submit, as_completed) for a local pool of `jobs` processes (in this process when 1),
-    or for the Dask scheduler at `dask://HOST:PORT`."""
+def results(
+    tasks: Sequence[Task], spec: str | None, jobs: int
+) -> Iterator[tuple[Task, TaskResult | BaseException]]:
+    """Each task with its result (or what its worker raised), as they finish: here one after
+    the other when `jobs` is 1, else in a local pool of `jobs` processes, or on the Dask
+    scheduler at `dask://HOST:PORT`."""
     if spec:
-        if not spec.startswith(("dask://", "tcp://")):
-            raise UsageError(f"--executor {spec!r}: give dask://HOST:PORT")
-        try:
-            import distributed
-        except ImportError:
-            raise UsageError(
-                "--executor dask://...: install the Dask extra: pip install 'ficpress[dask]'"
-            ) from None
-        address = "tcp://" + spec.split("://", 1)[1]
-        try:
-            # distributed is untyped: Any keeps mypy --strict quiet about its calls.
-            dask: Any = distributed
-            client = dask.Client(address, timeout="10s", set_as_default=False)
-        except OSError as error:
-            raise UsageError(f"--executor {spec}: no Dask scheduler there ({error})") from None
-        scattered: dict[int, Any] = {}
+        yield from _on_dask(tasks, spec)
+    elif jobs <= 1:
+        for task in tasks:
+            yield task, personalise_task(task)
+    else:
+        yield from _in_pool(tasks, jobs)
 
-        def submit(task: Task) -> Any:
-            # Each template goes to the cluster once, not once per task.
-            key = id(task.template)
-            if key not in scattered:
-                scattered[key] = client.scatter(task.template, broadcast=False)
-            return client.submit(
-                personalise_task, replace(task, template=None), scattered[key], pure=False
-            )
 
-        try:
-            # as_completed finds the client through the "current client".
-            with client.as_current():
-                yield submit, dask.as_completed
-        finally:
-            client.close()
-        return
-    if jobs <= 1:
-        yield _here, as_completed
-        return
+def _in_pool(tasks: Sequence[Task], jobs: int) -> Iterator[tuple[Task, TaskResult | BaseException]]:
     # Fork copies only the calling thread, and a lock another thread held stays held in the
     # child: with other threads about (a Dask client, a server), start fresh interpreters.
     method = "fork" if hasattr(os, "fork") and threading.active_count() == 1 else "spawn"
     context = multiprocessing.get_context(method)
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        yield (lambda task: pool.submit(personalise_task, task)), as_completed
+        futures = {pool.submit(personalise_task, task): task for task in tasks}
+        for future in as_completed(futures):
+            error = future.exception()
+            yield futures[future], error if error is not None else future.result()
 
 
-def _here(task: Task) -> Future[TaskResult]:
-    future: Future[TaskResult] = Future()
-    future.set_result(personalise_task(task))
-    return future
+def _on_dask(tasks: Sequence[Task], spec: str) -> Iterator[tuple[Task, TaskResult | BaseException]]:
+    try:
+        import distributed
+    except ImportError:
+        raise UsageError(
+            "--executor dask://...: install the Dask extra: pip install 'ficpress[dask]'"
+        ) from None
+    address = "tcp://" + spec.split("://", 1)[1]
+    # distributed is untyped: Any keeps mypy --strict quiet about its calls.
+    dask: Any = distributed
+    try:
+        client = dask.Client(address, timeout="10s", set_as_default=False)
+    except OSError as error:
+        raise UsageError(f"--executor {spec}: no Dask scheduler there ({error})") from None
+    try:
+        scattered: dict[int, Any] = {}
+        futures: dict[Any, Task] = {}
+        for task in tasks:
+            # Each template goes to the cluster once, not once per task.
+            key = id(task.template)
+            if key not in scattered:
+                scattered[key] = client.scatter(task.template, broadcast=False)
+            future = client.submit(
+                personalise_task, replace(task, template=None), scattered[key], pure=False
+            )
+            futures[future] = task
+        # as_completed finds the client through the "current client".
+        with client.as_current():
+            for future in dask.as_completed(futures):
+                try:
+                    yield futures[future], future.result()
+                except Exception as error:
+                    yield futures[future], error
+    finally:
+        client.close()
 
 
 # --- the batch -------------------------------------------------------------------------
@@ -275,6 +281,8 @@ def run(
     pipeline.check_tools(chosen, request.options)
     if jobs < 1:
         raise UsageError("--jobs must be at least 1")
+    if executor_spec and not executor_spec.startswith(("dask://", "tcp://")):
+        raise UsageError(f"--executor {executor_spec!r}: give dask://HOST:PORT")
     # Mistakes shared by every item stop the batch before anything is built.
     for assignment in request.assignments:
         parse_assignment(assignment)
@@ -326,27 +334,24 @@ def run(
                 Task(template, request.formats, options, tuple(work[start : start + size]))
             )
     suffixes = [edition.suffix for edition in chosen]
-    with executor(executor_spec, jobs) as (submit, completed):
-        futures = {submit(task): task for task in tasks}
-        for future in completed(futures):
-            task = futures[future]
-            try:
-                results = future.result()
-            except Exception as error:  # a worker died: its items failed, the rest go on
-                results = [(n, None, f"error: worker failed: {error}", 1) for n, _ in task.items]
-            for number, files, message, code in results:
-                item = items[number]
-                if files is not None:
-                    try:
-                        for suffix, data in zip(suffixes, files, strict=True):
-                            target = item.target / f"{item.slug}{suffix}"
-                            write_atomic(target, data)
-                            item.outcome.outputs.append(target)
-                    except FicpressError as error:
-                        message, code = str(error), error.exit_code
-                if message is not None:
-                    item.outcome.error, item.outcome.exit_code = message, code
-                _report(item.outcome, progress)
+    for task, result in results(tasks, executor_spec, jobs):
+        if isinstance(result, BaseException):  # a worker died: its items failed, the rest go on
+            result = [(n, None, f"error: worker failed: {result}", 1) for n, _ in task.items]
+        for number, files, message, code in result:
+            item = items[number]
+            if message is not None and message.startswith("error: "):
+                message = f"{item.outcome.name}: {message}"
+            if files is not None:
+                try:
+                    for suffix, data in zip(suffixes, files, strict=True):
+                        target = item.target / f"{item.slug}{suffix}"
+                        write_atomic(target, data)
+                        item.outcome.outputs.append(target)
+                except FicpressError as error:
+                    message, code = str(error), error.exit_code
+            if message is not None:
+                item.outcome.error, item.outcome.exit_code = message, code
+            _report(item.outcome, progress)
     return [item.outcome for item in items]
 
 

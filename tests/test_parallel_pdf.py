@@ -5,6 +5,7 @@ metadata, named destinations, tags), and must not depend on how many processes r
 from __future__ import annotations
 
 import io
+import os
 from pathlib import Path
 from typing import Any
 
@@ -165,3 +166,13 @@ def test_a_failing_part_is_an_edition_error() -> None:
     job = parallel_pdf.Job(("<p>a</p>", "<p>b</p>"), ("", ""), b"id")
     with pytest.raises(EditionError, match="a PDF part failed: ValueError: no layout today"):
         parallel_pdf.render_parts(job, broken, workers=2)
+
+
+def crash(html: str, css: str, identifier: bytes) -> bytes:
+    os._exit(3)
+
+
+def test_a_crashed_part_is_an_edition_error_not_a_hang() -> None:
+    job = parallel_pdf.Job(("<p>a</p>", "<p>b</p>"), ("", ""), b"id")
+    with pytest.raises(EditionError, match=r"ficpress-pdf-\d stopped \(exit status 3\)"):
+        parallel_pdf.render_parts(job, crash, workers=2)

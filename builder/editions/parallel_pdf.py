@@ -27,6 +27,7 @@ import gc
 import itertools
 import multiprocessing
 import os
+import queue
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -214,7 +215,7 @@ def render_parts(job: Job, render: RenderPart, workers: int) -> list[bytes]:
     counts = context.Array("i", [-1] * count)
     ready = context.Condition()
     tasks: Any = context.SimpleQueue()
-    results: Any = context.SimpleQueue()
+    results: Any = context.Queue()
     for index in range(count):
         tasks.put(index)
     for _ in range(workers):
@@ -241,7 +242,15 @@ def render_parts(job: Job, render: RenderPart, workers: int) -> list[bytes]:
     failure: str | None = None
     try:
         while len(pdfs) < count and failure is None:
-            index, data, error = results.get()
+            try:
+                index, data, error = results.get(timeout=0.5)
+            except queue.Empty:
+                # A worker killed outright (out of memory, a crash in a C library) sends
+                # nothing, and the parts after its own would wait for its page count forever.
+                dead = [p for p in processes if p.exitcode not in (None, 0)]
+                if dead:
+                    failure = f"{dead[0].name} stopped (exit status {dead[0].exitcode})"
+                continue
             if error is not None:
                 failure = error
             else:
