@@ -104,9 +104,11 @@ def _text_before(tokens: Sequence[Inline]) -> str:
 
 def _split_text(token: Text, finder: re.Pattern[str], preceding: str) -> Iterator[Inline]:
     text = token.text
-    excluded = [match.span() for match in URL.finditer(text)]
+    excluded: list[tuple[int, int]] | None = None
     position = 0
     for match in finder.finditer(text):
+        if excluded is None:  # web addresses are looked for only where a code was found
+            excluded = [found.span() for found in URL.finditer(text)]
         if any(start < match.end() and match.start() < end for start, end in excluded):
             continue
         before = text[position : match.start()]
