@@ -288,10 +288,7 @@ def run(
         parse_assignment(assignment)
     if request.reader_file is not None:
         read_reader_file(request.reader_file)
-    # A batch already keeps every core busy; one process per PDF (same bytes either way).
     options = request.options
-    if jobs > 1 or executor_spec:
-        options = replace(options, pdf_workers=1)
     items: list[_Item] = []
     tasks: list[Task] = []
     slugs: dict[Path, Path] = {}
@@ -333,6 +330,10 @@ def run(
             tasks.append(
                 Task(template, request.formats, options, tuple(work[start : start + size]))
             )
+    if executor_spec or (jobs > 1 and sum(len(task.items) for task in tasks) > 1):
+        # The batch's own processes keep every core busy: one process per PDF (the bytes are
+        # the same either way). A single item keeps the PDF's parallel parts.
+        tasks = [replace(task, options=replace(task.options, pdf_workers=1)) for task in tasks]
     suffixes = [edition.suffix for edition in chosen]
     for task, result in results(tasks, executor_spec, jobs):
         if isinstance(result, BaseException):  # a worker died: its items failed, the rest go on
