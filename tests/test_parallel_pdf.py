@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+import pikepdf
 import pytest
 from pypdf import PdfReader
 
@@ -54,6 +55,7 @@ def books(tmp_path_factory: pytest.TempPathFactory) -> dict[str, PdfReader]:
         "in-process": pdf(path, parts=True, workers=1),
     }
     assert made["parallel"] == made["in-process"]
+    assert pikepdf.open(io.BytesIO(made["parallel"])).check_pdf_syntax() == []
     return {name: PdfReader(io.BytesIO(data)) for name, data in made.items()}
 
 
