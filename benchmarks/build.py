@@ -88,8 +88,14 @@ def measure(command: list[str], env: dict[str, str]) -> tuple[float, int]:
     """Wall time and peak tree memory of one run."""
     peak = 0
     start = time.perf_counter()
+    # pandoc's WeasyPrint engine leaves html2pdf* files in its working folder when stopped.
     process = subprocess.Popen(
-        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+        command,
+        env=env,
+        cwd=tempfile.gettempdir(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     done = threading.Event()
 
