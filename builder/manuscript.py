@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from builder.errors import ManuscriptError
+from builder.errors import FicpressError, ManuscriptError
 from builder.inline import parse_text
 from builder.model import Meta, PlaceholderInfo, Source
 
@@ -35,7 +35,7 @@ LIST_FIELDS = ("characters", "warnings", "tags", "credits")
 
 def read(path: Path) -> Source:
     """Read and validate the manuscript at `path`."""
-    data = _read_bytes(path)
+    data = read_bytes(path)
     text = _decode(data, path)
     lines = text.split("\n")
     fields, field_lines, body_start = _front_matter(lines, path)
@@ -54,17 +54,21 @@ def read(path: Path) -> Source:
     )
 
 
-def _read_bytes(path: Path) -> bytes:
+def read_bytes(
+    path: Path, error: type[FicpressError] = ManuscriptError, kind: str = "manuscript"
+) -> bytes:
+    """The file's bytes, refusing folders, missing files and files over 20 MB with `error`
+    (the importer reads its sources the same way, as a `story`)."""
     try:
         if path.is_dir():
-            raise ManuscriptError("is a folder, not a manuscript file", path=path)
+            raise error(f"is a folder, not a {kind} file", path=path)
         if path.stat().st_size > MAX_MANUSCRIPT_BYTES:
-            raise ManuscriptError("is larger than 20 MB; is it really a manuscript?", path=path)
+            raise error(f"is larger than 20 MB; is it really a {kind}?", path=path)
         return path.read_bytes()
     except FileNotFoundError:
-        raise ManuscriptError("no such file", path=path) from None
+        raise error("no such file", path=path) from None
     except PermissionError:
-        raise ManuscriptError("cannot be read (permission denied)", path=path) from None
+        raise error("cannot be read (permission denied)", path=path) from None
 
 
 def _decode(data: bytes, path: Path) -> str:

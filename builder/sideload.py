@@ -7,7 +7,6 @@ device and its free space before the copy starts); every edition comes from
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,25 +43,7 @@ def prepare(path: Path, assignments: Sequence[str] = (), reader_file: Path | Non
     """The story at `path` with the reader's profile from `--set` and `--reader`."""
     template = pipeline.compile(path)
     profile = resolve(template.codes, assignments, reader_file)
-    return Story(template, profile, profile_warnings(template, profile))
-
-
-def profile_warnings(template: EditionTemplate, profile: Profile) -> list[str]:
-    """The same warnings `build` gives: codes without a value, values for unused codes."""
-    warnings = []
-    missing = pipeline.unfilled(template, profile)
-    if missing:
-        counts = Counter(slot.code for slot in missing)
-        listed = ", ".join(f"{code} ({count}x)" for code, count in sorted(counts.items()))
-        warnings.append(
-            f"{len(missing)} placeholders have no value and stay as written: {listed}; "
-            "give values with --set CODE=VALUE"
-        )
-    used = {slot.code for slot in template.slots}
-    for code, value in profile.values.items():
-        if value.origin == "flag" and code not in used:
-            warnings.append(f"--set {code}: this story does not use {code}")
-    return warnings
+    return Story(template, profile, pipeline.check_profile(template, profile, path, strict=False))
 
 
 def to_device(

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from builder.errors import ImportSourceError
+from builder.manuscript import read_bytes
 
-MAX_SOURCE_BYTES = 20 * 1024 * 1024
 # Formats people mistake for text; each gets a hint instead of a decoding error.
 SIGNATURES = (
     (b"%PDF", "a PDF document; copy its text into a .txt file"),
@@ -48,16 +48,7 @@ class Decoded:
 
 def read_source(path: Path) -> bytes:
     """The file's bytes, refusing folders, missing files and files over 20 MB."""
-    try:
-        if path.is_dir():
-            raise ImportSourceError("is a folder, not a story file", path=path)
-        if path.stat().st_size > MAX_SOURCE_BYTES:
-            raise ImportSourceError("is larger than 20 MB; is it really a story?", path=path)
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise ImportSourceError("no such file", path=path) from None
-    except PermissionError:
-        raise ImportSourceError("cannot be read (permission denied)", path=path) from None
+    return read_bytes(path, ImportSourceError, "story")
 
 
 def decode(data: bytes, path: Path) -> Decoded:
