@@ -92,6 +92,13 @@ def page(response: httpx.Response) -> html.HtmlElement:
     return html.fromstring(response.text)
 
 
+def page_message(response: httpx.Response) -> str:
+    """The message of an error page (its first paragraph)."""
+    root = html.fromstring(response.text)
+    assert root.findtext(".//h1") == "Sorry"
+    return str(root.xpath("//body/p[1]")[0].text_content())
+
+
 def feed(response: httpx.Response, kind: str) -> etree._Element:
     assert response.status_code == 200, response.text
     assert response.headers["content-type"] == kind
@@ -386,6 +393,100 @@ def test_over_long_values_are_not_remembered(client: TestClient) -> None:
 )
 def test_unknown_stories_are_404(client: TestClient, path: str) -> None:
     assert client.get(path).status_code == 404
+
+
+TRAVERSALS = [
+    "...",
+    "..%2F..%2Fetc%2Fpasswd",
+    "%2e%2e%2f%2e%2e%2fetc%2fpasswd",
+    "%2E%2E%2Fetc",
+    "..%2fpyproject.toml",
+    "..%5c..%5cwindows",
+    "%252e%252e%252fetc",  # encoded twice
+    "%2Fetc%2Fpasswd",
+    "%2fetc%2fpasswd",
+    "for-her-safety%00",
+    "%00",
+    "for-her-safety%00.md",
+    "..%00",
+]
+SLUG_ROUTES = [
+    "/stories/{}",
+    "/stories/{}/download",
+    "/opds/books/{}.epub",
+    "/opds/books/{}",
+    "/opds/covers/{}",
+    "/opds/covers/{}/thumbnail",
+    "/opds/p/{reader}/books/{}.epub",
+    "/opds/p/{reader}/covers/{}",
+]
+
+
+@pytest.mark.parametrize("route", SLUG_ROUTES)
+def test_traversal_and_nul_bytes_in_slugs_are_404_never_500(client: TestClient, route: str) -> None:
+    reader = token.encode({"Y/N": "Alex"})
+    for slug in [*TRAVERSALS, "/etc/passwd", "../../etc/passwd", "../for-her-safety"]:
+        url = route.format(slug, reader=reader)
+        response = client.get(url, params={"Y/N": "Alex"})
+        assert response.status_code == 404, (url, response.status_code)
+        assert "Traceback" not in response.text
+        assert "root:" not in response.text
+
+
+@pytest.mark.parametrize("slug", TRAVERSALS)
+def test_traversal_in_the_forget_form_goes_home(client: TestClient, slug: str) -> None:
+    response = client.post("/forget", content=f"slug={slug}", follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"] == "/"
+
+
+@pytest.mark.parametrize("value", ["Al\x07ex", "Alex\x00", "line\rbreak", "tab\there", "del\x7f"])
+def test_control_characters_are_refused_with_a_clear_message(
+    client: TestClient, value: str
+) -> None:
+    refused = client.get(f"{SEED}/download", params={"Y/N": value})
+    assert refused.status_code == 400
+    assert page_message(refused) == "The value for your name must be one line of plain text."
+    saved = client.post(f"{SEED}/remember", data={"Y/N": value}, follow_redirects=False)
+    assert saved.status_code == 400
+    assert page_message(saved) == "The value for your name must be one line of plain text."
+    assert COOKIE not in client.cookies
+
+
+def test_a_broken_manuscript_is_unavailable_and_the_rest_still_works(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    (tmp_path / "good.md").write_text("---\ntitle: Good Story\n---\n\nHello Y/N.\n", "utf-8")
+    (tmp_path / "nofront.md").write_text("Just text, no front matter, Y/N.\n", "utf-8")
+    (tmp_path / "broken.md").write_text("---\ntitle: [broken\n---\n\nText.\n", "utf-8")
+    (tmp_path / "binary.md").write_bytes(b"\xff\xfe\x00garbage")
+    with (
+        caplog.at_level("ERROR", logger="ficpress.serve"),
+        ThreadPoolExecutor(1) as executor,
+        TestClient(create_app(tmp_path, pool=RenderPool(executor=executor))) as client,
+    ):
+        home = client.get("/")
+        assert home.status_code == 200
+        root = page(home)
+        assert root.xpath("//ul[@class='stories']//h2/a/@href") == ["/stories/good"]
+        listed = [li.text_content() for li in root.xpath("//ul[@class='unavailable']/li")]
+        names = ["binary.md", "broken.md", "nofront.md"]
+        assert listed == [
+            f"{name}: this story is unavailable for now. Please try again later." for name in names
+        ]
+        for name in names:
+            assert f"{name}:" in caplog.text  # the owner's details are in the log ...
+        assert "no front matter" in caplog.text
+        assert "[broken" not in home.text  # ... and not on the page
+        assert "front matter" not in home.text
+        assert "Traceback" not in home.text
+        assert client.get("/stories/good").status_code == 200
+        assert client.get("/stories/good/download", params={"Y/N": "Alex"}).status_code == 200
+        assert client.get("/stories/broken").status_code == 404
+        assert client.get("/stories/broken/download").status_code == 404
+        assert client.get("/opds/books/broken.epub").status_code == 404
+        entries = feed(client.get("/opds/stories"), ACQUISITION).findall(f"{ATOM}entry")
+        assert [entry.findtext(f"{ATOM}title") for entry in entries] == ["Good Story"]
 
 
 @pytest.mark.parametrize(

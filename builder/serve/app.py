@@ -143,7 +143,13 @@ class Site:
         stories = await anyio.to_thread.run_sync(self.catalog.stories)
         values, _ = self.remembered(request)
         listed = [(story, *story.texts(values)) for story in stories]
-        return self.render(request, "index.html", stories=listed, feed=self.feed_url(request))
+        return self.render(
+            request,
+            "index.html",
+            stories=listed,
+            unavailable=self.catalog.unavailable(),
+            feed=self.feed_url(request),
+        )
 
     async def story_page(self, request: Request) -> Response:
         story = await self.story(request.path_params["slug"])

@@ -3,7 +3,8 @@
 A request costs one `stat` of the story's file; only a file whose modification time, size or
 inode changed is read and compiled again (through `pipeline.compile`, which also caches by
 content). A manuscript that stops compiling keeps its last good version on the site, and the
-problem is logged once.
+problem is logged once; one that never compiled is listed as unavailable (its error goes to the
+log only, for the site's owner).
 """
 
 from __future__ import annotations
@@ -134,6 +135,7 @@ class Catalog:
         self.folder = folder
         self._stories: dict[str, Story] = {}
         self._failed: dict[Path, Stamp] = {}
+        self._unavailable: list[str] = []
         self._lock = threading.Lock()
         self._listed = -math.inf
 
@@ -141,6 +143,12 @@ class Catalog:
         """Every story, by title; new, changed and removed files are picked up."""
         self._scan()
         return sorted(self._stories.values(), key=lambda s: (s.template.title.lower(), s.slug))
+
+    def unavailable(self) -> list[str]:
+        """The file names of manuscripts that do not compile and have no good version to show
+        (what readers see of them: the error itself is only in the log), as of the last
+        stories()."""
+        return list(self._unavailable)
 
     def fresh(self, slug: str) -> Story | None:
         """The story called `slug` if it is known and its file unchanged (one `stat`, no lock:
@@ -176,21 +184,26 @@ class Catalog:
                 return
             by_path = {story.path: story for story in self._stories.values()}
             found: dict[str, Story] = {}
+            unavailable = []
             for name in names:
                 path = self.folder / name
                 story = self._current(path, by_path.get(path))
                 if story is None:
+                    if path in self._failed:
+                        unavailable.append(name)
                     continue
                 if story.slug in found:
                     log.warning("%s: skipped, its URL name %r is taken", path, story.slug)
                     continue
                 found[story.slug] = story
             self._stories = found
+            self._unavailable = unavailable
             self._listed = time.monotonic()
 
     def _current(self, path: Path, known: Story | None) -> Story | None:
         stamp = _stamp(path)
         if stamp is None:
+            self._failed.pop(path, None)
             return None
         if known is not None and known.stamp == stamp:
             return known
@@ -202,6 +215,11 @@ class Catalog:
             # Keep serving the last good version while the author fixes the file.
             self._failed[path] = stamp
             log.error("%s", error)
+            return known
+        except Exception:
+            # A bug, not the author's mistake: still only this story is unavailable.
+            self._failed[path] = stamp
+            log.exception("%s: cannot compile", path)
             return known
         self._failed.pop(path, None)
         log.info("%s: compiled (%d words)", path, story.words)
