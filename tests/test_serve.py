@@ -13,6 +13,7 @@ import sys
 import threading
 import time
 import urllib.request
+import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -20,10 +21,15 @@ from pathlib import Path
 import httpx2 as httpx
 import pypdf
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from lxml import etree, html
 from starlette.testclient import TestClient
 
 from builder import pipeline
+from builder.model import Slot
+from builder.placeholders import fill
+from builder.profile import CONTROL_CHARACTERS, MAX_VALUE_LENGTH
 from builder.serve import token
 from builder.serve.app import COOKIE, available_editions, create_app
 from builder.serve.pool import Job, RenderPool
@@ -621,3 +627,45 @@ def test_token_round_trips_any_text() -> None:
     assert token.decode(token.encode({})) == {}
     with pytest.raises(token.TokenError):
         token.encode({f"A{i}/N": "x" for i in range(token.MAX_CODES + 1)})
+
+
+@pytest.fixture(scope="module")
+def lighthouse_slots(site: TestClient) -> tuple[Slot, Slot]:
+    """The story's title slot (`Y/N and the Lighthouse`) and its first body slot (`Y/N climbs`)."""
+    template = site.app.state.site.catalog.get("lighthouse").template
+    title, climbs = (s for s in template.slots if s.code == "Y/N" and s.after == " ")
+    return title, climbs
+
+
+@settings(
+    max_examples=50,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(value=st.text(st.characters(exclude_categories=["Cs"]), max_size=120))
+def test_any_query_value_is_200_or_400_and_arrives_as_typed(
+    client: TestClient, lighthouse_slots: tuple[Slot, Slot], tmp_path: Path, value: str
+) -> None:
+    assert client.get(LIGHTHOUSE, params={"Y/N": value}).status_code == 200
+    response = client.get(f"{LIGHTHOUSE}/download", params={"Y/N": value, "format": "epub"})
+    kept = value.strip()
+    refused = bool(CONTROL_CHARACTERS.search(kept)) or len(kept) > MAX_VALUE_LENGTH
+    assert response.status_code == (400 if refused else 200), response.text
+    if refused:
+        assert page_message(response).startswith("The value for your nickname ")
+        return
+    book = tmp_path / f"{uuid.uuid4().hex}.epub"
+    book.write_bytes(response.content)
+    text = Epub(book).all_text()
+    title, climbs = lighthouse_slots
+    template = client.app.state.site.catalog.get("lighthouse").template
+
+    def filled(slot: Slot) -> str:
+        info = template.codes.get(slot.code)
+        return fill(slot, info, kept or None, template.manuscript.meta.language)
+
+    # The value as typed, with only the book's own typography (curly quotes and the like).
+    assert f"{filled(title)} and the Lighthouse" in text
+    assert f"{filled(climbs)} climbs the stairs" in text
+    if kept and not re.search(r"['\"\-.]", kept):
+        assert f"{kept} climbs the stairs" in text
