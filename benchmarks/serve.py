@@ -21,13 +21,11 @@ import datetime as dt
 import os
 import platform
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import quote
@@ -40,6 +38,7 @@ from builder import pipeline  # noqa: E402
 from builder.editions import EDITIONS  # noqa: E402
 from builder.profile import resolve  # noqa: E402
 from builder.serve.catalog import word_count  # noqa: E402
+from tests.serving import serving  # noqa: E402
 
 SEED = ROOT / "manuscripts" / "for-her-safety.md"
 COLOURS = ("green", "brown", "grey", "hazel", "blue", "amber")
@@ -187,48 +186,17 @@ async def load(
     }
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def http_runs(folder: Path, slug: str, seconds: float, at_most: int) -> list[dict[str, float]]:
-    port = free_port()
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "builder",
-            "serve",
-            "--manuscripts",
-            str(folder),
-            "--port",
-            str(port),
-        ],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        for _ in range(400):
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/opds", timeout=5):
-                    break
-            except OSError:
-                time.sleep(0.05)
+    with serving(folder) as server:
         results = []
         offset = 1_000_000
         for clients in CONCURRENCY:
-            asyncio.run(load(port, slug, clients, 1.0, 200, offset))  # warm-up, not counted
+            asyncio.run(load(server.port, slug, clients, 1.0, 200, offset))  # warm-up, not counted
             offset += 1000
-            result = asyncio.run(load(port, slug, clients, seconds, at_most, offset))
+            result = asyncio.run(load(server.port, slug, clients, seconds, at_most, offset))
             offset += at_most
             results.append({"clients": clients, **result})
         return results
-    finally:
-        server.terminate()
-        server.wait(timeout=60)
 
 
 def main() -> None:

@@ -5,17 +5,13 @@ test is skipped (`.ci/run` installs it)."""
 from __future__ import annotations
 
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, SEED_MANUSCRIPT, Epub, problems, run_epubcheck
+from tests.conftest import SEED_MANUSCRIPT, Epub, problems, run_epubcheck
+from tests.serving import serving
 
 CHROMIUM = Path("/usr/bin/chromium")
 NAME = 'Zoë <b>&amp; "Bob"'
@@ -39,28 +35,8 @@ def server(tmp_path: Path) -> Iterator[str]:
     folder = tmp_path / "manuscripts"
     folder.mkdir()
     shutil.copy(SEED_MANUSCRIPT, folder / "for-her-safety.md")
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    command = [sys.executable, "-m", "builder", "serve", "--manuscripts", str(folder)]
-    process = subprocess.Popen(
-        [*command, "--host", "127.0.0.1", "--port", str(port)],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(400):
-            try:
-                with urllib.request.urlopen(f"{base}/opds", timeout=5):
-                    break
-            except OSError:
-                time.sleep(0.05)
-        yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
+    with serving(folder, stop_timeout=20) as running:
+        yield running.base
 
 
 def test_a_reader_downloads_their_edition_in_chromium(

@@ -7,12 +7,8 @@ import io
 import os
 import re
 import shutil
-import socket
-import subprocess
-import sys
 import threading
 import time
-import urllib.request
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -33,7 +29,8 @@ from builder.profile import CONTROL_CHARACTERS, MAX_VALUE_LENGTH
 from builder.serve import token
 from builder.serve.app import COOKIE, available_editions, create_app
 from builder.serve.pool import Job, RenderPool
-from tests.conftest import ROOT, SEED_MANUSCRIPT, Epub, problems, run_epubcheck
+from tests.conftest import SEED_MANUSCRIPT, Epub, problems, run_epubcheck
+from tests.serving import serving
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 DC = "{http://purl.org/dc/terms/}"
@@ -586,30 +583,9 @@ def test_an_edited_manuscript_is_recompiled(tmp_path: Path) -> None:
 
 
 def test_ficpress_serve_answers_on_loopback(library: Path) -> None:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    command = [sys.executable, "-m", "builder", "serve", "--manuscripts", str(library)]
-    server = subprocess.Popen(
-        [*command, "--port", str(port)],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        body = b""
-        for _ in range(200):
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/opds", timeout=5) as reply:
-                    body = reply.read()
-                break
-            except OSError:
-                time.sleep(0.05)
-        assert b"<feed" in body
-    finally:
-        server.terminate()
-        output, _ = server.communicate(timeout=20)
-    assert b"GET /opds 200" in output
+    with serving(library, capture=True, stop_timeout=20) as server:
+        assert b"<feed" in server.first_reply
+    assert b"GET /opds 200" in server.output
 
 
 def test_serve_refuses_a_missing_folder(tmp_path: Path) -> None:

@@ -1,0 +1,63 @@
+"""`ficpress serve` as a real process on a free loopback port, for tests and benchmarks.
+
+Standard library only, so that `benchmarks/serve.py` can use it without the test extra.
+"""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+READY_ATTEMPTS = 400
+READY_PAUSE = 0.05
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@dataclass(slots=True)
+class Server:
+    """A running server and, once it has stopped, what it printed (when captured)."""
+
+    port: int
+    base: str
+    first_reply: bytes = b""
+    output: bytes = b""
+
+
+@contextmanager
+def serving(folder: Path, *, capture: bool = False, stop_timeout: float = 60) -> Iterator[Server]:
+    """Start `python -m builder serve` over `folder`, wait until `/opds` answers, stop it after."""
+    port = free_port()
+    command = [sys.executable, "-m", "builder", "serve", "--manuscripts", str(folder)]
+    process = subprocess.Popen(
+        [*command, "--host", "127.0.0.1", "--port", str(port)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE if capture else subprocess.DEVNULL,
+        stderr=subprocess.STDOUT if capture else subprocess.DEVNULL,
+    )
+    server = Server(port, f"http://127.0.0.1:{port}")
+    try:
+        for _ in range(READY_ATTEMPTS):
+            try:
+                with urllib.request.urlopen(f"{server.base}/opds", timeout=5) as reply:
+                    server.first_reply = reply.read()
+                break
+            except OSError:
+                time.sleep(READY_PAUSE)
+        yield server
+    finally:
+        process.terminate()
+        output, _ = process.communicate(timeout=stop_timeout)
+        server.output = output or b""
