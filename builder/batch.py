@@ -14,9 +14,7 @@ import csv
 import io
 import math
 import multiprocessing
-import os
 import re
-import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
@@ -25,11 +23,11 @@ from typing import Any
 
 from builder import pipeline
 from builder.editions import EditionOptions, write_atomic
+from builder.editions.pdf.processes import cores, fork_is_safe
 from builder.errors import FicpressError, ProfileError, UsageError
-from builder.manuscript import CODE_SYNTAX
-from builder.model import EditionTemplate, Profile, ProfileValue
-from builder.placeholders import canonical
+from builder.model import EditionTemplate, Profile
 from builder.profile import check_value, parse_assignment, read_reader_file, resolve
+from builder.stages.placeholders import CODE_SYNTAX, canonical
 
 READER_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 """Reader ids name folders: letters, digits, `.`, `_`, `-`; no path tricks, no hidden files."""
@@ -208,9 +206,7 @@ def results(
 
 
 def _in_pool(tasks: Sequence[Task], jobs: int) -> Iterator[tuple[Task, TaskResult | BaseException]]:
-    # Fork copies only the calling thread, and a lock another thread held stays held in the
-    # child: with other threads about (a Dask client, a server), start fresh interpreters.
-    method = "fork" if hasattr(os, "fork") and threading.active_count() == 1 else "spawn"
+    method = "fork" if fork_is_safe() else "spawn"
     context = multiprocessing.get_context(method)
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
         futures = {pool.submit(personalise_task, task): task for task in tasks}
@@ -275,12 +271,15 @@ def run(
     progress: Callable[[Outcome], None] | None = None,
 ) -> list[Outcome]:
     """Build every item of the batch; call `progress` as each one finishes (failed or not).
-    Raises only for what stops the whole batch (an unknown format, a missing tool, no
-    scheduler); one manuscript's or one reader's failure is its Outcome."""
+    `jobs` 0 means one process per core. Raises only for what stops the whole batch (an
+    unknown format, a missing tool, no scheduler); one manuscript's or one reader's failure
+    is its Outcome."""
     chosen = pipeline.editions(request.formats)
     pipeline.check_tools(chosen, request.options)
+    if jobs == 0:
+        jobs = cores()
     if jobs < 1:
-        raise UsageError("--jobs must be at least 1")
+        raise UsageError("--jobs must be 0 (one per core) or more")
     if executor_spec and not executor_spec.startswith(("dask://", "tcp://")):
         raise UsageError(f"--executor {executor_spec!r}: give dask://HOST:PORT")
     # Mistakes shared by every item stop the batch before anything is built.
@@ -366,15 +365,13 @@ def _report(outcome: Outcome, progress: Callable[[Outcome], None] | None) -> Non
 
 
 def _profile(template: EditionTemplate, request: Request, reader: Reader | None) -> Profile:
-    """Defaults < --reader file < the reader's CSV row < --set (flags beat files)."""
-    base = resolve(template.codes, (), request.reader_file)
-    values = dict(base.values)
-    if reader is not None:
-        for code, value in reader.values:
-            values[code] = ProfileValue(value, "reader file")
-    flags = resolve({}, request.assignments, None)
-    values.update(flags.values)
-    return Profile(values)
+    """The item's profile: its CSV row between the `--reader` file and `--set` flags."""
+    return resolve(
+        template.codes,
+        request.assignments,
+        request.reader_file,
+        row=reader.values if reader is not None else (),
+    )
 
 
 def total_items(request: Request) -> int:

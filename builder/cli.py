@@ -7,7 +7,6 @@ line on stderr (`PATH[:LINE]: error: ...`) and its class's exit code; never a tr
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -189,32 +188,20 @@ def _build(arguments: argparse.Namespace) -> int:
     batch = arguments.readers or arguments.executor or arguments.jobs is not None
     if batch or len(arguments.manuscript) > 1:
         return _batch(arguments, formats)
-    arguments.manuscript = arguments.manuscript[0]
-    worker = None
-    if "pdf" in formats and "weasyprint" not in sys.modules:
-        from builder.pdf_worker import PdfWorker
+    from builder import pipeline  # the command line's help and errors need none of it
 
-        if PdfWorker.available():
-            # Import WeasyPrint on the second core while this one compiles the story.
-            worker = PdfWorker()
-    from builder import pipeline  # after the fork: the worker need not copy it
-
-    try:
-        result = pipeline.build(
-            arguments.manuscript,
-            formats=formats,
-            out_dir=arguments.out,
-            assignments=arguments.assignments,
-            reader_file=arguments.reader,
-            strict=arguments.strict,
-            options=EditionOptions(page=arguments.page),
-            pdf_elsewhere=worker.start if worker else None,
-        )
-    finally:
-        if worker is not None:
-            worker.close()
+    manuscript = arguments.manuscript[0]
+    result = pipeline.build(
+        manuscript,
+        formats=formats,
+        out_dir=arguments.out,
+        assignments=arguments.assignments,
+        reader_file=arguments.reader,
+        strict=arguments.strict,
+        options=EditionOptions(page=arguments.page),
+    )
     for warning in result.warnings:
-        print(f"{arguments.manuscript}: warning: {warning}", file=sys.stderr)
+        print(f"{manuscript}: warning: {warning}", file=sys.stderr)
     for output in result.outputs:
         print(f"wrote {output} ({output.stat().st_size / 1024:.0f} KiB)")
     return 0
@@ -235,8 +222,6 @@ def _batch(arguments: argparse.Namespace, formats: list[str]) -> int:
         options=EditionOptions(page=arguments.page),
     )
     jobs = arguments.jobs if arguments.jobs is not None else 1
-    if jobs == 0:
-        jobs = os.cpu_count() or 1
     bar: Any = None
     if sys.stderr.isatty():  # a progress bar only for a person watching
         from tqdm import tqdm
@@ -283,39 +268,22 @@ def _placeholders(arguments: argparse.Namespace) -> int:
 
 
 def _send(arguments: argparse.Namespace) -> int:
-    from builder import devices, mail, sideload
+    from builder import send
+    from builder.send import devices
 
-    if arguments.to is None and arguments.device is None and arguments.kindle_email is None:
-        raise UsageError("say where the book goes: --device auto, --to PATH or --kindle-email")
-    # Everything that can be wrong with the destination fails before the book is made.
-    server = None
-    if arguments.kindle_email is not None:
-        mail.check_address(arguments.kindle_email)
-        server = mail.settings()
-    device = None
-    if arguments.to is not None:
-        device = devices.at(arguments.to)
-    elif arguments.device is not None:
-        patterns = devices.mount_patterns()
-        device = devices.only(devices.find(patterns), patterns)
-    edition = None
-    if device is not None:
-        if devices.edition_name(device, arguments.format) is None and server is not None:
-            print(
-                f"{device.root}: warning: not copying to this Kindle: AZW3 needs Calibre; "
-                "mailing the EPUB instead",
-                file=sys.stderr,
-            )
-            device = None
-        else:
-            edition = devices.edition(device, arguments.format)
-    story = sideload.prepare(arguments.manuscript, arguments.assignments, arguments.reader)
+    destination = send.plan(
+        arguments.to, arguments.device == "auto", arguments.kindle_email, arguments.format
+    )
+    for warning in destination.warnings:
+        print(warning, file=sys.stderr)
+    story = send.prepare(arguments.manuscript, arguments.assignments, arguments.reader)
     for warning in story.warnings:
         print(f"{arguments.manuscript}: warning: {warning}", file=sys.stderr)
+    device, edition = destination.device, destination.edition
     if device is not None and edition is not None:
         free = devices.size_text(devices.free_space(device.root))
         print(f"{device.root}: {device.kind.label}, {free} free")
-        copied = sideload.to_device(story, device, edition, arguments.folder)
+        copied = send.to_device(story, device, edition, arguments.folder)
         size = devices.size_text(copied.size)
         if copied.status == "unchanged":
             print(f"{copied.path} is already this edition; left as it is")
@@ -323,8 +291,9 @@ def _send(arguments: argparse.Namespace) -> int:
             print(f"replaced {copied.path} with the new edition ({size})")
         else:
             print(f"copied {copied.path} ({size})")
-    if server is not None:
-        sent = sideload.to_kindle(story, arguments.kindle_email, server)
+    if destination.address is not None and destination.server is not None:
+        server = destination.server
+        sent = send.to_kindle(story, destination.address, server)
         print(
             f"mailed {sent.filename} ({devices.size_text(sent.size)}) to {sent.address} "
             f"through {sent.server}; Amazon delivers it only if {server.sender} is on your "
@@ -334,7 +303,7 @@ def _send(arguments: argparse.Namespace) -> int:
 
 
 def _devices(arguments: argparse.Namespace) -> int:
-    from builder import devices
+    from builder.send import devices
 
     patterns = devices.mount_patterns()
     found = devices.find(patterns)

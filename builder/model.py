@@ -8,10 +8,13 @@ walk it without recursion.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Literal
+from typing import Any, Generic, Literal, TypeVar
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,14 +168,19 @@ class Manuscript:
     file's modification time."""
 
 
+Origin = Literal["default", "reader file", "readers row", "form", "flag"]
+"""Where a reader value came from: the story's default, `--reader FILE`, a readers CSV row, the
+download site's form or token, or `--set` (builder.profile orders them)."""
+
+
 @dataclass(frozen=True, slots=True)
 class ProfileValue:
     """One reader value and where it came from."""
 
     value: str
     """The text to print (never markup)."""
-    origin: Literal["flag", "reader file", "default"]
-    """`--set`, `--reader FILE`, or the manuscript's default."""
+    origin: Origin
+    """The route it arrived by."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,11 +244,80 @@ class TocEntry:
 
 
 @dataclass(frozen=True, slots=True)
+class BookHtml:
+    """The whole book as one HTML document for the PDF (with markers), in the pieces that a
+    long book is laid out in: every chapter starts a page, so runs of chapters lay out alike
+    whatever comes before them (see builder.editions.pdf.parts)."""
+
+    head: str
+    """The document up to and including `<body ...>`."""
+    front: str
+    """The cover and the title page."""
+    chapters: tuple[str, ...]
+    """One `<section class="chapter">` each, in order."""
+    back: str
+    """The credits page, if any."""
+    tail: str
+    """`</body></html>`."""
+
+    def html(self, chapters: range | None = None, *, first: bool = True, last: bool = True) -> str:
+        """The document, or a part of it: the chapters in `chapters` (default all), with the
+        front matter only when `first` and the back matter only when `last`."""
+        chosen = self.chapters if chapters is None else [self.chapters[i] for i in chapters]
+        front = self.front if first else ""
+        back = self.back if last else ""
+        return f"{self.head}{front}{''.join(chosen)}{back}{self.tail}"
+
+
+@dataclass(frozen=True, slots=True)
+class FormKey(Generic[T]):
+    """Names one writer's compiled form of a template (the EPUB's cut ZIP entries, the PDF's cut
+    HTML); the type parameter is the form's type, so a writer gets back what it stored."""
+
+    name: str
+    """The writer's name for the form, unique among writers."""
+
+
+class CompiledForms:
+    """Each writer's compiled forms of one template, made once per (writer's key, options) and
+    shared by every reader's edition, across the download site's threads too."""
+
+    def __init__(self) -> None:
+        self._forms: dict[tuple[FormKey[Any], Hashable], object] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: FormKey[T], options: Hashable, make: Callable[[], T]) -> T:
+        """The form stored under (`key`, `options`), made by `make` the first time."""
+        found = self._forms.get((key, options), _MISSING)
+        if found is _MISSING:
+            made = make()  # outside the lock: a slow first make must not block other forms
+            with self._lock:
+                found = self._forms.setdefault((key, options), made)
+        return found  # type: ignore[return-value]
+
+    def __len__(self) -> int:
+        return len(self._forms)
+
+    # Forms travel with a template to batch workers and Dask (saving each a repackage); the
+    # lock does not pickle, so each copy gets its own.
+    def __getstate__(self) -> dict[tuple[FormKey[Any], Hashable], object]:
+        with self._lock:
+            return dict(self._forms)
+
+    def __setstate__(self, forms: dict[tuple[FormKey[Any], Hashable], object]) -> None:
+        self._forms = forms
+        self._lock = threading.Lock()
+
+
+_MISSING = object()
+
+
+@dataclass(frozen=True, slots=True)
 class EditionTemplate:
     """A manuscript compiled once: everything but the reader's values.
 
-    Reader values go where the documents hold slot markers (`\\ue000N\\ue001` for `slots[N]`,
-    `\\ue000id\\ue001` for the profile-dependent identifier).
+    Reader values go where the documents hold markers (builder.fill defines them): one per
+    slot, numbered by its index in `slots`, and named ones for the identifier and the cover.
     """
 
     manuscript: Manuscript
@@ -259,10 +336,10 @@ class EditionTemplate:
     """The EPUB's content documents in spine order."""
     toc: tuple[TocEntry, ...]
     """The table of contents."""
-    pdf_html: str
-    """The whole book as one HTML document for the PDF writer (with slot markers)."""
-    cache: dict[str, object] = field(default_factory=dict, compare=False)
-    """Writers keep their compiled forms here (e.g. the EPUB's ZIP entries)."""
+    book: BookHtml
+    """The whole book as one HTML document for the PDF writer (with markers), in pieces."""
+    forms: CompiledForms = field(default_factory=CompiledForms, compare=False, repr=False)
+    """The writers' compiled forms of this template (builder.editions)."""
 
 
 def map_paragraphs(manuscript: Manuscript, change: Callable[[Paragraph], Paragraph]) -> Manuscript:

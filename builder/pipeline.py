@@ -1,23 +1,30 @@
-"""The stages in order, the compile cache, and `build`: the one path every edition takes.
+"""The one orchestrator: the stages in order, the compile cache, `personalise` and `build`.
 
 compile(path) runs every stage that does not depend on the reader and keeps the result
-(an EditionTemplate) by manuscript content; build() resolves the reader's profile and has
-each requested edition fill and package the template.
+(an EditionTemplate) by manuscript content; personalise() has one edition fill and package
+the template for one reader (what `build`, `send`, batch runs and the site all call, so their
+files are identical); build() resolves the reader's profile and writes the asked editions.
 """
 
 from __future__ import annotations
 
+import sys
 import uuid
 from collections import Counter, OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from builder import manuscript, placeholders, render, scenes, typography
 from builder.editions import EDITIONS, Edition, EditionOptions, write_atomic
 from builder.errors import EditionError, UnfilledPlaceholderError, UsageError
 from builder.model import EditionTemplate, Manuscript, Profile, Slot
 from builder.profile import resolve
+from builder.stages import manuscript, placeholders, render, scenes, typography
+
+if TYPE_CHECKING:
+    from builder.editions.pdf.processes import PdfWorker
 
 # The text stages between reading and rendering, in order (markdown-it style: named, small).
 TEXT_STAGES: tuple[tuple[str, Callable[[Manuscript], Manuscript]], ...] = (
@@ -59,7 +66,7 @@ def identifier(template: EditionTemplate, profile: Profile) -> str:
 
 
 def editions(names: Sequence[str]) -> list[Edition]:
-    """The editions called `names`, or a UsageError naming the unknown one."""
+    """The editions called `names` (any case), or a UsageError naming the unknown one."""
     chosen = []
     for name in names:
         edition = EDITIONS.get(name.strip().lower())
@@ -127,35 +134,49 @@ def build(
     reader_file: Path | None = None,
     strict: bool = False,
     options: EditionOptions = DEFAULT_OPTIONS,
-    pdf_elsewhere: StartElsewhere | None = None,
 ) -> BuildResult:
     """Write the reader's editions of the manuscript at `path` into `out_dir`.
 
-    `pdf_elsewhere` starts the PDF in another process (builder.pdf_worker), so that its layout
-    runs while this process makes the other editions."""
+    A PDF's layout starts in a warm worker process when that saves time (see
+    builder.editions.pdf.processes), while this process makes the other editions."""
     chosen = editions(formats)
     check_tools(chosen, options)
-    template = compile(path)
-    profile = resolve(template.codes, assignments, reader_file)
-    result = BuildResult(warnings=check_profile(template, profile, path, strict))
-    waiting = {
-        edition.name: pdf_elsewhere(template, profile, edition, options)
-        for edition in chosen
-        if edition.name == "pdf" and pdf_elsewhere is not None
-    }
-    for edition in chosen:
-        target = out_dir / f"{template.slug}{edition.suffix}"
-        if edition.name in waiting:
-            data = waiting[edition.name]()
-        else:
-            data = personalise(template, profile, edition, options)
-        write_atomic(target, data)
-        result.outputs.append(target)
+    with _pdf_worker(any(edition.name == "pdf" for edition in chosen)) as worker:
+        template = compile(path)
+        profile = resolve(template.codes, assignments, reader_file)
+        result = BuildResult(warnings=check_profile(template, profile, path, strict))
+        waiting: dict[str, Callable[[], bytes]] = {}
+        if worker is not None:
+            from builder.editions import pdf
+
+            prepared = pdf.prepare(template, profile, identifier(template, profile), options)
+            waiting["pdf"] = worker.start(prepared, template.manuscript.meta.language)
+        for edition in chosen:
+            target = out_dir / f"{template.slug}{edition.suffix}"
+            if edition.name in waiting:
+                data = waiting[edition.name]()
+            else:
+                data = personalise(template, profile, edition, options)
+            write_atomic(target, data)
+            result.outputs.append(target)
     return result
 
 
-StartElsewhere = Callable[[EditionTemplate, Profile, Edition, EditionOptions], Callable[[], bytes]]
-"""Starts making an edition in another process; returns a function that waits for its bytes."""
+@contextmanager
+def _pdf_worker(wanted: bool) -> Iterator[PdfWorker | None]:
+    """A warm PDF worker, started now, when a PDF is wanted and WeasyPrint is not loaded in
+    this process yet (once it is, a worker saves nothing); None otherwise."""
+    worker = None
+    if wanted and "weasyprint" not in sys.modules:
+        from builder.editions.pdf.processes import PdfWorker
+
+        if PdfWorker.available():
+            worker = PdfWorker()
+    try:
+        yield worker
+    finally:
+        if worker is not None:
+            worker.close()
 
 
 def personalise(

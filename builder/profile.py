@@ -1,22 +1,27 @@
-"""The reader's details.
+"""The reader's details: every route a value arrives by, checked alike, with one precedence.
 
-`--set CODE=VALUE` beats `--reader FILE`, which beats the story's defaults.
+Routes, weakest first (`PRECEDENCE`): the story's defaults, a reader file (`--reader FILE`),
+a row of a readers CSV (batch builds), the download site's form or a reader token, and
+`--set CODE=VALUE` flags. A later route's value for a code replaces an earlier one's.
 """
 
 from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 from builder.errors import ProfileError, UsageError
-from builder.manuscript import CODE_SYNTAX
-from builder.model import PlaceholderInfo, Profile, ProfileValue
-from builder.placeholders import canonical
+from builder.fill import CLOSE, OPEN
+from builder.model import Origin, PlaceholderInfo, Profile, ProfileValue
+from builder.stages.placeholders import CODE_SYNTAX, canonical
 
 MAX_VALUE_LENGTH = 100
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f\ue000\ue001]")
+CONTROL_CHARACTERS = re.compile(f"[\\x00-\\x1f\\x7f{OPEN}{CLOSE}]")
+"""What a value may not hold: line breaks and other controls, and the marker delimiters."""
+PRECEDENCE: tuple[Origin, ...] = ("default", "reader file", "readers row", "form", "flag")
+"""Where values come from, weakest first."""
 
 
 def parse_assignment(assignment: str) -> tuple[str, str]:
@@ -72,17 +77,25 @@ def resolve(
     codes: Mapping[str, PlaceholderInfo],
     assignments: Sequence[str] = (),
     reader_file: Path | None = None,
+    *,
+    row: Iterable[tuple[str, str]] = (),
+    form: Mapping[str, str] | None = None,
 ) -> Profile:
-    """The reader's profile for a story whose code table is `codes`."""
-    values = {
-        code: ProfileValue(info.default, "default")
-        for code, info in codes.items()
-        if info.default is not None
+    """The reader's profile for a story whose code table is `codes`, from every route given:
+    `--set` assignments, a reader file, a readers CSV row, the site's form (or token)."""
+    routes: dict[Origin, Iterable[tuple[str, str]]] = {
+        "default": [
+            (code, info.default) for code, info in codes.items() if info.default is not None
+        ],
+        "reader file": read_reader_file(reader_file).items() if reader_file else (),
+        "readers row": row,
+        "form": [
+            (code, check_value(code, value, UsageError)) for code, value in (form or {}).items()
+        ],
+        "flag": [parse_assignment(assignment) for assignment in assignments],
     }
-    if reader_file is not None:
-        for code, value in read_reader_file(reader_file).items():
-            values[code] = ProfileValue(value, "reader file")
-    for assignment in assignments:
-        code, value = parse_assignment(assignment)
-        values[code] = ProfileValue(value, "flag")
+    values: dict[str, ProfileValue] = {}
+    for origin in PRECEDENCE:
+        for code, value in routes[origin]:
+            values[code] = ProfileValue(value, origin)
     return Profile(values)

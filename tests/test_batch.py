@@ -187,7 +187,7 @@ def test_bad_executor_and_jobs(tmp_path: Path, capsys: pytest.CaptureFixture[str
     )
     assert (code, stderr) == (2, "ficpress: error: --executor 'http://x': give dask://HOST:PORT\n")
     code, _, stderr = run(capsys, "build", str(CHAPTERS), "-j", "-1", "--out", str(tmp_path))
-    assert (code, stderr) == (2, "ficpress: error: --jobs must be at least 1\n")
+    assert (code, stderr) == (2, "ficpress: error: --jobs must be 0 (one per core) or more\n")
 
 
 def test_dask_cluster_gives_the_same_files(tmp_path: Path) -> None:

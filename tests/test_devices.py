@@ -21,11 +21,13 @@ import trustme
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 
-from builder import devices, mail, pipeline
+from builder import pipeline
 from builder.cli import main
 from builder.editions import EDITIONS, azw3
 from builder.errors import DeviceError, UsageError
 from builder.profile import resolve
+from builder.send import copy as device_copy
+from builder.send import devices, mail
 from tests.conftest import problems, run_epubcheck
 
 STORY = "---\ntitle: Rain Check\n---\nY/N waited under the awning.\n\n* * *\n\nY/N ran.\n"
@@ -284,7 +286,7 @@ def test_failure_between_write_and_rename_leaves_the_old_book_and_nothing_partia
         seen.append(Path(source).stat().st_size > 0)  # the whole temporary copy was there
         raise OSError(errno.EIO, "Input/output error")
 
-    monkeypatch.setattr(devices.os, "replace", unplugged)
+    monkeypatch.setattr(device_copy.os, "replace", unplugged)
     code, out, err = run(capsys, "send", str(story), "--to", str(root), "-s", "Y/N=Alex")
     assert seen == [True]
     assert code == 3 and out.startswith(f"{root}: Kobo")
@@ -312,17 +314,17 @@ def test_unplugged_mid_write_leaves_only_a_hidden_leftover_that_the_next_copy_re
     def unlink(self: Path, missing_ok: bool = False) -> None:
         raise OSError(errno.ENODEV, "No such device")  # a gone device cannot delete either
 
-    monkeypatch.setattr(devices, "CHUNK", 4096)
-    monkeypatch.setattr(devices.os, "write", write)
+    monkeypatch.setattr(device_copy, "CHUNK", 4096)
+    monkeypatch.setattr(device_copy.os, "write", write)
     monkeypatch.setattr(Path, "unlink", unlink)
     code, _, err = run(capsys, "send", str(story), "--to", str(root))
     assert code == 3 and "the copy failed (No such device)" in err
     left = files(root)
     assert len(left) == 1 and left[0].startswith(f".{SLUG}.kepub.epub.")
-    assert left[0].endswith(devices.PARTIAL_SUFFIX)  # hidden and not a book: never indexed
+    assert left[0].endswith(device_copy.PARTIAL_SUFFIX)  # hidden and not a book: never indexed
     assert (root / left[0]).stat().st_size == 4096
 
-    monkeypatch.setattr(devices.os, "write", real_write)
+    monkeypatch.setattr(device_copy.os, "write", real_write)
     monkeypatch.setattr(Path, "unlink", real_unlink)
     assert run(capsys, "send", str(story), "--to", str(root))[0] == 0
     assert files(root) == [f"{SLUG}.kepub.epub"]
@@ -334,26 +336,26 @@ def test_a_copy_that_reads_back_wrong_is_never_renamed(
     folder = tmp_path / "reader"
     folder.mkdir()
     data = expected(Path(__file__).parent.parent / "manuscripts" / "for-her-safety.md", "epub")
-    original = devices._write
+    original = device_copy._write
 
     def corrupting(path: Path, data: bytes) -> None:
         original(path, data[:-100] + bytes(100))  # right size, damaged central directory
 
-    monkeypatch.setattr(devices, "_write", corrupting)
+    monkeypatch.setattr(device_copy, "_write", corrupting)
     with pytest.raises(DeviceError, match="reads back different"):
-        devices.copy(data, folder / "book.epub", is_zip=True)
-    monkeypatch.setattr(devices, "_write", lambda path, data: original(path, data[:-1]))
+        device_copy.copy(data, folder / "book.epub", is_zip=True)
+    monkeypatch.setattr(device_copy, "_write", lambda path, data: original(path, data[:-1]))
     with pytest.raises(DeviceError, match=f"is {len(data) - 1} bytes, not {len(data)}"):
-        devices.copy(data, folder / "book.epub", is_zip=True)
-    monkeypatch.setattr(devices, "_write", original)
+        device_copy.copy(data, folder / "book.epub", is_zip=True)
+    monkeypatch.setattr(device_copy, "_write", original)
     with pytest.raises(DeviceError, match=r"not a whole EPUB \(the table of files\)"):
-        devices.copy(b"not a zip at all", folder / "book.epub", is_zip=True)
+        device_copy.copy(b"not a zip at all", folder / "book.epub", is_zip=True)
     damaged = bytearray(data)
     damaged[200:240] = bytes(40)  # inside the first compressed entry after mimetype
     with pytest.raises(DeviceError, match="not a whole EPUB"):
-        devices.copy(bytes(damaged), folder / "book.epub", is_zip=True)
+        device_copy.copy(bytes(damaged), folder / "book.epub", is_zip=True)
     assert files(folder) == []
-    devices.copy(data, folder / "book.epub", is_zip=True)
+    device_copy.copy(data, folder / "book.epub", is_zip=True)
     assert files(folder) == ["book.epub"]
 
 

@@ -9,13 +9,14 @@ from pathlib import Path
 import pytest
 from lxml import html as lxml_html
 
-from builder import manuscript, pipeline, scenes
+from builder import pipeline
 from builder.cli import main
 from builder.importers import import_story, slug
 from builder.importers.decoding import decode
 from builder.importers.paragraphs import inline_breaks, quotations, restore
-from builder.inline import parse_text, plain_text
 from builder.model import Manuscript, Markup, Text
+from builder.stages import manuscript, scenes
+from builder.stages.inline import parse_text, plain_text
 from tests.conftest import ROOT, SEED_MANUSCRIPT, SEED_TEXT, Epub, problems, run_epubcheck
 
 FIXTURES = ROOT / "tests" / "fixtures" / "import"

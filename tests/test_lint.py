@@ -10,7 +10,7 @@ import pytest
 
 from builder import lint
 from builder.cli import main
-from builder.lint_rules import RULES
+from builder.lint.rules import RULES
 from tests.conftest import ROOT, SEED_MANUSCRIPT
 
 FRONT = "---\ntitle: A Story\nplaceholders:\n  G/N: girlfriend's name\n---\n"

@@ -14,8 +14,11 @@ import pytest
 from pypdf import PdfReader
 
 from builder import pipeline
-from builder.editions import EDITIONS, EditionOptions, parallel_pdf
+from builder.editions import EDITIONS, EditionOptions
+from builder.editions.pdf import parts as pdf_parts
+from builder.editions.pdf import processes
 from builder.errors import EditionError
+from builder.model import BookHtml
 from builder.profile import resolve
 from tests.conftest import ROOT
 
@@ -41,8 +44,8 @@ def pdf(path: Path, *, parts: bool, workers: int = 2) -> bytes:
         return pipeline.personalise(template, profile, EDITIONS["pdf"], options)
     # Make a short book take the parallel path: one part per chapter.
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(parallel_pdf, "PARALLEL_MIN_CHARS", 0)
-        patch.setattr(parallel_pdf, "CHARS_PER_PART", 1)
+        patch.setattr(pdf_parts, "PARALLEL_MIN_CHARS", 0)
+        patch.setattr(pdf_parts, "CHARS_PER_PART", 1)
         return pipeline.personalise(template, profile, EDITIONS["pdf"], options)
 
 
@@ -97,23 +100,30 @@ def structure(reader: PdfReader) -> list[list[tuple[str, int | None]]]:
     return pages
 
 
-def test_the_book_is_cut_into_parts(tmp_path: Path) -> None:
-    html = pipeline.compile(three_chapters(tmp_path)).pdf_html
-    book = parallel_pdf.cut(html)
-    assert book is not None and len(book.chapters) == 3
+def test_the_book_is_kept_in_pieces_cut_between_chapters(tmp_path: Path) -> None:
+    book = pipeline.compile(three_chapters(tmp_path)).book
+    assert len(book.chapters) == 3
+    assert book.head.endswith('<body class="chapters">')
     assert book.front.count('class="titlepage"') == 1 and 'class="credits"' not in book.back
-    rebuilt = book.head + book.front + "".join(book.chapters) + book.back + book.tail
-    assert rebuilt == html
-    assert parallel_pdf.plan(book) == [range(3)]  # short: one pass
+    assert all(chapter.startswith('\n<section id="chapter-') for chapter in book.chapters)
+    assert book.tail.strip() == "</body>\n</html>"
+    assert pdf_parts.plan(book) == [range(3)]  # short: one pass
+    halves = [
+        book.html(range(0, 2), first=True, last=False),
+        book.html(range(2, 3), first=False, last=True),
+    ]
+    assert halves[0].count('<section id="chapter-') == 2 and "titlepage" in halves[0]
+    assert halves[1].count('<section id="chapter-') == 1 and "titlepage" not in halves[1]
+    assert book.html() == book.html(range(3))
 
 
 def test_a_novel_is_planned_in_balanced_parts() -> None:
     chapters = tuple("x" * size for size in [40_000] * 30)
-    book = parallel_pdf.Book("<body>", "", chapters, "", "</body>")
-    parts = parallel_pdf.plan(book)
-    assert len(parts) == parallel_pdf.MAX_PARTS
-    assert max(map(len, parts)) - min(map(len, parts)) <= 1
-    assert [i for part in parts for i in part] == list(range(30))
+    book = BookHtml("<body>", "", chapters, "", "</body>")
+    planned = pdf_parts.plan(book)
+    assert len(planned) == pdf_parts.MAX_PARTS
+    assert max(map(len, planned)) - min(map(len, planned)) <= 1
+    assert [i for part in planned for i in part] == list(range(30))
 
 
 def test_same_pages_text_and_numbers(books: dict[str, PdfReader]) -> None:
@@ -165,9 +175,9 @@ def broken(html: str, css: str, identifier: bytes) -> bytes:
 
 
 def test_a_failing_part_is_an_edition_error() -> None:
-    job = parallel_pdf.Job(("<p>a</p>", "<p>b</p>"), ("", ""), b"id")
+    layout = pdf_parts.Layout(("<p>a</p>", "<p>b</p>"), ("", ""), b"id", workers=2)
     with pytest.raises(EditionError, match="a PDF part failed: ValueError: no layout today"):
-        parallel_pdf.render_parts(job, broken, workers=2)
+        processes.render_parts(layout, broken)
 
 
 def crash(html: str, css: str, identifier: bytes) -> bytes:
@@ -175,6 +185,6 @@ def crash(html: str, css: str, identifier: bytes) -> bytes:
 
 
 def test_a_crashed_part_is_an_edition_error_not_a_hang() -> None:
-    job = parallel_pdf.Job(("<p>a</p>", "<p>b</p>"), ("", ""), b"id")
+    layout = pdf_parts.Layout(("<p>a</p>", "<p>b</p>"), ("", ""), b"id", workers=2)
     with pytest.raises(EditionError, match=r"ficpress-pdf-\d stopped \(exit status 3\)"):
-        parallel_pdf.render_parts(job, crash, workers=2)
+        processes.render_parts(layout, crash)

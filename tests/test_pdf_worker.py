@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from builder import pipeline
-from builder.editions import EDITIONS, EditionOptions
-from builder.pdf_worker import PdfWorker
+from builder.editions import EDITIONS, EditionOptions, pdf
+from builder.editions.pdf.processes import PdfWorker
 from builder.profile import resolve
 from tests.conftest import FULL_PROFILE, ROOT, SEED_MANUSCRIPT
 
@@ -26,7 +26,8 @@ def test_the_worker_makes_what_personalise_makes() -> None:
     options = EditionOptions(page="7in")
     worker = PdfWorker()
     try:
-        made = worker.start(template, profile, EDITIONS["pdf"], options)()
+        prepared = pdf.prepare(template, profile, pipeline.identifier(template, profile), options)
+        made = worker.start(prepared, "en")()
     finally:
         worker.close()
     assert made == pipeline.personalise(template, profile, EDITIONS["pdf"], options)
@@ -54,3 +55,30 @@ def test_a_cold_command_line_build_is_byte_identical(tmp_path: Path) -> None:
     pipeline.build(SEED_MANUSCRIPT, out_dir=tmp_path / "b", assignments=FULL_PROFILE)
     for name in ("for-her-safety.epub", "for-her-safety.pdf"):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+
+
+def test_a_format_named_in_capitals_still_gets_the_warm_worker(tmp_path: Path) -> None:
+    """The build decides on the worker from the editions it chose, whatever their case."""
+    program = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from builder import pipeline\n"
+        "from builder.editions.pdf import processes\n"
+        "started = []\n"
+        "original = processes.PdfWorker.start\n"
+        "def start(self, *args, **kwargs):\n"
+        "    started.append(True)\n"
+        "    return original(self, *args, **kwargs)\n"
+        "processes.PdfWorker.start = start\n"
+        "pipeline.build(Path(sys.argv[1]), formats=['PDF'], out_dir=Path(sys.argv[2]))\n"
+        "print(len(started))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", program, str(SEED_MANUSCRIPT), str(tmp_path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert result.stdout.strip() == "1"
+    assert (tmp_path / "for-her-safety.pdf").read_bytes().startswith(b"%PDF-")

@@ -8,8 +8,9 @@ from typing import Any
 import pytest
 import yaml
 
-from builder import manuscript, placeholders, scenes
+from builder import fill
 from builder.model import Manuscript, Markup, Slot, Text
+from builder.stages import manuscript, placeholders, scenes
 
 CASES: list[dict[str, Any]] = yaml.safe_load(
     (Path(__file__).parent / "fixtures" / "placeholders.yaml").read_text(encoding="utf-8")
@@ -31,7 +32,7 @@ def printed(book: Manuscript, values: dict[str, str]) -> str:
             parts.append(token.text)
         elif isinstance(token, Slot):
             value = values.get(token.code)
-            parts.append(placeholders.fill(token, codes.get(token.code), value, "en"))
+            parts.append(fill.fill_slot(token, codes.get(token.code), value, "en"))
     return "".join(parts)
 
 
@@ -96,5 +97,5 @@ def test_canonical_code() -> None:
     ],
 )
 def test_agreeing_article(word: str, article: str) -> None:
-    assert placeholders.agreeing_article("a", word) == article
-    assert placeholders.agreeing_article("A", word) == article.capitalize()
+    assert fill.agreeing_article("a", word) == article
+    assert fill.agreeing_article("A", word) == article.capitalize()

@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 import yaml
 
-from builder import manuscript, scenes
-from builder.inline import plain_text
 from builder.model import Manuscript, Markup, Text
+from builder.stages import manuscript, scenes
+from builder.stages.inline import plain_text
 
 BREAK_CASES: list[dict[str, Any]] = yaml.safe_load(
     (Path(__file__).parent / "fixtures" / "scene_breaks.yaml").read_text(encoding="utf-8")

@@ -23,8 +23,9 @@ from lxml import etree, html
 from starlette.testclient import TestClient
 
 from builder import pipeline
+from builder.editions.pdf.processes import cores
+from builder.fill import fill_slot
 from builder.model import Slot
-from builder.placeholders import fill
 from builder.profile import CONTROL_CHARACTERS, MAX_VALUE_LENGTH
 from builder.serve import token
 from builder.serve.app import COOKIE, available_editions, create_app
@@ -564,6 +565,25 @@ def test_a_full_pdf_queue_answers_503_with_retry_after(library: Path) -> None:
     assert running.headers["content-type"] == "application/pdf"
 
 
+@pytest.mark.parametrize("workers", [1, 2, 3, 8])
+def test_the_pdf_pool_bounds_every_layout_process(workers: int) -> None:
+    """Each job may lay a novel's parts out in `cores // workers` processes of its own, so the
+    site never runs more than max(workers, cores) layout processes."""
+    seen: list[Job] = []
+
+    def record(job: Job) -> tuple[str, bytes]:
+        seen.append(job)
+        return "hash", b"%PDF-1.7 fake"
+
+    with ThreadPoolExecutor(1) as executor:
+        pool = RenderPool(workers=workers, executor=executor, run=record)
+        job = Job("story.md", (("Y/N", "Alex"),), "pdf", "6in")
+        asyncio.run(pool.render("hash", job))
+    assert seen == [job]  # the same job: part_workers is no part of its identity
+    assert seen[0].part_workers == pool.part_workers >= 1
+    assert workers * pool.part_workers <= max(workers, cores())
+
+
 def test_an_edited_manuscript_is_recompiled(tmp_path: Path) -> None:
     story = tmp_path / "story.md"
     story.write_text("---\ntitle: First Title\n---\n\nHello Y/N.\n", encoding="utf-8")
@@ -638,7 +658,7 @@ def test_any_query_value_is_200_or_400_and_arrives_as_typed(
 
     def filled(slot: Slot) -> str:
         info = template.codes.get(slot.code)
-        return fill(slot, info, kept or None, template.manuscript.meta.language)
+        return fill_slot(slot, info, kept or None, template.manuscript.meta.language)
 
     # The value as typed, with only the book's own typography (curly quotes and the like).
     assert f"{filled(title)} and the Lighthouse" in text

@@ -11,8 +11,8 @@ import pytest
 import yaml
 
 from builder.model import Markup, Paragraph, Slot, Text
-from builder.typography import typeset, typeset_paragraph
-from builder.typography_rules import RULES
+from builder.stages.typography import typeset, typeset_paragraph
+from builder.stages.typography_rules import RULES
 
 FIXTURE = Path(__file__).parent / "fixtures" / "typography.yaml"
 CROSS_CUTTING = {"protected"}

@@ -8,8 +8,8 @@ import re
 
 import pytest
 
-from builder.typography import _compiled_rules, required_characters
-from builder.typography_rules import MARKS
+from builder.stages.typography import _compiled_rules, required_characters
+from builder.stages.typography_rules import MARKS
 from tests.test_typography import _load
 
 ALPHABET = "aZ9 .-—–'\"’“”«»!?:;,(\u00a0\u202f\u2060\nMrDtis"

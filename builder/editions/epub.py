@@ -11,16 +11,16 @@ import datetime as dt
 import io
 import zipfile
 from collections.abc import Sequence
-from importlib.resources import files
 from typing import TYPE_CHECKING
 
 from ebooklib import epub
 
-from builder import cover
 from builder.editions import kepub
+from builder.editions.cover import image as cover_image
 from builder.errors import EditionError
-from builder.model import EditionTemplate, Profile, TocEntry
-from builder.render import IDENTIFIER_KEY, marker, split_markers, values_for
+from builder.fill import IDENTIFIER, marker, split, values_for
+from builder.model import EditionTemplate, FormKey, Profile, TocEntry
+from builder.resources import styles
 
 if TYPE_CHECKING:
     from builder.editions import EditionOptions
@@ -55,19 +55,17 @@ ACCESSIBILITY = (
 Entry = tuple[str, tuple[str, ...] | bytes | None]
 """A ZIP entry: text cut at slot markers, fixed bytes, or None for the cover image, whose
 bytes are chosen per reader (the title on a generated cover may hold slots)."""
+PACKAGE: FormKey[tuple[Entry, ...]] = FormKey("epub-package")
+"""The compiled package, by whether it is Kobo's."""
 
 
 def stylesheet() -> str:
-    return (files("builder.styles") / "epub.css").read_text(encoding="utf-8")
+    return (styles() / "epub.css").read_text(encoding="utf-8")
 
 
 def compile_package(template: EditionTemplate, kobo: bool = False) -> tuple[Entry, ...]:
-    """The EPUB's ZIP entries, text ones cut at their slot markers (cached on the template)."""
-    key = "kepub" if kobo else "epub"
-    cached = template.cache.get(key)
-    if cached is None:
-        cached = template.cache[key] = _package(template, kobo)
-    return cached  # type: ignore[return-value]
+    """The EPUB's ZIP entries, text ones cut at their slot markers (made once per template)."""
+    return template.forms.get(PACKAGE, kobo, lambda: _package(template, kobo))
 
 
 def _cover_name(template: EditionTemplate) -> str:
@@ -79,7 +77,7 @@ def _package(template: EditionTemplate, kobo: bool) -> tuple[Entry, ...]:
     meta = template.manuscript.meta
     book = epub.EpubBook()
     book.metadata[epub.NAMESPACES["OPF"]].pop("generator", None)
-    book.set_identifier(marker(IDENTIFIER_KEY))
+    book.set_identifier(marker(IDENTIFIER))
     book.set_title(template.title)
     book.set_language(meta.language)
     if meta.author:
@@ -179,7 +177,7 @@ def _entries(package: bytes, template: EditionTemplate, kobo: bool) -> tuple[Ent
                 )
             elif kobo and name.endswith(".xhtml"):
                 text = kepub.transform(text)
-            entries.append((name, split_markers(text)))
+            entries.append((name, split(text)))
     _check_documents(entries, template)
     return tuple(entries)
 
@@ -204,14 +202,14 @@ def write(
     """The reader's EPUB (Kobo's KEPUB when `kobo`): the compiled package with their values,
     zipped reproducibly."""
     values = values_for(template, profile, identifier)
-    cover_image, _ = cover.image(template.manuscript.meta, values.plain(template.title))
+    cover, _ = cover_image(template.manuscript.meta, values.plain(template.title))
     timestamp = max(template.manuscript.modified, ZIP_EPOCH)
     date_time = dt.datetime.fromtimestamp(timestamp, dt.UTC).timetuple()[:6]
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         for name, content in compile_package(template, kobo):
             if content is None:
-                data = cover_image
+                data = cover
             elif isinstance(content, bytes):
                 data = content
             else:

@@ -9,17 +9,16 @@ manuscript that `ficpress build` would refuse; and it is written atomically.
 from __future__ import annotations
 
 import re
-import tempfile
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from builder import manuscript, scenes
 from builder.editions import write_atomic
 from builder.errors import FicpressError, ImportSourceError, OutputError
 from builder.importers import draft as drafts
-from builder.importers import html, text
+from builder.importers import text
 from builder.importers.decoding import decode, read_source
+from builder.stages import manuscript, scenes
 
 HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
 MARKDOWN_SUFFIXES = frozenset({".md", ".markdown", ".mdown"})
@@ -51,6 +50,8 @@ def import_story(
     decoded = decode(read_source(source), source)
     kind = detect(source, decoded.text)
     if kind == "html":
+        from builder.importers import html  # lxml loads only for a page
+
         draft = html.read(decoded.text, source)
     else:
         draft = text.read(decoded.text, source, markdown=kind == "markdown")
@@ -63,7 +64,7 @@ def import_story(
     path = out_dir / f"{slug(str(draft.meta['title'])) or slug(source.stem) or 'story'}.md"
     if path.exists() and not force:
         raise OutputError("already exists; add --force to replace it", path=path)
-    _check(content, path.name, source)
+    _check(content, path, source)
     write_atomic(path, content.encode("utf-8"))
     paragraphs = sum(block.kind == "paragraph" for block in draft.blocks)
     scenes_count = 1 + sum(block.kind == "break" for block in draft.blocks)
@@ -108,17 +109,12 @@ def _stem_title(source: Path) -> str | None:
     return words[:1].upper() + words[1:]
 
 
-def _check(content: str, name: str, source: Path) -> None:
+def _check(content: str, path: Path, source: Path) -> None:
     """Read the manuscript back as `ficpress build` will, so that none is written that it
     would refuse (a story that is all footer, a private-use character ficpress reserves)."""
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / name
-        path.write_text(content, encoding="utf-8")
-        try:
-            scenes.split(manuscript.read(path))
-        except FicpressError as error:
-            raise ImportSourceError(
-                f"cannot become a manuscript: it {error.message}", path=source
-            ) from None
-        except OSError as error:
-            raise OutputError(f"cannot check the manuscript: {error.strerror}") from None
+    try:
+        scenes.split(manuscript.parse(content, path, file_time=lambda: 0))
+    except FicpressError as error:
+        raise ImportSourceError(
+            f"cannot become a manuscript: it {error.message}", path=source
+        ) from None

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from builder.errors import ImportSourceError
-from builder.manuscript import read_bytes
+from builder.stages.manuscript import read_bytes
 
 # Formats people mistake for text; each gets a hint instead of a decoding error.
 SIGNATURES = (

@@ -14,9 +14,8 @@ from typing import Any, Literal
 import yaml
 
 from builder.importers.paragraphs import inline_breaks, lost_breaks, restore
-from builder.lint_rules import CODE_LIKE, NOT_PLACEHOLDERS
-from builder.placeholders import BUILT_IN, URL, canonical
-from builder.scenes import CHAPTER_HEADING, scene_break
+from builder.stages.placeholders import BUILT_IN, CODE_LIKE, NOT_PLACEHOLDERS, URL, canonical
+from builder.stages.scenes import CHAPTER_HEADING, scene_break
 
 TITLE_WORDS = 8
 """A title made from the story's first words takes at most this many."""

@@ -12,8 +12,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
-from builder.placeholders import BUILT_IN, pattern
-from builder.scenes import PROSE_PUNCTUATION, is_marker_character, scene_break
+from builder.stages.placeholders import BUILT_IN, pattern
+from builder.stages.scenes import PROSE_PUNCTUATION, is_marker_character, scene_break
 
 
 def _words(text: str) -> frozenset[str]:

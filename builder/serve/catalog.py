@@ -23,10 +23,9 @@ from pathlib import Path
 from builder import pipeline
 from builder.editions import EDITIONS
 from builder.errors import FicpressError
+from builder.fill import fill_text
 from builder.model import EditionTemplate, Meta, Paragraph, Profile, Slot, Text
-from builder.placeholders import fill
 from builder.profile import resolve
-from builder.render import IDENTIFIER_KEY, split_markers
 
 log = logging.getLogger("ficpress.serve")
 
@@ -80,29 +79,15 @@ class Story:
         """The title and summary as plain text, with the reader's values (or the defaults)."""
         template = self.template
         profile = profile_for(template, values)
-        summary = _fill(template, template.description, profile) if template.description else None
-        return _fill(template, template.title, profile), summary
-
-
-def _fill(template: EditionTemplate, text: str, profile: Profile) -> str:
-    """`text` (with slot markers) filled as the editions fill it, but only its own slots: a
-    novel has a thousand, and the catalog pages and feeds show every story's title."""
-    parts = list(split_markers(text))
-    language = template.manuscript.meta.language
-    for index in range(1, len(parts), 2):
-        key = parts[index]
-        if key == IDENTIFIER_KEY:
-            parts[index] = ""
-            continue
-        slot = template.slots[int(key)]
-        parts[index] = fill(slot, template.codes.get(slot.code), profile.get(slot.code), language)
-    return "".join(parts)
+        title = fill_text(template, template.title, profile)
+        summary = template.description and fill_text(template, template.description, profile)
+        return title, summary
 
 
 def profile_for(template: EditionTemplate, values: Mapping[str, str]) -> Profile:
-    """The profile `ficpress build --set CODE=VALUE ...` would make: the story's defaults, with
-    the reader's values on top (values must already be checked)."""
-    return resolve(template.codes, [f"{code}={value}" for code, value in values.items()])
+    """The reader's profile from the site's form or token values (checked), over the story's
+    defaults."""
+    return resolve(template.codes, form=values)
 
 
 def word_count(template: EditionTemplate) -> int:

@@ -8,7 +8,7 @@ from collections import OrderedDict
 
 from PIL import Image
 
-from builder import cover
+from builder.editions import cover
 from builder.model import EditionTemplate
 
 THUMBNAIL_SIZE = (240, 384)

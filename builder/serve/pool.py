@@ -2,7 +2,10 @@
 
 WeasyPrint is CPU-bound and holds the GIL, so layout runs in other processes, off the event
 loop. The pool admits at most `workers + queue` jobs at once; past that the site answers
-503 with Retry-After rather than letting requests pile up. Finished files are kept in a
+503 with Retry-After rather than letting requests pile up. A long book's PDF is laid out in
+parts by processes of its own (builder.editions.pdf.processes): each worker may start at most
+`cores // workers` of them (at least one, its own), so the site never runs more layout
+processes than max(workers, cores) at once. Finished files are kept in a
 cache bounded by bytes, keyed by (manuscript hash, profile, edition, page), and identical
 requests in flight share one job.
 """
@@ -16,11 +19,12 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from concurrent.futures import BrokenExecutor, Executor, ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from builder import pipeline
 from builder.editions import EDITIONS, EditionOptions
+from builder.editions.pdf.processes import cores
 from builder.serve.catalog import profile_for
 
 DEFAULT_CACHE_BYTES = 256 * 1024 * 1024
@@ -39,20 +43,26 @@ class Job:
     """The edition's name in the EDITIONS registry."""
     page: str
     """The PDF page preset."""
+    part_workers: int = field(default=1, compare=False)
+    """Processes the job may lay a long PDF's parts out in (the pool sets it; the bytes do
+    not depend on it, so it is no part of the job's identity)."""
 
 
 def make(job: Job) -> tuple[str, bytes]:
     """Run in a worker: (the manuscript hash it was made from, the edition's bytes)."""
     template = pipeline.compile(Path(job.path))
     profile = profile_for(template, dict(job.values))
-    options = EditionOptions(page=job.page)
+    options = EditionOptions(page=job.page, pdf_workers=job.part_workers)
     data = pipeline.personalise(template, profile, EDITIONS[job.edition], options)
     return template.manuscript.content_hash, data
 
 
 def warm() -> None:
-    """Run in a new worker: import the PDF writer's dependencies before the first reader."""
-    import weasyprint  # noqa: F401
+    """Run in a new worker: import WeasyPrint and load the book's styles and fonts before the
+    first reader asks."""
+    from builder.editions.pdf import layout
+
+    layout.warm_up()
 
 
 class Busy(Exception):
@@ -105,6 +115,8 @@ class RenderPool:
     ) -> None:
         self.workers = workers
         self.limit = workers + queue
+        self.part_workers = max(1, cores() // workers)
+        """Layout processes one job may use for a long PDF's parts."""
         self.cache = ByteCache(cache_bytes)
         self._run = run
         self._executor = executor
@@ -159,6 +171,7 @@ class RenderPool:
         loop = asyncio.get_running_loop()
         self.start()
         assert self._executor is not None
+        job = replace(job, part_workers=self.part_workers)
         try:
             return loop.run_in_executor(self._executor, self._run, job)
         except BrokenExecutor:

@@ -13,9 +13,8 @@ import re
 from collections.abc import Mapping
 
 from builder.errors import UsageError
-from builder.manuscript import CODE_SYNTAX
-from builder.placeholders import canonical
 from builder.profile import check_value
+from builder.stages.placeholders import CODE_SYNTAX, canonical
 
 VERSION = "1"
 """The first character of every token, so the format can change without misreading old ones."""

@@ -1,7 +1,8 @@
 """Stage 3: find reader placeholders (`Y/N`, `(E/C)`, `[h/c]`) and turn them into slots.
 
-Also the code table (built-in codes merged with a story's legend) and `fill`, which
-turns one slot and the reader's value into the text to print.
+Also what ficpress knows of codes: their syntax, the built-in table merged with a story's
+legend, and which code-shaped tokens are ordinary abbreviations. Filling a slot with a
+reader's value happens per reader, in `builder.fill`.
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ from builder.model import (
     Text,
     map_paragraphs,
 )
-from builder.typography import typeset
 
 BUILT_IN: tuple[PlaceholderInfo, ...] = tuple(
     PlaceholderInfo(code, label, is_name)
@@ -43,13 +43,18 @@ BUILT_IN: tuple[PlaceholderInfo, ...] = tuple(
     )
 )
 
+CODE_SYNTAX = re.compile(r"^[A-Za-z]+!?[A-Za-z]*(?:/[A-Za-z]+)+$")
+"""What a code may look like where one is declared or given a value (`Y/N`, `B/F/N`, `F!Y/N`)."""
+CODE_LIKE = re.compile(r"(?<![\w/])[A-Za-z](?:/[A-Za-z]){1,2}(?![\w/])")
+"""Code-like tokens in text: single letters joined by slashes (`Y/N`, `g/n`, `Y/L/N`)."""
+NOT_PLACEHOLDERS = frozenset({"A/N", "N/A", "W/O", "B/C", "W/E", "S/O", "C/O", "I/O", "A/C"})
+"""Tokens shaped like codes that are ordinary abbreviations (`A/N` is an author's note)."""
+
 # Text that looks like a URL or a domain path is never searched: `a.com/y/n` stays.
 URL = re.compile(r"(?:https?://|www\.)\S+|[\w-]+(?:\.[\w-]+)+/\S*", re.IGNORECASE)
 ARTICLE = re.compile(r"(?:^|(?<=\s)|(?<=[\"“‘(]))(?P<article>[Aa][Nn]?)\s+$")
 SENTENCE_END = re.compile(r"(?:^|[.!?…]|[.!?…][\"'”’)\]]+)$")
 OPENING_PUNCTUATION = "\"'“‘«„([{—–- \u00a0"
-VOWEL_SOUND_EXCEPTIONS = re.compile(r"^(?:uni|use|usu|uk|eu|ewe|one|once|ur[aeiou])", re.I)
-SILENT_H = re.compile(r"^(?:hour|honest|honou?r|heir)", re.I)
 
 
 def table(meta: Meta) -> dict[str, PlaceholderInfo]:
@@ -135,35 +140,6 @@ def _split_text(token: Text, finder: re.Pattern[str], preceding: str) -> Iterato
 
 def _starts_sentence(preceding: str) -> bool:
     return bool(SENTENCE_END.search(preceding.rstrip(OPENING_PUNCTUATION)))
-
-
-def fill(slot: Slot, info: PlaceholderInfo | None, value: str | None, language: str) -> str:
-    """The text printed for `slot`: the reader's value, or the code as written when none."""
-    if value is None:
-        return f"{slot.article} {slot.written}" if slot.article else slot.written
-    is_name = info.is_name if info else canonical(slot.code).endswith("/N")
-    if slot.sentence_start and not is_name and value[:1].islower():
-        value = value[0].upper() + value[1:]
-    value = typeset(value, before=slot.before, after=slot.after, language=language)
-    if slot.article:
-        return f"{agreeing_article(slot.article, value)} {value}"
-    return value
-
-
-def agreeing_article(written: str, value: str) -> str:
-    """`a` or `an` for `value`, in the case the author wrote the article in."""
-    article = "an" if _vowel_sound(value) else "a"
-    if written.isupper() and len(written) > 1:
-        return article.upper()
-    return article.capitalize() if written[0].isupper() else article
-
-
-def _vowel_sound(word: str) -> bool:
-    if SILENT_H.match(word):
-        return True
-    if VOWEL_SOUND_EXCEPTIONS.match(word):
-        return False
-    return word[:1].lower() in "aeiou"
 
 
 def slots(paragraphs: Iterable[Paragraph | None]) -> Iterator[Slot]:

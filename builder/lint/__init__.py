@@ -16,19 +16,18 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from builder import manuscript, placeholders
 from builder.importers.paragraphs import inline_breaks, lost_breaks
-from builder.inline import Positions, SourceLine
-from builder.lint_rules import (
-    CODE_LIKE,
+from builder.lint.rules import (
     DOUBLED_PUNCTUATION,
     HOMOPHONES,
     INTERJECTIONS,
-    NOT_PLACEHOLDERS,
     RULES,
     WILD_CODES,
 )
-from builder.scenes import CHAPTER_HEADING, scene_break
+from builder.stages import manuscript, placeholders
+from builder.stages.inline import Positions, SourceLine
+from builder.stages.placeholders import CODE_LIKE, NOT_PLACEHOLDERS
+from builder.stages.scenes import CHAPTER_HEADING, scene_break
 
 BRACKETS = {"(": ")", "[": "]", "{": "}"}
 WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")

@@ -73,10 +73,6 @@ RULES: dict[str, Rule] = {
     )
 }
 
-# Code-like tokens: single letters joined by slashes (`Y/N`, `g/n`, `Y/L/N`).
-CODE_LIKE = re.compile(r"(?<![\w/])[A-Za-z](?:/[A-Za-z]){1,2}(?![\w/])")
-# Tokens shaped like codes that are ordinary abbreviations (`A/N` is an author's note).
-NOT_PLACEHOLDERS = frozenset({"A/N", "N/A", "W/O", "B/C", "W/E", "S/O", "C/O", "I/O", "A/C"})
 # Codes seen in the wild (shared/reference/reader-insert-conventions.md) but not built in:
 # used even once, they need a label rather than a typo hint.
 WILD_CODES = frozenset({"G/N", "B/N", "S/N", "B/F", "F/F", "Y/F/N", "O/C", "P/N"})

@@ -1,7 +1,7 @@
 """Stage 5: the typeset manuscript becomes an EditionTemplate (Jinja2, autoescaped).
 
-Reader values are not known here: every slot is rendered as a marker
-(`\\ue000N\\ue001`), which the edition writers replace with the escaped value.
+Reader values are not known here: every slot, the identifier and the PDF's cover are rendered
+as markers (builder.fill), which the edition writers fill per reader.
 """
 
 from __future__ import annotations
@@ -18,7 +18,9 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup as SafeHtml
 
+from builder.fill import COVER, marker
 from builder.model import (
+    BookHtml,
     Chapter,
     Document,
     EditionTemplate,
@@ -26,23 +28,14 @@ from builder.model import (
     Markup,
     Paragraph,
     PlaceholderInfo,
-    Profile,
     Scene,
     Slot,
     Text,
     TocEntry,
 )
-from builder.placeholders import all_paragraphs, fill, slots
+from builder.stages.placeholders import all_paragraphs, slots
 
-COVER_SOURCE = "ficpress-cover-image"
-"""Where book.html puts the cover image; the PDF writer swaps in the reader's cover."""
-MARKER = re.compile("\ue000(\\w+)\ue001")
-IDENTIFIER_KEY = "id"
 URL_LIKE = re.compile(r"^(?:https?://)?[\w-]+(?:\.[\w-]+)+(?:/\S*)?$", re.IGNORECASE)
-
-
-def marker(key: str | int) -> str:
-    return f"\ue000{key}\ue001"
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +63,7 @@ class ChapterView:
 
 def _environment() -> Environment:
     environment = Environment(
-        loader=PackageLoader("builder", "templates"),
+        loader=PackageLoader("builder.stages", "templates"),
         autoescape=True,
         undefined=StrictUndefined,
         keep_trailing_newline=True,
@@ -156,7 +149,7 @@ def render(manuscript: Manuscript, slug: str, codes: dict[str, PlaceholderInfo])
         "chapters": chapters,
         "title": title,
         "date": date,
-        "cover_source": COVER_SOURCE,
+        "cover_source": marker(COVER),
         "subject": plain(meta.summary, slot_index) if meta.summary else meta.fandom,
         "keywords": [*filter(None, [meta.fandom, meta.pairing]), *meta.tags],
     }
@@ -180,12 +173,24 @@ def render(manuscript: Manuscript, slug: str, codes: dict[str, PlaceholderInfo])
         slots=slot_list,
         documents=tuple(documents),
         toc=_toc(chapters, context["has_credits"]),
-        pdf_html=_render("book.html", context),
+        book=_book(context),
     )
 
 
 def _render(name: str, context: Mapping[str, Any]) -> str:
     return ENVIRONMENT.get_template(name).render(context)
+
+
+def _book(context: Mapping[str, Any]) -> BookHtml:
+    """book.html's pieces: the PDF lays a long book out in parts cut between chapters."""
+    pieces: Any = ENVIRONMENT.get_template("book.html").make_module(dict(context))
+    return BookHtml(
+        head=str(pieces.head()),
+        front=str(pieces.front()),
+        chapters=tuple(str(pieces.chapter(chapter)) for chapter in context["chapters"]),
+        back=str(pieces.back()),
+        tail=str(pieces.tail()),
+    )
 
 
 def _chapter_views(
@@ -239,55 +244,3 @@ def _scene_entries(chapter: ChapterView, nested: bool) -> Iterable[TocEntry]:
     for view in chapter.scenes:
         href = f"{view.document}#{view.id}" if nested and view.number == 1 else view.document
         yield TocEntry(view.label, href)
-
-
-@dataclass(frozen=True, slots=True)
-class Values:
-    """One reader's values for a template's slots, ready to be written into its documents."""
-
-    texts: tuple[str, ...]
-    """The printed text for each slot, as plain text."""
-    escaped: tuple[str, ...]
-    """The same, escaped for XML and HTML (text and attribute values alike)."""
-    identifier: str
-    """The edition's identifier (fills the identifier marker)."""
-
-    def markup(self, parts: Sequence[str]) -> str:
-        """A document cut by split_markers(), with every marker replaced by escaped text."""
-        return join_markers(parts, self.escaped, self.identifier)
-
-    def plain(self, text: str) -> str:
-        """A plain-text string with markers (a title, a label), filled with unescaped text."""
-        return join_markers(split_markers(text), self.texts, self.identifier)
-
-
-def values_for(template: EditionTemplate, profile: Profile, identifier: str) -> Values:
-    """The reader's values for every slot of `template`."""
-    language = template.manuscript.meta.language
-    # A novel has thousands of slots but few distinct contexts: fill each context once.
-    filled: dict[tuple[object, ...], str] = {}
-    texts = []
-    for slot in template.slots:
-        key = (slot.code, slot.written, slot.sentence_start, slot.article, slot.before, slot.after)
-        text = filled.get(key)
-        if text is None:
-            text = filled[key] = fill(
-                slot, template.codes.get(slot.code), profile.get(slot.code), language
-            )
-        texts.append(text)
-    return Values(tuple(texts), tuple(escape(text) for text in texts), escape(identifier))
-
-
-def split_markers(text: str) -> tuple[str, ...]:
-    """`text` cut at its markers: even items are text, odd items are marker keys."""
-    return tuple(MARKER.split(text))
-
-
-def join_markers(parts: Sequence[str], values: Sequence[str], identifier: str) -> str:
-    """The text with every marker replaced: slot N by values[N], the identifier marker by
-    `identifier`."""
-    out = list(parts)
-    for index in range(1, len(out), 2):
-        key = out[index]
-        out[index] = identifier if key == IDENTIFIER_KEY else values[int(key)]
-    return "".join(out)

@@ -12,8 +12,8 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from builder.errors import ManuscriptError
-from builder.inline import SourceLine, parse_lines
 from builder.model import Chapter, Manuscript, Paragraph, Scene, Source
+from builder.stages.inline import SourceLine, parse_lines
 
 CHAPTER_HEADING = re.compile(r"^#(?!#)\s+(?P<title>\S.*?)(?:\s+#+)?\s*$")
 HTML_RULE = re.compile(r"^<hr\s*/?>(?P<rest>.*)$", re.IGNORECASE)

@@ -9,11 +9,12 @@ from __future__ import annotations
 import functools
 import hashlib
 import io
-from importlib.resources import as_file, files
+from importlib.resources import as_file
 
 from PIL import Image, ImageDraw, ImageFont
 
 from builder.model import Meta
+from builder.resources import styles
 
 WIDTH, HEIGHT = 1600, 2560
 MARGIN = 150
@@ -26,7 +27,7 @@ ACCENT = (0xC9, 0xA9, 0x6E)
 
 
 def _font(name: str, size: int) -> ImageFont.FreeTypeFont:
-    with as_file(files("builder.styles") / "fonts" / name) as path:
+    with as_file(styles() / "fonts" / name) as path:
         return ImageFont.truetype(str(path), size)
 
 

@@ -1,6 +1,7 @@
-"""Stage 1: read a manuscript file, decode it and validate its front matter.
+"""Stage 1: read a manuscript file (or take its text), decode it and validate its front matter.
 
-The only stage (with the edition writers) that touches the file system.
+The only stage (with the edition writers) that touches the file system: `read` reads a file,
+`parse` takes text that is already in memory (an import being checked, a pasted story).
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ import datetime as dt
 import hashlib
 import os
 import re
+import time
 import unicodedata
 from collections.abc import Callable
 from dataclasses import replace
@@ -18,17 +20,16 @@ from typing import Any
 import yaml
 
 from builder.errors import FicpressError, ManuscriptError
-from builder.inline import parse_text
+from builder.fill import RESERVED
 from builder.model import Meta, PlaceholderInfo, Source
+from builder.stages.inline import parse_text
+from builder.stages.placeholders import CODE_SYNTAX
 
 MAX_MANUSCRIPT_BYTES = 20 * 1024 * 1024
 MAX_COVER_BYTES = 5 * 1024 * 1024
 IMAGE_SIGNATURES = ((b"\xff\xd8\xff", "image/jpeg"), (b"\x89PNG\r\n\x1a\n", "image/png"))
 FENCE = "---"
 LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
-CODE_SYNTAX = re.compile(r"^[A-Za-z]+!?[A-Za-z]*(?:/[A-Za-z]+)+$")
-# Slot markers in rendered templates use these private-use characters; the text must not.
-RESERVED_CHARACTERS = re.compile("[\ue000\ue001]")
 TEXT_FIELDS = ("author", "fandom", "pairing", "rating", "source")
 LIST_FIELDS = ("characters", "warnings", "tags", "credits")
 
@@ -36,7 +37,25 @@ LIST_FIELDS = ("characters", "warnings", "tags", "credits")
 def read(path: Path) -> Source:
     """Read and validate the manuscript at `path`."""
     data = read_bytes(path)
-    text = _decode(data, path)
+    return parse(
+        _decode(data, path),
+        path,
+        content_hash=hashlib.sha256(data).hexdigest(),
+        file_time=lambda: int(path.stat().st_mtime),
+    )
+
+
+def parse(
+    text: str,
+    path: Path,
+    *,
+    content_hash: str | None = None,
+    file_time: Callable[[], int] | None = None,
+) -> Source:
+    """Validate the manuscript `text`, named `path` in messages (a `cover:` image is looked for
+    beside it). `content_hash` defaults to the SHA-256 of the UTF-8 text; `file_time` gives the
+    edition date when neither SOURCE_DATE_EPOCH nor a `date:` does (default: now)."""
+    text = _clean(text, path)
     lines = text.split("\n")
     fields, field_lines, body_start = _front_matter(lines, path)
     meta = _meta(fields, field_lines, lines, path)
@@ -49,8 +68,8 @@ def read(path: Path) -> Source:
         meta=meta,
         body=tuple(lines[body_start:]),
         body_line=body_start + 1,
-        content_hash=hashlib.sha256(data).hexdigest(),
-        modified=_edition_date(meta, path),
+        content_hash=content_hash or hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        modified=_edition_date(meta, file_time or (lambda: int(time.time()))),
     )
 
 
@@ -83,10 +102,14 @@ def _decode(data: bytes, path: Path) -> str:
         raise ManuscriptError(
             f"is not UTF-8 text (byte 0x{byte:02X}); save it as UTF-8", path=path, line=line
         ) from None
+    return text
+
+
+def _clean(text: str, path: Path) -> str:
     text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
     if not text.strip():
         raise ManuscriptError("is empty", path=path, line=1)
-    reserved = RESERVED_CHARACTERS.search(text)
+    reserved = RESERVED.search(text)
     if reserved:
         line = text.count("\n", 0, reserved.start()) + 1
         raise ManuscriptError(
@@ -261,7 +284,7 @@ def _cover(name: str, path: Path, line: int, source_line: str) -> tuple[bytes, s
     return data, media_type
 
 
-def _edition_date(meta: Meta, path: Path) -> int:
+def _edition_date(meta: Meta, file_time: Callable[[], int]) -> int:
     """SOURCE_DATE_EPOCH when set (reproducible builds), else the story's date, else the file's."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if epoch.isdigit():
@@ -271,4 +294,4 @@ def _edition_date(meta: Meta, path: Path) -> int:
         if parsed.tzinfo is None:
             parsed = parsed.replace(tzinfo=dt.UTC)
         return int(parsed.timestamp())
-    return int(path.stat().st_mtime)
+    return file_time()

@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from builder.model import Manuscript, Markup, Paragraph, Slot, Text, map_paragraphs
-from builder.typography_rules import APOSTROPHE, MARKS, PROTECTED, RULES, Marks, Rule
+from builder.stages.typography_rules import APOSTROPHE, MARKS, PROTECTED, RULES, Marks, Rule
 
 __all__ = ["apply", "typeset", "typeset_paragraph"]
 

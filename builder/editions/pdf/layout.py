@@ -1,0 +1,136 @@
+"""WeasyPrint's half of the PDF edition: lay out prepared HTML and write the tagged PDF.
+
+The only module that imports WeasyPrint (lazily: it costs half a second), so that a process
+that only lays out (the warm worker, the parallel parts) imports only this, and everything
+else about the PDF can be made and tested without it.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from importlib.resources import as_file
+from pathlib import Path
+from typing import Any
+
+from builder.resources import styles
+
+OffsetFor = Callable[[int], int]
+"""Given a part's own page count, returns how many pages come before it (may wait)."""
+
+# Parsing the book's stylesheet and loading its @font-face fonts costs a first render a
+# quarter of its time; a process that renders again (the site, batch runs, parallel parts)
+# keeps them. Keyed by process id: a forked child starts its own.
+_styles: dict[int, tuple[Any, Any]] = {}
+
+
+def _stylesheet(folder: Path) -> tuple[Any, Any]:
+    from weasyprint import CSS
+    from weasyprint.text.fonts import FontConfiguration
+
+    cached = _styles.get(os.getpid())
+    if cached is None:
+        if not _styles:
+            atexit.register(forget_styles)
+        # @font-face rules (the bundled book face) only load through a FontConfiguration.
+        fonts = FontConfiguration()
+        cached = (fonts, CSS(filename=str(folder / "pdf.css"), font_config=fonts))
+        _styles.clear()
+        _styles[os.getpid()] = cached
+    return cached
+
+
+def warm_up(hyphenation: bool = True) -> None:
+    """Load the book's stylesheet and fonts (and the English hyphenation dictionary) now,
+    before there is a book to lay out."""
+    with as_file(styles()) as folder:
+        _stylesheet(folder)
+    if hyphenation:
+        import pyphen  # type: ignore[import-untyped]
+
+        pyphen.Pyphen(lang="en")
+
+
+def forget_styles() -> None:
+    """Drop the kept stylesheet, so its fonts' temporary folder goes now, while WeasyPrint
+    can still clean it (not at interpreter exit, nor never in a worker that exits with
+    os._exit)."""
+    _styles.clear()
+
+
+def render(html: str, css: str, identifier: bytes) -> bytes:
+    """One HTML document laid out and written as a tagged PDF; `css` adds the page size. Inside
+    `page_offset()`, the printed page numbers start past the pages of the parts before."""
+    from weasyprint import CSS, HTML
+
+    with as_file(styles()) as folder:
+        fonts, book_css = _stylesheet(folder)
+        document = HTML(string=html, base_url=str(folder))
+        pdf = document.write_pdf(
+            stylesheets=[book_css, CSS(string=css)],
+            font_config=fonts,
+            pdf_identifier=identifier,
+            pdf_variant="pdf/ua-1",
+        )
+    assert isinstance(pdf, bytes)
+    return pdf
+
+
+# --- page numbers across parts ---------------------------------------------------------
+# A part learns its first page number only when the parts before it have been laid out,
+# which happens at the same time in other processes. WeasyPrint makes the margin boxes
+# (where `counter(page)` is printed) after it has laid out every page, so a part lays out its
+# pages, reports how many it has, waits for the count of the parts before it, and then makes
+# its margin boxes with the page counter moved on by that many.
+
+_offset_for: ContextVar[OffsetFor | None] = ContextVar("ficpress_page_offset", default=None)
+_hook_lock = threading.Lock()
+_hooked = False
+
+
+def _install_hook() -> None:
+    """Wrap WeasyPrint's margin-box maker so a part's page counter can start past the parts
+    before it. Outside page_offset() (no offset provider set) it changes nothing."""
+    global _hooked
+    with _hook_lock:
+        if _hooked:
+            return
+        from weasyprint import layout
+
+        original = layout.make_margin_boxes
+
+        def make_margin_boxes(context: Any, page: Any, state: Any) -> Any:
+            provider = _offset_for.get()
+            if provider is None:
+                return original(context, page, state)
+            # page_maker holds one entry per page plus the state after the last one.
+            offset = provider(len(context.page_maker) - 1)
+            quote_depth, counters, scopes, groups = state
+            counters = dict(counters)
+            counters["page"] = [value + offset for value in counters.get("page", [0])]
+            return original(context, page, (quote_depth, counters, scopes, groups))
+
+        layout.make_margin_boxes = make_margin_boxes
+        _hooked = True
+
+
+@contextmanager
+def page_offset(provider: OffsetFor) -> Iterator[None]:
+    """While active, render() numbers pages from `provider(own page count)` on (asked once)."""
+    _install_hook()
+    cached: list[int] = []
+
+    def once(count: int) -> int:
+        if not cached:
+            cached.append(provider(count))
+        return cached[0]
+
+    token = _offset_for.set(once)
+    try:
+        yield
+    finally:
+        _offset_for.reset(token)
