@@ -5,8 +5,10 @@ turns, only for `*.kepub.epub` files whose text is cut into `koboSpan` spans, an
 is wrapped in `div#book-columns > div#book-inner` with a style hack in the head.
 tests/test_kepub_parity.py compares this with real kepubify output.
 
-kepubify parses documents as HTML5 and re-serialises them; ours are well-formed XHTML from
-ebooklib, so lxml's tree is the one kepubify sees and only the serialisation differs.
+kepubify parses documents as HTML5 and re-serialises them. Ours are well-formed XHTML from
+ebooklib that HTML5 parsing leaves as it is (no table without tbody, no block inside a <p>),
+so lxml's tree is the one kepubify sees and only the serialisation differs. Whitespace the
+HTML5 parser moves (after </body>, around <head>) is not moved here.
 """
 
 from __future__ import annotations
