@@ -165,7 +165,7 @@ def test_kepub_has_kobo_spans(books: dict[str, Path]) -> None:
     book = Epub(path)
     scene = book.document("scene-02.xhtml")
     assert scene.xpath("//xhtml:div[@id='book-columns']/xhtml:div[@id='book-inner']", namespaces=NS)
-    assert scene.xpath("//xhtml:style[@id='kobostylehacks']", namespaces=NS)
+    assert scene.xpath("//xhtml:style[@class='kobostylehacks']", namespaces=NS)
     for paragraph in scene.xpath("//xhtml:p", namespaces=NS):
         spans = paragraph.xpath("xhtml:span[@class='koboSpan']", namespaces=NS)
         assert spans and (paragraph.text or "").strip() == ""

@@ -175,7 +175,8 @@ def _entries(package: bytes, template: EditionTemplate, kobo: bool) -> tuple[Ent
                 text = text.replace(
                     '<nav epub:type="landmarks">', '<nav epub:type="landmarks" hidden="hidden">'
                 )
-            elif kobo and name.endswith(".xhtml"):
+            # kepubify converts every XHTML document in the manifest, the nav included.
+            if kobo and name.endswith(".xhtml"):
                 text = kepub.transform(text)
             entries.append((name, split(text)))
     _check_documents(entries, template)
