@@ -56,6 +56,8 @@ class Request:
     assignments: tuple[str, ...] = ()
     """`--set` values: beat every reader's own values."""
     reader_file: Path | None = None
+    saved: dict[str, str] | None = None
+    """The reader's saved profile: a readers CSV row's empty cells fall back to it."""
     readers: tuple[Reader, ...] | None = None
     """One edition per reader; None: one edition per manuscript, into `out_dir`."""
     strict: bool = False
@@ -316,8 +318,9 @@ def run(
             items.append(item)
             try:
                 profile = _profile(template, request, reader)
+                saved = request.saved is not None or request.readers is not None
                 item.outcome.warnings = pipeline.check_profile(
-                    template, profile, path, request.strict
+                    template, profile, path, request.strict, saved
                 )
             except FicpressError as error:
                 item.outcome.error, item.outcome.exit_code = str(error), error.exit_code
@@ -365,11 +368,13 @@ def _report(outcome: Outcome, progress: Callable[[Outcome], None] | None) -> Non
 
 
 def _profile(template: EditionTemplate, request: Request, reader: Reader | None) -> Profile:
-    """The item's profile: its CSV row between the `--reader` file and `--set` flags."""
+    """The item's profile: its CSV row over the saved profile and the `--reader` file, under
+    `--set` flags."""
     return resolve(
         template.codes,
         request.assignments,
         request.reader_file,
+        saved=request.saved,
         row=reader.values if reader is not None else (),
     )
 

@@ -149,6 +149,9 @@ class Meta:
     """The cover image named by `cover:` (JPEG or PNG bytes); None: a cover is generated."""
     cover_type: str | None = None
     """The cover image's media type, `image/jpeg` or `image/png`."""
+    unknown_fields: tuple[tuple[str, int, str | None], ...] = ()
+    """Front-matter fields ficpress does not know (they are ignored): (name, line, the nearest
+    known field or None), for a warning that catches `summery:`."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,9 +171,9 @@ class Manuscript:
     file's modification time."""
 
 
-Origin = Literal["default", "reader file", "readers row", "form", "flag"]
-"""Where a reader value came from: the story's default, `--reader FILE`, a readers CSV row, the
-download site's form or token, or `--set` (builder.profile orders them)."""
+Origin = Literal["default", "profile", "reader file", "readers row", "form", "flag"]
+"""Where a reader value came from: the story's default, a saved profile, `--reader FILE`, a
+readers CSV row, the download site's form or token, or `--set` (builder.profile orders them)."""
 
 
 @dataclass(frozen=True, slots=True)

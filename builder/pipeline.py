@@ -11,7 +11,7 @@ from __future__ import annotations
 import sys
 import uuid
 from collections import Counter, OrderedDict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -98,10 +98,16 @@ class BuildResult:
 
 
 def check_profile(
-    template: EditionTemplate, profile: Profile, path: Path, strict: bool
+    template: EditionTemplate, profile: Profile, path: Path, strict: bool, saved: bool = True
 ) -> list[str]:
-    """Warnings about the profile's fit to the story; with `strict`, missing values raise."""
-    warnings = []
+    """Warnings about the profile's fit to the story; with `strict`, missing values raise.
+    `saved`: whether the reader has a saved profile (if not, the warning says how to save one)."""
+    warnings = [
+        f"line {line}: unknown front-matter field {name!r}"
+        + (f" (did you mean {nearest!r}?)" if nearest else "")
+        + "; it is ignored"
+        for name, line, nearest in template.manuscript.meta.unknown_fields
+    ]
     missing = unfilled(template, profile)
     if missing and strict:
         places = ", ".join(f"{slot.written} at {slot.line}:{slot.column}" for slot in missing)
@@ -112,6 +118,7 @@ def check_profile(
         warnings.append(
             f"{len(missing)} placeholders have no value and stay as written: {listed}; "
             "give values with --set CODE=VALUE"
+            + ("" if saved else ", or save yours once: ficpress profile set Y/N=YOUR-NAME")
         )
     used = {slot.code for slot in template.slots}
     for code, value in profile.values.items():
@@ -132,10 +139,12 @@ def build(
     out_dir: Path = Path("dist"),
     assignments: Sequence[str] = (),
     reader_file: Path | None = None,
+    saved: Mapping[str, str] | None = None,
     strict: bool = False,
     options: EditionOptions = DEFAULT_OPTIONS,
 ) -> BuildResult:
-    """Write the reader's editions of the manuscript at `path` into `out_dir`.
+    """Write the reader's editions of the manuscript at `path` into `out_dir`, with values from
+    `--set` assignments, a reader file and the reader's `saved` profile (None: they have none).
 
     A PDF's layout starts in a warm worker process when that saves time (see
     builder.editions.pdf.processes), while this process makes the other editions."""
@@ -143,8 +152,10 @@ def build(
     check_tools(chosen, options)
     with _pdf_worker(any(edition.name == "pdf" for edition in chosen)) as worker:
         template = compile(path)
-        profile = resolve(template.codes, assignments, reader_file)
-        result = BuildResult(warnings=check_profile(template, profile, path, strict))
+        profile = resolve(template.codes, assignments, reader_file, saved=saved)
+        result = BuildResult(
+            warnings=check_profile(template, profile, path, strict, saved is not None)
+        )
         waiting: dict[str, Callable[[], bytes]] = {}
         if worker is not None:
             from builder.editions import pdf

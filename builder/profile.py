@@ -1,8 +1,9 @@
 """The reader's details: every route a value arrives by, checked alike, with one precedence.
 
-Routes, weakest first (`PRECEDENCE`): the story's defaults, a reader file (`--reader FILE`),
-a row of a readers CSV (batch builds), the download site's form or a reader token, and
-`--set CODE=VALUE` flags. A later route's value for a code replaces an earlier one's.
+Routes, weakest first (`PRECEDENCE`): the story's defaults, the reader's saved profile
+(`--profile NAME`, or the default one: builder.config), a reader file (`--reader FILE`), a row
+of a readers CSV (batch builds), the download site's form or a reader token, and `--set
+CODE=VALUE` flags. A later route's value for a code replaces an earlier one's.
 """
 
 from __future__ import annotations
@@ -20,7 +21,14 @@ from builder.stages.placeholders import CODE_SYNTAX, canonical
 MAX_VALUE_LENGTH = 100
 CONTROL_CHARACTERS = re.compile(f"[\\x00-\\x1f\\x7f{OPEN}{CLOSE}]")
 """What a value may not hold: line breaks and other controls, and the marker delimiters."""
-PRECEDENCE: tuple[Origin, ...] = ("default", "reader file", "readers row", "form", "flag")
+PRECEDENCE: tuple[Origin, ...] = (
+    "default",
+    "profile",
+    "reader file",
+    "readers row",
+    "form",
+    "flag",
+)
 """Where values come from, weakest first."""
 
 
@@ -55,10 +63,9 @@ def read_reader_file(path: Path) -> dict[str, str]:
     except UnicodeDecodeError:
         raise ProfileError("is not UTF-8 text", path=path) from None
     except tomllib.TOMLDecodeError as error:
-        line = re.search(r"line (\d+)", str(error))
-        raise ProfileError(
-            f"is not valid TOML: {error}", path=path, line=int(line.group(1)) if line else None
-        ) from None
+        found = re.search(r"line (\d+)", str(error))
+        line = int(found.group(1)) if found else None
+        raise ProfileError(_toml_problem(path, line, str(error)), path=path, line=line) from None
     values = {}
     for key, value in data.items():
         code = canonical(key)
@@ -73,20 +80,40 @@ def read_reader_file(path: Path) -> dict[str, str]:
     return values
 
 
+UNQUOTED_CODE = re.compile(r"^\s*(?P<code>[A-Za-z]+(?:/[A-Za-z]+)+)\s*=\s*(?P<value>.*?)\s*$")
+
+
+def _toml_problem(path: Path, line: int | None, error: str) -> str:
+    """What is wrong with a reader file, pointing at the fix for the usual slip: a code needs
+    quotes as a TOML key because of its slash (`Y/N = "Sam"`)."""
+    try:
+        text = path.read_text(encoding="utf-8").splitlines()[line - 1] if line else ""
+    except (OSError, IndexError):
+        text = ""
+    unquoted = UNQUOTED_CODE.match(text)
+    if unquoted:
+        code, value = unquoted["code"], unquoted["value"].strip("\"'")
+        return f'put the code in quotes: "{code}" = "{value}"'
+    return f"is not valid TOML: {error}"
+
+
 def resolve(
     codes: Mapping[str, PlaceholderInfo],
     assignments: Sequence[str] = (),
     reader_file: Path | None = None,
     *,
+    saved: Mapping[str, str] | None = None,
     row: Iterable[tuple[str, str]] = (),
     form: Mapping[str, str] | None = None,
 ) -> Profile:
     """The reader's profile for a story whose code table is `codes`, from every route given:
-    `--set` assignments, a reader file, a readers CSV row, the site's form (or token)."""
+    `--set` assignments, a reader file, a saved profile's (checked) values, a readers CSV
+    row, the site's form (or token)."""
     routes: dict[Origin, Iterable[tuple[str, str]]] = {
         "default": [
             (code, info.default) for code, info in codes.items() if info.default is not None
         ],
+        "profile": (saved or {}).items(),
         "reader file": read_reader_file(reader_file).items() if reader_file else (),
         "readers row": row,
         "form": [

@@ -130,6 +130,15 @@ class Epub:
         return entries
 
 
+@pytest.fixture(autouse=True)
+def own_config(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test gets an empty config file of its own (FICPRESS_CONFIG, inherited by the
+    processes it starts): the developer's saved profiles never reach a test."""
+    path = tmp_path_factory.mktemp("config") / "config.toml"
+    monkeypatch.setenv("FICPRESS_CONFIG", str(path))
+    return path
+
+
 @pytest.fixture(scope="session")
 def epubcheck_work(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     yield tmp_path_factory.mktemp("epubcheck")

@@ -138,3 +138,12 @@ def test_no_module_is_too_long_to_read() -> None:
         if (lines := len(path.read_text().splitlines())) > MAX_MODULE_LINES
     }
     assert long == {}
+
+
+def test_only_the_command_line_prints() -> None:
+    printing = sorted(
+        name
+        for name, path in MODULES.items()
+        if re.search(r"\bprint\(", path.read_text()) and not name.startswith("builder.cli")
+    )
+    assert printing == []

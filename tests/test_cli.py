@@ -146,7 +146,8 @@ def test_unfilled_codes_are_one_warning(tmp_path: Path, capsys: pytest.CaptureFi
     assert code == 0
     assert err == (
         f"{path}: warning: 3 placeholders have no value and stay as written: E/C (1x), Y/N (2x); "
-        "give values with --set CODE=VALUE\n"
+        "give values with --set CODE=VALUE, or save yours once: "
+        "ficpress profile set Y/N=YOUR-NAME\n"
     )
     assert out == f"wrote {tmp_path / 'd' / 'story.epub'} (2 KiB)\n" or "story.epub" in out
 
@@ -208,9 +209,9 @@ def test_placeholders_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     code, out, _ = run(capsys, "placeholders", str(path))
     assert code == 0
     assert out.splitlines() == [
-        "Y/N  your name, used 2x",
-        "G/N  girlfriend, used 1x (default: Kim)",
-        "E/C  eye colour, used 1x",
+        "Y/N  your name, used 2x: no value",
+        "G/N  girlfriend, used 1x: 'Kim' from the story's default",
+        "E/C  eye colour, used 1x: no value",
     ]
 
 

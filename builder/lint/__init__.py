@@ -68,7 +68,19 @@ def check(path: Path) -> list[Finding]:
             found.append((unit, offset, code, details))
     found += _placeholder_findings(units, codes)
     found += _mixed_quotes(units)
-    findings = []
+    findings = [
+        Finding(
+            str(path),
+            line,
+            1,
+            "F601",
+            RULES["F601"].severity,
+            RULES["F601"].message.format(
+                name=name, hint=f" (did you mean '{nearest}'?)" if nearest else ""
+            ),
+        )
+        for name, line, nearest in source.meta.unknown_fields
+    ]
     for unit, offset, code, details in found:
         line, column = unit.positions.at(offset)
         rule = RULES[code]

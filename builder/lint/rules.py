@@ -70,6 +70,7 @@ RULES: dict[str, Rule] = {
             "warning",
             "'{written}' inside a paragraph looks like a scene break: put it on a line of its own",
         ),
+        Rule("F601", "warning", "unknown front-matter field '{name}'{hint}; it is ignored"),
     )
 }
 

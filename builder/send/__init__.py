@@ -8,7 +8,7 @@ that the command line can report between them. Every edition comes from
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -93,11 +93,18 @@ class Story:
         return f"{self.template.slug}{edition.suffix}"
 
 
-def prepare(path: Path, assignments: Sequence[str] = (), reader_file: Path | None = None) -> Story:
-    """The story at `path` with the reader's profile from `--set` and `--reader`."""
+def prepare(
+    path: Path,
+    assignments: Sequence[str] = (),
+    reader_file: Path | None = None,
+    saved: Mapping[str, str] | None = None,
+) -> Story:
+    """The story at `path` with the reader's profile from `--set`, `--reader` and their saved
+    profile (None: they have none)."""
     template = pipeline.compile(path)
-    profile = resolve(template.codes, assignments, reader_file)
-    return Story(template, profile, pipeline.check_profile(template, profile, path, strict=False))
+    profile = resolve(template.codes, assignments, reader_file, saved=saved)
+    warnings = pipeline.check_profile(template, profile, path, False, saved is not None)
+    return Story(template, profile, warnings)
 
 
 def to_device(

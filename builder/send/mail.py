@@ -18,6 +18,7 @@ from email.utils import formatdate, make_msgid, parseaddr
 from pathlib import Path
 from typing import Any, Literal, cast
 
+from builder import config
 from builder.errors import MailError, UsageError
 
 MAIL_LIMIT = 50 * 1000 * 1000
@@ -57,14 +58,6 @@ class Sent:
     server: str
 
 
-def config_path(environ: Mapping[str, str]) -> Path:
-    """The config file: FICPRESS_CONFIG, or config.toml in the XDG config folder."""
-    if environ.get("FICPRESS_CONFIG"):
-        return Path(environ["FICPRESS_CONFIG"])
-    base = environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
-    return Path(base) / "ficpress" / "config.toml"
-
-
 def _file_settings(path: Path) -> dict[str, Any]:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -85,7 +78,7 @@ def _file_settings(path: Path) -> dict[str, Any]:
 def settings(environ: Mapping[str, str] | None = None) -> SmtpSettings:
     """The SMTP settings from the environment, over the config file's."""
     environ = os.environ if environ is None else environ
-    path = config_path(environ)
+    path = config.path(environ)
     values = {key: str(value) for key, value in _file_settings(path).items()}
     for key in ("host", "port", "security", "user", "from", "cafile"):
         if environ.get(PREFIX + key.upper()):

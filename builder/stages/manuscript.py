@@ -7,6 +7,7 @@ The only stage (with the edition writers) that touches the file system: `read` r
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import hashlib
 import os
 import re
@@ -32,6 +33,12 @@ FENCE = "---"
 LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
 TEXT_FIELDS = ("author", "fandom", "pairing", "rating", "source")
 LIST_FIELDS = ("characters", "warnings", "tags", "credits")
+FOUND_SUFFIXES = frozenset({".txt", ".html", ".htm", ".xhtml", ".epub"})
+"""Files that are stories as found, for `ficpress import` rather than `build`."""
+KNOWN_FIELDS = frozenset(
+    {*TEXT_FIELDS, *LIST_FIELDS, "title", "language", "summary", "date", "cover", "placeholders"}
+    | {"series", "series_index", "reader"}  # written by `ficpress import`; read by later work
+)
 
 
 def read(path: Path) -> Source:
@@ -124,8 +131,13 @@ def _clean(text: str, path: Path) -> str:
 def _front_matter(lines: list[str], path: Path) -> tuple[dict[str, Any], dict[str, int], int]:
     """The front matter's fields, the line of each field, and the index of the body's first line."""
     if lines[0].strip() != FENCE:
+        looks_found = path.suffix.lower() in FOUND_SUFFIXES or lines[0].lstrip().startswith("<")
         raise ManuscriptError(
-            "no front matter: a manuscript starts with a '---' line, then 'title: ...', then '---'",
+            f"no front matter: to make a manuscript of a story as found, run "
+            f"'ficpress import {path}' first"
+            if looks_found
+            else "no front matter: a manuscript starts with a '---' line, then 'title: ...', "
+            "then '---'",
             path=path,
             line=1,
             source_line=lines[0],
@@ -204,7 +216,13 @@ def _meta(
     summary = text("summary")
     text_values: dict[str, Any] = {name: text(name) for name in TEXT_FIELDS}
     list_values: dict[str, Any] = {name: text_list(name) for name in LIST_FIELDS}
+    unknown = tuple(
+        (str(name), field_lines.get(str(name), 1), _nearest(str(name)))
+        for name in fields
+        if str(name) not in KNOWN_FIELDS
+    )
     return Meta(
+        unknown_fields=unknown,
         title=parse_text(title, field_lines["title"]),
         language=language,
         summary=parse_text(summary, field_lines["summary"]) if summary else None,
@@ -213,6 +231,12 @@ def _meta(
         **text_values,
         **list_values,
     )
+
+
+def _nearest(name: str) -> str | None:
+    """The known field `name` was probably meant to be (`summery` -> `summary`)."""
+    close = difflib.get_close_matches(name.lower(), sorted(KNOWN_FIELDS), n=1, cutoff=0.75)
+    return close[0] if close else None
 
 
 def _date(value: Any, fail: Callable[[str], ManuscriptError]) -> str | None:

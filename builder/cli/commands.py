@@ -1,0 +1,248 @@
+"""The command line's commands: each turns parsed arguments into library calls and reports
+through the Console (what -q and -v let through). Heavy imports happen inside each command,
+so that `ficpress --help` and a failing argument cost nothing."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from builder import config
+from builder.cli.console import Console
+from builder.config import SavedProfile
+from builder.editions import EDITIONS, EditionOptions
+from builder.errors import FicpressError, UsageError
+
+
+def saved_profile(arguments: argparse.Namespace, console: Console) -> SavedProfile | None:
+    """The reader's saved profile: `--profile NAME`, or the one in use (None: none saved)."""
+    profiles = config.Profiles(config.path())
+    saved = profiles.get(arguments.profile)
+    if saved is not None:
+        console.detail(f"{profiles.path}: using profile {saved.name!r}")
+    return saved
+
+
+def build(arguments: argparse.Namespace, console: Console) -> int:
+    formats = [
+        name for option in (arguments.format or ["epub,pdf"]) for name in option.split(",") if name
+    ]
+    batch = arguments.readers or arguments.executor or arguments.jobs is not None
+    if batch or len(arguments.manuscript) > 1:
+        return _batch(arguments, console, formats)
+    from builder import pipeline  # the command line's help and errors need none of it
+
+    manuscript = arguments.manuscript[0]
+    saved = saved_profile(arguments, console)
+    result = pipeline.build(
+        manuscript,
+        formats=formats,
+        out_dir=arguments.out,
+        assignments=arguments.assignments,
+        reader_file=arguments.reader,
+        saved=saved.values if saved else None,
+        strict=arguments.strict,
+        options=EditionOptions(page=arguments.page),
+    )
+    for warning in result.warnings:
+        console.warn(f"{manuscript}: warning: {warning}")
+    for output in result.outputs:
+        console.info(f"wrote {output} ({output.stat().st_size / 1024:.0f} KiB)")
+    return 0
+
+
+def _batch(arguments: argparse.Namespace, console: Console, formats: list[str]) -> int:
+    """Many manuscripts and/or readers: each failure is reported and the others go on."""
+    from builder import batch  # the pool, the CSV reader and Dask load only for a batch
+
+    request = batch.Request(
+        manuscripts=tuple(arguments.manuscript),
+        formats=tuple(formats),
+        out_dir=arguments.out,
+        assignments=tuple(arguments.assignments),
+        reader_file=arguments.reader,
+        saved=saved.values if (saved := saved_profile(arguments, console)) else None,
+        readers=batch.read_readers(arguments.readers) if arguments.readers else None,
+        strict=arguments.strict,
+        options=EditionOptions(page=arguments.page),
+    )
+    jobs = arguments.jobs if arguments.jobs is not None else 1
+    bar: Any = None
+    if sys.stderr.isatty() and console.verbosity >= 0:  # a bar only for a person watching
+        from tqdm import tqdm
+
+        bar = tqdm(total=batch.total_items(request), unit="book", file=sys.stderr, leave=False)
+
+    def report(outcome: batch.Outcome) -> None:
+        who = f" (reader {outcome.reader})" if outcome.reader else ""
+        lines = [(console.warn, f"{outcome.name}{who}: warning: {w}") for w in outcome.warnings]
+        if outcome.error is not None:
+            lines.append((console.error, f"{outcome.error}{who}"))
+        for output in outcome.outputs:
+            size = output.stat().st_size / 1024
+            lines.append((console.info, f"wrote {output} ({size:.0f} KiB)"))
+        for say, line in lines:
+            if bar is not None:  # above the bar, which tqdm then draws again
+                with bar.external_write_mode():
+                    say(line)
+            else:
+                say(line)
+        if bar is not None:
+            bar.update(1)
+
+    try:
+        outcomes = batch.run(request, jobs=jobs, executor_spec=arguments.executor, progress=report)
+    finally:
+        if bar is not None:
+            bar.close()
+    failures = batch.failed(outcomes)
+    if failures:
+        console.error(f"ficpress: {len(failures)} of {len(outcomes)} failed")
+        return max(outcome.exit_code for outcome in failures)
+    return 0
+
+
+def placeholders(arguments: argparse.Namespace, console: Console) -> int:
+    from builder import pipeline
+    from builder.profile import resolve
+
+    template = pipeline.compile(arguments.manuscript)
+    rows = pipeline.usage(template)
+    if not rows:
+        console.out("This story uses no placeholders.")
+        return 0
+    saved = saved_profile(arguments, console)
+    profile = resolve(
+        template.codes,
+        arguments.assignments,
+        arguments.reader,
+        saved=saved.values if saved else None,
+    )
+    origins = {
+        "default": "the story's default",
+        "profile": f"profile {saved.name}" if saved else "profile",
+        "reader file": str(arguments.reader),
+        "flag": "--set",
+    }
+    width = max(len(code) for code, *_ in rows)
+    for code, label, count, _default in rows:
+        found = profile.values.get(code)
+        value = (
+            f"{found.value!r} from {origins.get(found.origin, found.origin)}"
+            if found
+            else "no value"
+        )
+        console.out(f"{code:<{width}}  {label}, used {count}x: {value}")
+    return 0
+
+
+def send(arguments: argparse.Namespace, console: Console) -> int:
+    from builder import send
+    from builder.send import devices
+
+    destination = send.plan(
+        arguments.to, arguments.device == "auto", arguments.kindle_email, arguments.format
+    )
+    for warning in destination.warnings:
+        console.warn(warning)
+    saved = saved_profile(arguments, console)
+    story = send.prepare(
+        arguments.manuscript,
+        arguments.assignments,
+        arguments.reader,
+        saved.values if saved else None,
+    )
+    for warning in story.warnings:
+        console.warn(f"{arguments.manuscript}: warning: {warning}")
+    device, edition = destination.device, destination.edition
+    if device is not None and edition is not None:
+        free = devices.size_text(devices.free_space(device.root))
+        console.info(f"{device.root}: {device.kind.label}, {free} free")
+        copied = send.to_device(story, device, edition, arguments.folder)
+        size = devices.size_text(copied.size)
+        if copied.status == "unchanged":
+            console.info(f"{copied.path} is already this edition; left as it is")
+        elif copied.status == "replaced":
+            console.info(f"replaced {copied.path} with the new edition ({size})")
+        else:
+            console.info(f"copied {copied.path} ({size})")
+    if destination.address is not None and destination.server is not None:
+        server = destination.server
+        sent = send.to_kindle(story, destination.address, server)
+        console.info(
+            f"mailed {sent.filename} ({devices.size_text(sent.size)}) to {sent.address} "
+            f"through {sent.server}; Amazon delivers it only if {server.sender} is on your "
+            "approved senders list"
+        )
+    return 0
+
+
+def devices(arguments: argparse.Namespace, console: Console) -> int:
+    from builder.send import devices
+
+    patterns = devices.mount_patterns()
+    found = devices.find(patterns)
+    if not found:
+        console.out(
+            f"No e-reader found in {', '.join(patterns)}. Connect one (and choose 'Connect' on "
+            "its screen), or give its folder: ficpress send STORY --to PATH"
+        )
+        return 0
+    width = max(len(device.kind.label) for device in found)
+    for device in found:
+        name = devices.edition_name(device)
+        place = f"{device.kind.folder}/" if device.kind.folder else "the root"
+        if name is None:
+            gets = "AZW3 needs Calibre, not installed (or: ficpress send STORY --kindle-email)"
+        else:
+            gets = f"gets {name} ({EDITIONS[name].suffix}) in {place}"
+        free = devices.size_text(devices.free_space(device.root))
+        console.out(f"{device.kind.label:<{width}}  {device.root}: {gets}; {free} free")
+    return 0
+
+
+def import_(arguments: argparse.Namespace, console: Console) -> int:
+    from builder.importers import import_story  # lxml loads only for this command
+
+    result = import_story(
+        arguments.source,
+        arguments.out,
+        title=arguments.title,
+        author=arguments.author,
+        force=arguments.force,
+    )
+    console.info("\n".join(result.report))
+    return 0
+
+
+def lint(arguments: argparse.Namespace, console: Console) -> int:
+    from builder import lint
+
+    status = 0
+    findings = []
+    for path in arguments.manuscripts:
+        try:
+            findings.extend(lint.check(path))
+        except FicpressError as error:  # one unreadable manuscript does not hide the others
+            console.error(str(error))
+            status = max(status, error.exit_code)
+    report = lint.report(findings, arguments.format)
+    if report:
+        console.out(report.rstrip("\n"))
+    if console.verbosity >= 0:
+        print(lint.summary(findings), file=sys.stderr)
+    if any(finding.severity == "error" for finding in findings):
+        status = max(status, 1)
+    return status
+
+
+def serve(arguments: argparse.Namespace, console: Console) -> int:
+    if not arguments.manuscripts.is_dir():
+        raise UsageError(f"{arguments.manuscripts}: no such folder of manuscripts")
+    if arguments.pdf_workers < 1:
+        raise UsageError("--pdf-workers must be at least 1")
+    from builder import serve  # Starlette and uvicorn load only for this command
+
+    serve.run(arguments.manuscripts, arguments.host, arguments.port, arguments.pdf_workers)
+    return 0

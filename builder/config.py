@@ -1,0 +1,219 @@
+"""The user's config file: saved reader profiles (and the `[smtp]` table builder.send.mail reads).
+
+It is `config.toml` in the platform's config folder (`~/.config/ficpress/` on Linux, honouring
+XDG_CONFIG_HOME; `~/Library/Application Support/ficpress/` on macOS; `%APPDATA%\\ficpress\\`
+on Windows), or the file named by FICPRESS_CONFIG:
+
+    profile = "kylo"        # the profile used when none is named; without it, [reader]
+
+    [reader]                # the default profile
+    "Y/N" = "Alex"
+    "E/C" = "green"
+
+    [profiles.kylo]         # a named one: --profile kylo
+    "Y/N" = "Rey"
+
+Edits keep the file's comments and order (tomlkit) and are written atomically.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+import tomlkit
+import tomlkit.exceptions
+from tomlkit.items import Table
+
+from builder.errors import ProfileError, UsageError
+from builder.profile import check_value
+from builder.stages.placeholders import CODE_SYNTAX, canonical
+
+DEFAULT = "default"
+"""The name of the `[reader]` table's profile."""
+PROFILE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,31}")
+USE_KEY = "profile"
+
+
+@dataclass(frozen=True, slots=True)
+class SavedProfile:
+    """A profile read from the config file."""
+
+    name: str
+    """Its name (`default` for the `[reader]` table)."""
+    values: dict[str, str]
+    """Canonical code -> value, checked like `--set` values."""
+
+
+def path(environ: Mapping[str, str] | None = None) -> Path:
+    """The config file: FICPRESS_CONFIG, or config.toml in the platform's config folder."""
+    environ = os.environ if environ is None else environ
+    if environ.get("FICPRESS_CONFIG"):
+        return Path(environ["FICPRESS_CONFIG"])
+    if environ.get("XDG_CONFIG_HOME"):  # platformdirs reads os.environ, not `environ`
+        return Path(environ["XDG_CONFIG_HOME"]) / "ficpress" / "config.toml"
+    return Path(platformdirs.user_config_dir("ficpress", appauthor=False)) / "config.toml"
+
+
+def check_name(name: str) -> str:
+    """A profile name: 1-32 letters, digits, `-` or `_` (it is a TOML key and a word to type)."""
+    if not PROFILE_NAME.fullmatch(name):
+        raise UsageError(f"profile name {name!r}: use 1-32 letters, digits, '-' or '_'")
+    return name
+
+
+class Profiles:
+    """The saved profiles in one config file, read once; `save()` writes the changes."""
+
+    def __init__(self, file: Path) -> None:
+        self.path = file
+        self._document = _read(file)
+
+    # --- reading -------------------------------------------------------------------------
+
+    def names(self) -> list[str]:
+        """Every saved profile, the default one first."""
+        named = self._document.get("profiles", {})
+        found = [DEFAULT] if "reader" in self._document else []
+        return found + [str(name) for name in named]
+
+    def current(self) -> str:
+        """The profile used when none is named."""
+        chosen = self._document.get(USE_KEY, DEFAULT)
+        if not isinstance(chosen, str):
+            raise ProfileError(f"'{USE_KEY}' must be a profile's name", path=self.path)
+        return chosen
+
+    def exists(self, name: str) -> bool:
+        return name in self.names()
+
+    def get(self, name: str | None = None) -> SavedProfile | None:
+        """The profile called `name` (default: the current one); None when it is not saved.
+        A named profile that does not exist is an error; a missing default is not."""
+        chosen = self.current() if name is None else check_name(name)
+        table = self._table(chosen)
+        if table is None:
+            if name is not None or chosen != DEFAULT:
+                known = ", ".join(self.names()) or "none yet"
+                raise ProfileError(
+                    f"no profile {chosen!r} (saved: {known}); make it with "
+                    f"'ficpress profile set --profile {chosen} Y/N=NAME'",
+                    path=self.path,
+                )
+            return None
+        values: dict[str, str] = {}
+        for key, value in table.items():
+            code = canonical(str(key))
+            if not CODE_SYNTAX.match(code) or not isinstance(value, str):
+                raise ProfileError(
+                    f"profile {chosen!r}: {key!r} must be a code with a text value, "
+                    f'e.g. "Y/N" = "Alex"',
+                    path=self.path,
+                )
+            try:
+                values[code] = check_value(code, value.strip(), ProfileError)
+            except ProfileError as error:
+                raise ProfileError(f"profile {chosen!r}: {error.message}", path=self.path) from None
+        return SavedProfile(chosen, values)
+
+    # --- changing ------------------------------------------------------------------------
+
+    def set(self, name: str, assignments: Sequence[tuple[str, str]]) -> None:
+        """Give the profile `name` these (code, value) pairs, creating it when new."""
+        table = self._table(check_name(name), create=True)
+        assert table is not None
+        for code, value in assignments:
+            existing = next((key for key in table if canonical(str(key)) == code), None)
+            table[existing if existing is not None else code] = value
+
+    def unset(self, name: str, codes: Sequence[str]) -> list[str]:
+        """Remove these codes from the profile; returns the ones it did not hold."""
+        table = self._table(check_name(name))
+        if table is None:
+            raise ProfileError(f"no profile {name!r}", path=self.path)
+        missing = []
+        for code in codes:
+            existing = next((key for key in table if canonical(str(key)) == code), None)
+            if existing is None:
+                missing.append(code)
+            else:
+                del table[existing]
+        return missing
+
+    def delete(self, name: str) -> None:
+        """Remove a profile; the current one falls back to the default."""
+        if self._table(check_name(name)) is None:
+            raise ProfileError(f"no profile {name!r}", path=self.path)
+        if name == DEFAULT:
+            del self._document["reader"]
+        else:
+            profiles: Any = self._document["profiles"]
+            del profiles[name]
+        if self._document.get(USE_KEY) == name:
+            del self._document[USE_KEY]
+
+    def use(self, name: str) -> None:
+        """Make `name` the profile used when none is named."""
+        if self._table(check_name(name)) is None:
+            raise ProfileError(f"no profile {name!r}; save a value in it first", path=self.path)
+        if name == DEFAULT:
+            self._document.pop(USE_KEY, None)
+        else:
+            # A top-level key must come before the first table to stay top-level.
+            self._document.pop(USE_KEY, None)
+            self._document.body.insert(0, (tomlkit.key(USE_KEY), tomlkit.item(name)))
+
+    def save(self) -> None:
+        """Write the file atomically (a temp file in the same folder, then a rename)."""
+        text = tomlkit.dumps(self._document)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(prefix=f".{self.path.name}.", dir=self.path.parent)
+        except OSError as error:
+            raise ProfileError(f"cannot write: {error.strerror}", path=self.path) from None
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8") as file:
+                file.write(text)
+            os.chmod(temporary, 0o600)  # a reader's details are theirs alone
+            os.replace(temporary, self.path)
+        except OSError as error:
+            Path(temporary).unlink(missing_ok=True)
+            raise ProfileError(f"cannot write: {error.strerror}", path=self.path) from None
+
+    def _table(self, name: str, create: bool = False) -> Table | None:
+        document = self._document
+        if name == DEFAULT:
+            if "reader" not in document and create:
+                document["reader"] = tomlkit.table()
+            found = document.get("reader")
+        else:
+            if "profiles" not in document and create:
+                document["profiles"] = tomlkit.table(is_super_table=True)
+            profiles = document.get("profiles")
+            if isinstance(profiles, Table) and name not in profiles and create:
+                profiles[name] = tomlkit.table()
+            found = profiles.get(name) if isinstance(profiles, Table) else None
+        if found is not None and not isinstance(found, Table):
+            raise ProfileError(f"profile {name!r} must be a table of codes", path=self.path)
+        return found
+
+
+def _read(file: Path) -> tomlkit.TOMLDocument:
+    try:
+        return tomlkit.parse(file.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return tomlkit.document()
+    except IsADirectoryError:
+        raise ProfileError("is a folder, not a config file", path=file) from None
+    except UnicodeDecodeError:
+        raise ProfileError("is not UTF-8 text", path=file) from None
+    except OSError as error:
+        raise ProfileError(f"cannot read: {error.strerror}", path=file) from None
+    except tomlkit.exceptions.ParseError as error:
+        raise ProfileError(f"is not valid TOML: {error}", path=file, line=error.line) from None
