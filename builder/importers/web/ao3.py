@@ -53,7 +53,11 @@ def read(client: Client, address: str) -> Listing:
 def fetch_work(client: Client, work_id: str, series: tuple[str, str, int] | None = None) -> Story:
     """Work `work_id`, whole; `series`: (series id, title, position) when listed by one."""
     address = f"{ROOT}/works/{work_id}"
-    page = client.get(f"{address}?view_full_work=true&view_adult=true")
+    try:
+        page = client.get(f"{address}?view_full_work=true&view_adult=true")
+    except FetchError as error:
+        error.path = address  # the work's address, as the user knows it
+        raise
     root = _page_root(page, address)
     if not root.xpath("//*[@id='workskin']"):
         if root.xpath("//ul[contains(@class,'actions')]//a[contains(@href,'view_adult=true')]"):
