@@ -272,7 +272,7 @@ def test_requests_to_one_site_wait_their_turn(replay: Replay, tmp_path: Path) ->
 
 
 def test_a_page_over_the_size_limit_is_refused(replay: Replay, tmp_path: Path) -> None:
-    with pytest.raises(FetchError, match="is larger than 0 MB"):
+    with pytest.raises(FetchError, match="is larger than 1,000 bytes"):
         import_address(f"{AO3}/works/5002", tmp_path, options=FetchOptions(max_bytes=1000))
 
 

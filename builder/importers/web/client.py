@@ -205,7 +205,8 @@ class Client:
 
     def _body(self, response: httpx2.Response, address: str) -> bytes:
         limit = self.options.max_bytes
-        too_large = FetchError(f"is larger than {limit // (1024 * 1024)} MB", path=address)
+        size_text = f"{limit // 2**20} MB" if limit >= 2**20 else f"{limit:,} bytes"
+        too_large = FetchError(f"is larger than {size_text}", path=address)
         length = response.headers.get("Content-Length", "")
         if length.isdigit() and int(length) > limit:
             raise too_large
