@@ -38,7 +38,6 @@ USER_AGENT = f"ficpress/{__version__} (reader-insert ebook builder)"
 DELAY_VARIABLE = "FICPRESS_FETCH_DELAY"
 MAX_BYTES = 20 * 1024 * 1024
 MAX_REDIRECTS = 5
-RETRIED_STATUSES = frozenset({429, 500, 502, 503, 504})
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,7 +179,7 @@ class Client:
         with self._http.stream("GET", wire.url, headers=headers) as response:
             status = response.status_code
             self._http.cookies.clear()  # cookies come from --cookies only, never kept
-            if status in RETRIED_STATUSES:
+            if status == 429 or status >= 500:
                 wait = retry_after(response.headers.get("Retry-After"))
                 reason = response.reason_phrase or "error"
                 return _Retry(f"the server answered HTTP {status} ({reason})", wait)

@@ -35,7 +35,10 @@ POST_ON_BLOG = re.compile(r"^/post/(?P<id>\d+)(?:/(?P<slug>[^/?#]*))?")
 POST_ON_WWW = re.compile(
     r"^/(?:blog/view/)?(?P<blog>[A-Za-z0-9-]+)/(?P<id>\d+)(?:/(?P<slug>[^/]*))?"
 )
-NOT_BLOGS = frozenset({"www", "assets", "static", "media", "api", "embed", "help"})
+# Tumblr's own hosts, and the www.tumblr.com pages shaped like /BLOG/ID: not blogs.
+TUMBLR_HOSTS = frozenset({"www", "assets", "static", "media", "api", "embed", "help"})
+TUMBLR_PAGES = frozenset({"tagged", "search", "explore", "dashboard", "likes"})
+NOT_BLOGS = TUMBLR_HOSTS | TUMBLR_PAGES
 MAX_CUTS = 3
 MAX_LINKS = 200
 MASTERLIST_SHARE = 0.3
