@@ -51,6 +51,8 @@ def import_address(
         listing = site.read(client, address)
         if listing.heading:
             report.append(listing.heading)
+        if title and not listing.single:
+            report.append("--title not used: this address holds several stories")
         for item in listing.items:
             try:
                 if isinstance(item, Skipped):
