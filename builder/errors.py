@@ -65,6 +65,13 @@ class ImportSourceError(FicpressError):
     exit_code = 2
 
 
+class FetchError(FicpressError):
+    """A story's web address cannot be fetched: an unsupported site, no answer, an HTTP
+    error, a redirect off the site, a page only logged-in users see (`ficpress import URL`)."""
+
+    exit_code = 2
+
+
 class ProfileError(FicpressError):
     """A reader profile (`--reader FILE`) cannot be read or holds a bad value."""
 

@@ -211,6 +211,7 @@ def import_(arguments: argparse.Namespace, console: Console) -> int:
         title=arguments.title,
         author=arguments.author,
         force=arguments.force,
+        cookies=arguments.cookies,
     )
     console.info("\n".join(result.report))
     return 0

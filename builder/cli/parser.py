@@ -126,7 +126,18 @@ def parser() -> argparse.ArgumentParser:
         "import",
         help="turn a story copied from Tumblr, AO3 or a notes app into a manuscript",
     )
-    importing.add_argument("source", type=Path, help="a .txt, .md or saved .html page")
+    importing.add_argument(
+        "source",
+        type=str,  # a Path would fold the `//` of a web address
+        help="a .txt, .md or saved .html page, or the address of an AO3 work or series or a "
+        "Tumblr post (see docs/sites.md)",
+    )
+    importing.add_argument(
+        "--cookies",
+        type=Path,
+        metavar="FILE",
+        help="a Netscape cookie file of a logged-in browser, for works only members may read",
+    )
     importing.add_argument(
         "--out",
         "-o",

@@ -51,7 +51,7 @@ def read_source(path: Path) -> bytes:
     return read_bytes(path, ImportSourceError, "story")
 
 
-def decode(data: bytes, path: Path) -> Decoded:
+def decode(data: bytes, path: Path | str) -> Decoded:
     """Text from `data`: BOM first, then UTF-8, then Windows-1252; NFC with `\\n` line ends."""
     if not data.strip():
         raise ImportSourceError("is empty", path=path, line=1)
@@ -69,7 +69,7 @@ def decode(data: bytes, path: Path) -> Decoded:
     return Decoded(text, encoding)
 
 
-def _text(data: bytes, path: Path) -> tuple[str, str]:
+def _text(data: bytes, path: Path | str) -> tuple[str, str]:
     for bom, codec in BOMS:
         if data.startswith(bom):
             try:
@@ -89,7 +89,7 @@ def _text(data: bytes, path: Path) -> tuple[str, str]:
         raise _undecodable(data, error.start, "UTF-8 or Windows-1252", path) from None
 
 
-def _undecodable(data: bytes, position: int, tried: str, path: Path) -> ImportSourceError:
+def _undecodable(data: bytes, position: int, tried: str, path: Path | str) -> ImportSourceError:
     line = data[:position].count(b"\n") + 1
     return ImportSourceError(
         f"cannot be decoded as {tried} (byte 0x{data[position]:02X}); save it as UTF-8",

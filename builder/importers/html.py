@@ -49,7 +49,7 @@ def parse(text: str) -> Any:
         return None
 
 
-def read(text: str, path: Path) -> Draft:
+def read(text: str, path: Path | str) -> Draft:
     """The draft of an HTML story page."""
     root = parse(text)
     if root is None:

@@ -1,0 +1,111 @@
+"""`ficpress import URL`: a story fetched from where it lives, politely.
+
+The address's host chooses the site (`sites.py`: AO3 and Tumblr; FICPRESS_SITES redirects a
+site to a mirror). The site's adapter fetches its pages through one polite, caching client
+(`client.py`) and says which pages hold stories. Each such page becomes a manuscript through
+the file importer's own path (`html.read`, then `write_story`), so a fetched page gives the
+manuscript its saved copy would, plus what only the web knows (every chapter, the canonical
+address, the series). A series or a masterlist gives one manuscript per story.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from builder.errors import FetchError, FicpressError
+from builder.importers import html
+from builder.importers.web import ao3, tumblr
+from builder.importers.web.client import Client, FetchOptions
+from builder.importers.web.sites import Registry, Skipped, Story
+from builder.importers.writing import ImportResult, write_story
+
+__all__ = ["FetchOptions", "import_address"]
+
+SITES = (ao3.SITE, tumblr.SITE)
+"""The supported sites; Wattpad or Quotev would be one more module and one more entry."""
+
+
+def import_address(
+    address: str,
+    out_dir: Path,
+    *,
+    title: str | None = None,
+    author: str | None = None,
+    force: bool = False,
+    options: FetchOptions | None = None,
+) -> ImportResult:
+    """Fetch the story (or the series or masterlist of stories) at `address` into `out_dir`.
+
+    One manuscript per story; `title` applies only when the address is a single story. A
+    list's item that cannot be imported is reported and skipped; the import fails only when
+    none could be."""
+    registry = Registry.from_environment(SITES)
+    site = registry.site_for(address)
+    if site is None:
+        raise FetchError(
+            f"is not on a site ficpress fetches from ({registry.names()})", path=address
+        )
+    results: list[ImportResult] = []
+    failures: list[FicpressError] = []
+    report: list[str] = []
+    with Client(options or FetchOptions(), registry) as client:
+        listing = site.read(client, address)
+        if listing.heading:
+            report.append(listing.heading)
+        if title and not listing.single:
+            report.append("--title not used: this address holds several stories")
+        for item in listing.items:
+            try:
+                if isinstance(item, Skipped):
+                    raise item.error
+                result = _write(
+                    item,
+                    out_dir,
+                    title=title if listing.single else None,
+                    author=author,
+                    force=force,
+                    taken=frozenset(done.path for done in results),
+                )
+            except FicpressError as error:
+                if listing.single:
+                    raise
+                failures.append(error)
+                report.append(f"skipped: {error}")
+                continue
+            results.append(result)
+            report.extend(result.report)
+    if not results:
+        raise failures[0] if failures else FetchError("holds no story", path=address)
+    if not listing.single:
+        report.append(f"{len(results)} manuscript(s) written, {len(failures)} skipped")
+    first = results[0]
+    return ImportResult(first.path, tuple(report), first.manuscript, more=tuple(results[1:]))
+
+
+def _write(
+    story: Story,
+    out_dir: Path,
+    *,
+    title: str | None,
+    author: str | None,
+    force: bool,
+    taken: frozenset[Path],
+) -> ImportResult:
+    """One fetched story as a manuscript, through the file importer's path."""
+    page = story.page
+    draft = html.read(page.decoded.text, page.url)
+    draft.meta.update(story.fields)
+    for name, value in story.fallbacks.items():
+        if not draft.meta.get(name):
+            draft.meta[name] = value
+    draft.notes[:0] = story.notes
+    return write_story(
+        draft,
+        page.decoded,
+        page.url,
+        out_dir,
+        title=title,
+        author=author,
+        force=force,
+        taken=taken,
+    )
