@@ -25,7 +25,7 @@ from builder import pipeline
 from builder.editions import EditionOptions, write_atomic
 from builder.editions.pdf.processes import cores, fork_is_safe
 from builder.errors import FicpressError, ProfileError, UsageError
-from builder.model import EditionTemplate, Profile
+from builder.model import EditionTemplate, Profile, SavedProfile
 from builder.profile import check_value, parse_assignment, read_reader_file, resolve
 from builder.stages.placeholders import CODE_SYNTAX, canonical
 
@@ -56,7 +56,7 @@ class Request:
     assignments: tuple[str, ...] = ()
     """`--set` values: beat every reader's own values."""
     reader_file: Path | None = None
-    saved: dict[str, str] | None = None
+    saved: SavedProfile | None = None
     """The reader's saved profile: a readers CSV row's empty cells fall back to it."""
     readers: tuple[Reader, ...] | None = None
     """One edition per reader; None: one edition per manuscript, into `out_dir`."""
@@ -271,11 +271,12 @@ def run(
     jobs: int = 1,
     executor_spec: str | None = None,
     progress: Callable[[Outcome], None] | None = None,
+    step: Callable[[str], None] | None = None,
 ) -> list[Outcome]:
     """Build every item of the batch; call `progress` as each one finishes (failed or not).
     `jobs` 0 means one process per core. Raises only for what stops the whole batch (an
     unknown format, a missing tool, no scheduler); one manuscript's or one reader's failure
-    is its Outcome."""
+    is its Outcome. `step` hears what is being done, as it starts."""
     chosen = pipeline.editions(request.formats)
     pipeline.check_tools(chosen, request.options)
     if jobs == 0:
@@ -296,7 +297,9 @@ def run(
     for path in request.manuscripts:
         readers = request.readers if request.readers is not None else (None,)
         try:
-            template = pipeline.compile(path)
+            if step is not None:
+                step(f"compiling {path.name}")
+            template = pipeline.compile(path, request.saved.aliases if request.saved else ())
         except FicpressError as error:
             for reader in readers:
                 item = _Item(_outcome(path, reader), request.out_dir)
@@ -337,6 +340,8 @@ def run(
         # the same either way). A single item keeps the PDF's parallel parts.
         tasks = [replace(task, options=replace(task.options, pdf_workers=1)) for task in tasks]
     suffixes = [edition.suffix for edition in chosen]
+    if step is not None and tasks:
+        step(f"making {', '.join(edition.name for edition in chosen)}")
     for task, result in results(tasks, executor_spec, jobs):
         if isinstance(result, BaseException):  # a worker died: its items failed, the rest go on
             result = [(n, None, f"error: worker failed: {result}", 1) for n, _ in task.items]
@@ -374,7 +379,7 @@ def _profile(template: EditionTemplate, request: Request, reader: Reader | None)
         template.codes,
         request.assignments,
         request.reader_file,
-        saved=request.saved,
+        saved=request.saved.all() if request.saved else None,
         row=reader.values if reader is not None else (),
     )
 

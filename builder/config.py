@@ -10,6 +10,9 @@ on Windows), or the file named by FICPRESS_CONFIG:
     "Y/N" = "Alex"
     "E/C" = "green"
 
+    [reader.aliases]        # any text met in stories, printed as the value
+    "Reader-chan" = "Alex"
+
     [profiles.kylo]         # a named one: --profile kylo
     "Y/N" = "Rey"
 
@@ -22,7 +25,6 @@ import os
 import re
 import tempfile
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +34,7 @@ import tomlkit.exceptions
 from tomlkit.items import Table
 
 from builder.errors import ProfileError, UsageError
+from builder.model import SavedProfile
 from builder.profile import check_value
 from builder.stages.placeholders import CODE_SYNTAX, canonical
 
@@ -39,16 +42,19 @@ DEFAULT = "default"
 """The name of the `[reader]` table's profile."""
 PROFILE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,31}")
 USE_KEY = "profile"
+ALIASES = "aliases"
+MAX_ALIAS_LENGTH = 60
 
 
-@dataclass(frozen=True, slots=True)
-class SavedProfile:
-    """A profile read from the config file."""
-
-    name: str
-    """Its name (`default` for the `[reader]` table)."""
-    values: dict[str, str]
-    """Canonical code -> value, checked like `--set` values."""
+def check_alias(text: str, error: type[UsageError] | type[ProfileError]) -> str:
+    """An alias: a short line of text with a letter or digit in it."""
+    text = text.strip()
+    if not any(character.isalnum() for character in text) or len(text) > MAX_ALIAS_LENGTH:
+        raise error(
+            f"alias {text!r}: give a short text to look for (1-{MAX_ALIAS_LENGTH} "
+            "characters with a letter or digit), e.g. Reader-chan"
+        )
+    return check_value(text, text, error)
 
 
 def path(environ: Mapping[str, str] | None = None) -> Path:
@@ -109,6 +115,8 @@ class Profiles:
             return None
         values: dict[str, str] = {}
         for key, value in table.items():
+            if key == ALIASES:
+                continue
             code = canonical(str(key))
             if not CODE_SYNTAX.match(code) or not isinstance(value, str):
                 raise ProfileError(
@@ -120,24 +128,60 @@ class Profiles:
                 values[code] = check_value(code, value.strip(), ProfileError)
             except ProfileError as error:
                 raise ProfileError(f"profile {chosen!r}: {error.message}", path=self.path) from None
-        return SavedProfile(chosen, values)
+        return SavedProfile(chosen, values, self._aliases(chosen, table.get(ALIASES)))
+
+    def _aliases(self, name: str, table: object) -> dict[str, str]:
+        if table is None:
+            return {}
+        if not isinstance(table, Table):
+            raise ProfileError(f"profile {name!r}: '{ALIASES}' must be a table", path=self.path)
+        aliases = {}
+        for key, value in table.items():
+            if not isinstance(value, str):
+                raise ProfileError(
+                    f"profile {name!r}: alias {key!r} must have a text value", path=self.path
+                )
+            try:
+                alias = check_alias(str(key), ProfileError)
+                aliases[alias] = check_value(alias, value.strip(), ProfileError)
+            except ProfileError as error:
+                raise ProfileError(f"profile {name!r}: {error.message}", path=self.path) from None
+        return aliases
 
     # --- changing ------------------------------------------------------------------------
 
-    def set(self, name: str, assignments: Sequence[tuple[str, str]]) -> None:
-        """Give the profile `name` these (code, value) pairs, creating it when new."""
+    def set(
+        self,
+        name: str,
+        assignments: Sequence[tuple[str, str]],
+        aliases: Sequence[tuple[str, str]] = (),
+    ) -> None:
+        """Give the profile `name` these (code, value) pairs and (alias, value) pairs, creating
+        it when new."""
         table = self._table(check_name(name), create=True)
         assert table is not None
+        if aliases:
+            if ALIASES not in table:
+                table[ALIASES] = tomlkit.table()
+            alias_table: Any = table[ALIASES]
+            for alias, value in aliases:
+                alias_table[alias] = value
         for code, value in assignments:
             existing = next((key for key in table if canonical(str(key)) == code), None)
             table[existing if existing is not None else code] = value
 
-    def unset(self, name: str, codes: Sequence[str]) -> list[str]:
-        """Remove these codes from the profile; returns the ones it did not hold."""
+    def unset(self, name: str, codes: Sequence[str], aliases: Sequence[str] = ()) -> list[str]:
+        """Remove these codes and aliases from the profile; returns the ones it did not hold."""
         table = self._table(check_name(name))
         if table is None:
             raise ProfileError(f"no profile {name!r}", path=self.path)
         missing = []
+        alias_table: Any = table.get(ALIASES, {})
+        for alias in aliases:
+            if alias in alias_table:
+                del alias_table[alias]
+            else:
+                missing.append(alias)
         for code in codes:
             existing = next((key for key in table if canonical(str(key)) == code), None)
             if existing is None:

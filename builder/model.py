@@ -203,6 +203,23 @@ class Profile:
 
 
 @dataclass(frozen=True, slots=True)
+class SavedProfile:
+    """A reader profile saved in the config file (builder.config)."""
+
+    name: str
+    """Its name (`default` for the `[reader]` table)."""
+    values: dict[str, str] = field(default_factory=dict)
+    """Canonical code -> value, checked like `--set` values."""
+    aliases: dict[str, str] = field(default_factory=dict)
+    """Any text the reader meets in stories (`Reader-chan`, `(your name)`) -> the value to
+    print instead; found in the text like a code, in any case."""
+
+    def all(self) -> dict[str, str]:
+        """Codes and aliases alike, as a profile's values (an alias is its own code)."""
+        return {**self.values, **self.aliases}
+
+
+@dataclass(frozen=True, slots=True)
 class Source:
     """What the `manuscript` stage read: validated metadata and the raw body lines."""
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import sys
 import uuid
 from collections import Counter, OrderedDict
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from builder.editions import EDITIONS, Edition, EditionOptions, write_atomic
 from builder.errors import EditionError, UnfilledPlaceholderError, UsageError
-from builder.model import EditionTemplate, Manuscript, Profile, Slot
+from builder.model import EditionTemplate, Manuscript, Profile, SavedProfile, Slot
 from builder.profile import resolve
 from builder.stages import manuscript, placeholders, render, scenes, typography
 
@@ -35,22 +35,28 @@ TEMPLATE_CACHE_SIZE = 64
 DEFAULT_OPTIONS = EditionOptions()
 IDENTIFIER_NAMESPACE = uuid.UUID("6f1c1f50-6c0a-4d1e-9a57-1c3f1f7d2b10")
 
-_templates: OrderedDict[tuple[str, int, str], EditionTemplate] = OrderedDict()
+_templates: OrderedDict[tuple[str, int, str, tuple[str, ...]], EditionTemplate] = OrderedDict()
 
 
-def compile(path: Path) -> EditionTemplate:
-    """The manuscript at `path` compiled into an edition template (cached by content)."""
+def compile(path: Path, aliases: Collection[str] = ()) -> EditionTemplate:
+    """The manuscript at `path` compiled into an edition template (cached by content), with
+    the reader's `aliases` (texts their profile maps to values) found as slots too."""
     source = manuscript.read(path)
     slug = render.slugify(path.stem)
-    key = (source.content_hash, source.modified, slug)
+    aliases = tuple(sorted(set(aliases)))
+    key = (source.content_hash, source.modified, slug, aliases)
     cached = _templates.get(key)
     if cached is not None:
         _templates.move_to_end(key)
         return cached
     book = scenes.split(source)
-    for _name, stage in TEXT_STAGES:
+    for name, stage in TEXT_STAGES:
         book = stage(book)
-    template = render.render(book, slug, placeholders.table(source.meta))
+        if name == "placeholders" and aliases:
+            book = placeholders.find_aliases(book, aliases)
+    codes = placeholders.table(source.meta)
+    codes.update({alias: placeholders.alias_info(alias) for alias in aliases})
+    template = render.render(book, slug, codes)
     _templates[key] = template
     if len(_templates) > TEMPLATE_CACHE_SIZE:
         _templates.popitem(last=False)
@@ -139,20 +145,27 @@ def build(
     out_dir: Path = Path("dist"),
     assignments: Sequence[str] = (),
     reader_file: Path | None = None,
-    saved: Mapping[str, str] | None = None,
+    saved: SavedProfile | None = None,
     strict: bool = False,
     options: EditionOptions = DEFAULT_OPTIONS,
+    step: Callable[[str], None] | None = None,
 ) -> BuildResult:
     """Write the reader's editions of the manuscript at `path` into `out_dir`, with values from
-    `--set` assignments, a reader file and the reader's `saved` profile (None: they have none).
+    `--set` assignments, a reader file and the reader's `saved` profile (None: they have none;
+    its aliases are found in the text too). `step` hears what is being done, as it starts
+    (for a person watching a long build).
 
     A PDF's layout starts in a warm worker process when that saves time (see
     builder.editions.pdf.processes), while this process makes the other editions."""
     chosen = editions(formats)
     check_tools(chosen, options)
+    say = step or (lambda text: None)
     with _pdf_worker(any(edition.name == "pdf" for edition in chosen)) as worker:
-        template = compile(path)
-        profile = resolve(template.codes, assignments, reader_file, saved=saved)
+        say(f"compiling {path.name}")
+        template = compile(path, saved.aliases if saved else ())
+        profile = resolve(
+            template.codes, assignments, reader_file, saved=saved.all() if saved else None
+        )
         result = BuildResult(
             warnings=check_profile(template, profile, path, strict, saved is not None)
         )
@@ -164,6 +177,7 @@ def build(
             waiting["pdf"] = worker.start(prepared, template.manuscript.meta.language)
         for edition in chosen:
             target = out_dir / f"{template.slug}{edition.suffix}"
+            say(f"making {target.name}" + _pdf_parts(template, edition, options))
             if edition.name in waiting:
                 data = waiting[edition.name]()
             else:
@@ -171,6 +185,18 @@ def build(
             write_atomic(target, data)
             result.outputs.append(target)
     return result
+
+
+def _pdf_parts(template: EditionTemplate, edition: Edition, options: EditionOptions) -> str:
+    """` (8 parts on 2 cores)` for a PDF laid out in parts, else nothing."""
+    if edition.name != "pdf":
+        return ""
+    from builder.editions.pdf import parts, processes
+
+    count = len(parts.plan(template.book))
+    if count <= 1:
+        return ""
+    return f" ({count} parts on {min(count, options.pdf_workers or processes.cores())} cores)"
 
 
 @contextmanager

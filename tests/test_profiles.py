@@ -278,3 +278,78 @@ def test_unknown_front_matter_fields_are_warned_about_in_build_and_lint(
         "it is ignored",
         f"{path}:4:1: F601 unknown front-matter field 'mood'; it is ignored",
     ]
+
+
+ALIAS_STORY = """---
+title: For Reader-chan
+---
+
+"Reader-chan!" he called. READER-CHAN's coat was wet. (your name) laughed, and the
+reader-chang sign stayed as it was. Y/N waved.
+"""
+
+
+def test_an_alias_is_filled_like_a_code(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "story.md"
+    path.write_text(ALIAS_STORY, encoding="utf-8")
+    args = ["profile", "set", "Y/N=Sam", "--alias", "Reader-chan=Zoë <b>", "--alias"]
+    assert run(capsys, *args, "(your name)=Sam")[0] == 0
+    assert "alias 'Reader-chan' -> Zoë <b>" in run(capsys, "profile", "show")[1]
+    out = tmp_path / "out"
+    code, _, err = run(capsys, "build", str(path), "-f", "epub", "-o", str(out))
+    assert (code, err) == (0, "")
+    text = text_of(out / "story.epub")
+    assert "“Zoë &lt;b&gt;!” he called. Zoë &lt;b&gt;’s coat was wet. Sam laughed" in text
+    assert "reader-chang sign" in text  # only the whole word
+    listing = run(capsys, "placeholders", str(path))[1]
+    assert "Reader-chan  your alias for 'Reader-chan', used 3x: 'Zoë <b>' from profile" in (listing)
+    books = [out / "story.epub"]
+    assert problems(run_epubcheck(books, tmp_path)[books[0]]) == []
+    assert run(capsys, "profile", "unset", "--alias", "Reader-chan")[0] == 0
+    assert run(capsys, "build", str(path), "-f", "epub", "-o", str(out))[0] == 0
+    assert "“Reader-chan!” he called." in text_of(out / "story.epub")
+
+
+def test_an_alias_needs_text_and_a_value(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "profile", "set", "--alias", "!!=Sam")
+    assert code == 2 and "give a short text to look for" in err
+    code, _, err = run(capsys, "profile", "set", "--alias", "Reader-chan")
+    assert code == 2 and "write it as TEXT=VALUE" in err
+    code, _, err = run(capsys, "profile", "set")
+    assert code == 2 and "give CODE=VALUE or --alias TEXT=VALUE" in err
+
+
+def test_a_long_build_says_what_it_is_doing(
+    story: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = str(tmp_path / "out")
+    code, _, err = run(capsys, "build", str(story), "-f", "epub,kepub", "-o", out, "-v")
+    assert code == 0
+    assert "compiling story.md\nmaking story.epub\nmaking story.kepub.epub\n" in err
+
+
+def test_on_a_terminal_the_step_line_is_rewritten_in_place(story: Path, tmp_path: Path) -> None:
+    import pty
+
+    leader, follower = pty.openpty()
+    result = subprocess.run(
+        [sys.executable, "-m", "builder", "build", str(story), "-f", "epub", "-o", str(tmp_path)],
+        stderr=follower,
+        stdout=subprocess.PIPE,
+        cwd=ROOT,
+        check=False,
+    )
+    os.close(follower)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(leader)
+    assert result.returncode == 0
+    assert b"\r\x1b[Kcompiling story.md\xe2\x80\xa6\r\x1b[Kmaking story.epub\xe2\x80\xa6" in shown
+    assert b"\r\x1b[K" in shown.split(b"making story.epub")[1]  # cleared before the warning

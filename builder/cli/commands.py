@@ -10,9 +10,9 @@ from typing import Any
 
 from builder import config
 from builder.cli.console import Console
-from builder.config import SavedProfile
 from builder.editions import EDITIONS, EditionOptions
 from builder.errors import FicpressError, UsageError
+from builder.model import SavedProfile
 
 
 def saved_profile(arguments: argparse.Namespace, console: Console) -> SavedProfile | None:
@@ -41,10 +41,12 @@ def build(arguments: argparse.Namespace, console: Console) -> int:
         out_dir=arguments.out,
         assignments=arguments.assignments,
         reader_file=arguments.reader,
-        saved=saved.values if saved else None,
+        saved=saved,
         strict=arguments.strict,
         options=EditionOptions(page=arguments.page),
+        step=console.step,
     )
+    console.done()
     for warning in result.warnings:
         console.warn(f"{manuscript}: warning: {warning}")
     for output in result.outputs:
@@ -62,7 +64,7 @@ def _batch(arguments: argparse.Namespace, console: Console, formats: list[str]) 
         out_dir=arguments.out,
         assignments=tuple(arguments.assignments),
         reader_file=arguments.reader,
-        saved=saved.values if (saved := saved_profile(arguments, console)) else None,
+        saved=saved_profile(arguments, console),
         readers=batch.read_readers(arguments.readers) if arguments.readers else None,
         strict=arguments.strict,
         options=EditionOptions(page=arguments.page),
@@ -91,8 +93,16 @@ def _batch(arguments: argparse.Namespace, console: Console, formats: list[str]) 
         if bar is not None:
             bar.update(1)
 
+    # The bar counts finished books; before the first, it shows the step under way. (A thread
+    # ticking its clock would make the pool spawn instead of fork: see fork_is_safe.)
     try:
-        outcomes = batch.run(request, jobs=jobs, executor_spec=arguments.executor, progress=report)
+        outcomes = batch.run(
+            request,
+            jobs=jobs,
+            executor_spec=arguments.executor,
+            progress=report,
+            step=bar.set_postfix_str if bar is not None else console.detail,
+        )
     finally:
         if bar is not None:
             bar.close()
@@ -107,17 +117,17 @@ def placeholders(arguments: argparse.Namespace, console: Console) -> int:
     from builder import pipeline
     from builder.profile import resolve
 
-    template = pipeline.compile(arguments.manuscript)
+    saved = saved_profile(arguments, console)
+    template = pipeline.compile(arguments.manuscript, saved.aliases if saved else ())
     rows = pipeline.usage(template)
     if not rows:
         console.out("This story uses no placeholders.")
         return 0
-    saved = saved_profile(arguments, console)
     profile = resolve(
         template.codes,
         arguments.assignments,
         arguments.reader,
-        saved=saved.values if saved else None,
+        saved=saved.all() if saved else None,
     )
     origins = {
         "default": "the story's default",
@@ -147,12 +157,7 @@ def send(arguments: argparse.Namespace, console: Console) -> int:
     for warning in destination.warnings:
         console.warn(warning)
     saved = saved_profile(arguments, console)
-    story = send.prepare(
-        arguments.manuscript,
-        arguments.assignments,
-        arguments.reader,
-        saved.values if saved else None,
-    )
+    story = send.prepare(arguments.manuscript, arguments.assignments, arguments.reader, saved)
     for warning in story.warnings:
         console.warn(f"{arguments.manuscript}: warning: {warning}")
     device, edition = destination.device, destination.edition

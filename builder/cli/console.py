@@ -24,6 +24,7 @@ class Console:
 
     verbosity: int = 0
     """-1 and below: errors only (-q); 0: normal; 1 and above: more detail (-v)."""
+    _stepping: bool = False
 
     def out(self, text: str) -> None:
         """What the command was asked for (a listing, a report): always printed."""
@@ -31,6 +32,7 @@ class Console:
 
     def info(self, text: str) -> None:
         """What was done (`wrote dist/x.epub`): not with -q."""
+        self.done()
         if self.verbosity >= 0:
             print(text)
 
@@ -41,11 +43,30 @@ class Console:
 
     def warn(self, text: str) -> None:
         """A `PATH: warning: ...` line: not with -q."""
+        self.done()
         if self.verbosity >= 0:
             print(_painted(text, "warning:", YELLOW), file=sys.stderr)
 
+    def step(self, text: str) -> None:
+        """What a long command is doing now: one line rewritten in place on a terminal (and
+        cleared by `done`), a detail line with -v, nothing otherwise."""
+        if self.verbosity > 0:
+            self.detail(text)
+        elif self.verbosity == 0 and sys.stderr.isatty():
+            sys.stderr.write(f"\r\033[K{text}…")
+            sys.stderr.flush()
+            self._stepping = True
+
+    def done(self) -> None:
+        """Clear the step line, if one is shown."""
+        if self._stepping:
+            sys.stderr.write("\r\033[K")
+            sys.stderr.flush()
+            self._stepping = False
+
     def error(self, text: str) -> None:
         """A `PATH: error: ...` line: always."""
+        self.done()
         print(_painted(text, "error:", RED), file=sys.stderr)
 
 

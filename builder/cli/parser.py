@@ -210,10 +210,21 @@ def _profile_commands(commands: Any) -> None:
     show.add_argument("name", nargs="?", help="the profile's name")
     _sub(actions, "list", help="list the saved profiles; * marks the one in use")
     setting = _sub(actions, "set", help="save values: ficpress profile set Y/N=Alex E/C=green")
-    setting.add_argument("assignments", nargs="+", metavar="CODE=VALUE")
+    setting.add_argument("assignments", nargs="*", metavar="CODE=VALUE")
+    setting.add_argument(
+        "--alias",
+        action="append",
+        default=[],
+        metavar="TEXT=VALUE",
+        dest="aliases",
+        help="print VALUE wherever a story says TEXT (any case), e.g. --alias Reader-chan=Alex",
+    )
     setting.add_argument("--profile", "-p", metavar="NAME", help="which profile (default: in use)")
     unsetting = _sub(actions, "unset", help="forget values: ficpress profile unset E/C")
-    unsetting.add_argument("codes", nargs="+", metavar="CODE")
+    unsetting.add_argument("codes", nargs="*", metavar="CODE")
+    unsetting.add_argument(
+        "--alias", action="append", default=[], metavar="TEXT", dest="aliases", help="an alias"
+    )
     unsetting.add_argument(
         "--profile", "-p", metavar="NAME", help="which profile (default: in use)"
     )

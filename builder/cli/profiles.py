@@ -7,7 +7,7 @@ import argparse
 from builder import config
 from builder.cli.console import Console
 from builder.errors import UsageError
-from builder.profile import parse_assignment
+from builder.profile import check_value, parse_assignment
 from builder.stages.placeholders import CODE_SYNTAX, canonical
 
 
@@ -31,18 +31,26 @@ def profile(arguments: argparse.Namespace, console: Console) -> int:
         width = max((len(code) for code in saved.values), default=0)
         for code, value in saved.values.items():
             console.out(f"{code:<{width}}  {value}")
+        for alias, value in saved.aliases.items():
+            console.out(f"alias {alias!r} -> {value}")
         return 0
     if action == "set":
         name = arguments.profile or profiles.current()
-        pairs = [_assignment(text) for text in arguments.assignments]
-        profiles.set(name, pairs)
+        pairs = [parse_assignment(text) for text in arguments.assignments]
+        aliases = [_alias(text) for text in arguments.aliases]
+        if not pairs and not aliases:
+            raise UsageError(
+                "give CODE=VALUE or --alias TEXT=VALUE (see 'ficpress profile set -h')"
+            )
+        profiles.set(name, pairs, aliases)
         profiles.save()
-        console.info(f"saved {', '.join(code for code, _ in pairs)} in profile {name!r}")
+        names = [code for code, _ in pairs] + [repr(alias) for alias, _ in aliases]
+        console.info(f"saved {', '.join(names)} in profile {name!r}")
         return 0
     if action == "unset":
         name = arguments.profile or profiles.current()
         codes = [_code(text) for text in arguments.codes]
-        missing = profiles.unset(name, codes)
+        missing = profiles.unset(name, codes, [alias.strip() for alias in arguments.aliases])
         profiles.save()
         for code in missing:
             console.warn(f"{profiles.path}: warning: profile {name!r} had no {code}")
@@ -61,9 +69,12 @@ def profile(arguments: argparse.Namespace, console: Console) -> int:
 FIRST_STEP = "Save your details once: ficpress profile set Y/N=YOUR-NAME E/C=COLOUR"
 
 
-def _assignment(text: str) -> tuple[str, str]:
-    code, value = parse_assignment(text)
-    return code, value
+def _alias(text: str) -> tuple[str, str]:
+    alias, equals, value = text.rpartition("=")
+    if not equals:
+        raise UsageError(f"--alias {text!r}: write it as TEXT=VALUE, e.g. --alias Reader-chan=Alex")
+    alias = config.check_alias(alias, UsageError)
+    return alias, check_value(alias, value.strip(), UsageError)
 
 
 def _code(text: str) -> str:

@@ -8,14 +8,14 @@ that the command line can report between them. Every edition comes from
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from builder import pipeline
 from builder.editions import EDITIONS, Edition
 from builder.errors import UsageError
-from builder.model import EditionTemplate, Profile
+from builder.model import EditionTemplate, Profile, SavedProfile
 from builder.profile import resolve
 from builder.send import copy as safe_copy
 from builder.send import devices, mail
@@ -97,12 +97,14 @@ def prepare(
     path: Path,
     assignments: Sequence[str] = (),
     reader_file: Path | None = None,
-    saved: Mapping[str, str] | None = None,
+    saved: SavedProfile | None = None,
 ) -> Story:
     """The story at `path` with the reader's profile from `--set`, `--reader` and their saved
     profile (None: they have none)."""
-    template = pipeline.compile(path)
-    profile = resolve(template.codes, assignments, reader_file, saved=saved)
+    template = pipeline.compile(path, saved.aliases if saved else ())
+    profile = resolve(
+        template.codes, assignments, reader_file, saved=saved.all() if saved else None
+    )
     warnings = pipeline.check_profile(template, profile, path, False, saved is not None)
     return Story(template, profile, warnings)
 

@@ -8,7 +8,7 @@ reader's value happens per reader, in `builder.fill`.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 
 from builder.model import (
@@ -86,14 +86,52 @@ def find(manuscript: Manuscript) -> Manuscript:
     """The manuscript with every placeholder in its text turned into a Slot."""
     finder = pattern(table(manuscript.meta))
 
-    return map_paragraphs(manuscript, lambda paragraph: _find_in_paragraph(paragraph, finder))
+    def code_of(match: re.Match[str]) -> str:
+        return canonical(next(group for group in match.groups() if group))
+
+    return map_paragraphs(
+        manuscript, lambda paragraph: _find_in_paragraph(paragraph, finder, code_of)
+    )
 
 
-def _find_in_paragraph(paragraph: Paragraph, finder: re.Pattern[str]) -> Paragraph:
+def find_aliases(manuscript: Manuscript, aliases: Sequence[str]) -> Manuscript:
+    """The manuscript with every reader alias (any text a reader's profile maps to a value,
+    `Reader-chan`, `(your name)`) in its remaining text turned into a Slot whose code is the
+    alias as the profile writes it. Matched in any case, as whole words where it starts or
+    ends with a letter or digit."""
+    if not aliases:
+        return manuscript
+    declared = {alias.casefold(): alias for alias in aliases}
+    finder = re.compile(
+        "|".join(
+            ("(?<!\\w)" if alias[:1].isalnum() else "")
+            + re.escape(alias)
+            + ("(?!\\w)" if alias[-1:].isalnum() else "")
+            for alias in sorted(aliases, key=len, reverse=True)
+        ),
+        re.IGNORECASE,
+    )
+
+    def code_of(match: re.Match[str]) -> str:
+        return declared[match.group().casefold()]
+
+    return map_paragraphs(
+        manuscript, lambda paragraph: _find_in_paragraph(paragraph, finder, code_of)
+    )
+
+
+def alias_info(alias: str) -> PlaceholderInfo:
+    """An alias's entry in the code table: printed as typed, like a name."""
+    return PlaceholderInfo(alias, f"your alias for {alias!r}", is_name=True)
+
+
+def _find_in_paragraph(
+    paragraph: Paragraph, finder: re.Pattern[str], code_of: Callable[[re.Match[str]], str]
+) -> Paragraph:
     tokens: list[Inline] = []
     for token in paragraph.inlines:
         if isinstance(token, Text):
-            tokens.extend(_split_text(token, finder, _text_before(tokens)))
+            tokens.extend(_split_text(token, finder, code_of, _text_before(tokens)))
         else:
             tokens.append(token)
     return replace(paragraph, inlines=tuple(tokens))
@@ -107,7 +145,12 @@ def _text_before(tokens: Sequence[Inline]) -> str:
     )
 
 
-def _split_text(token: Text, finder: re.Pattern[str], preceding: str) -> Iterator[Inline]:
+def _split_text(
+    token: Text,
+    finder: re.Pattern[str],
+    code_of: Callable[[re.Match[str]], str],
+    preceding: str,
+) -> Iterator[Inline]:
     text = token.text
     excluded: list[tuple[int, int]] | None = None
     position = 0
@@ -123,10 +166,9 @@ def _split_text(token: Text, finder: re.Pattern[str], preceding: str) -> Iterato
             before = before[: article_match.start()]
         if before:
             yield Text(before, token.line, token.column + position)
-        code = next(group for group in match.groups() if group)
         context = preceding + text[: match.start()]
         yield Slot(
-            code=canonical(code),
+            code=code_of(match),
             written=match.group(),
             line=token.line,
             column=token.column + match.start(),
