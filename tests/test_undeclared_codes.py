@@ -15,6 +15,7 @@ from lxml import html
 from starlette.testclient import TestClient
 
 from builder.cli import main
+from builder.importers import import_story
 from builder.model import Slot
 from builder.serve import token
 from builder.serve.app import COOKIE, create_app
@@ -180,3 +181,20 @@ def test_every_book_passes_epubcheck(books: Books, epubcheck_work: Path) -> None
     assert {path.name: problems(results[path]) for path in paths} == {
         path.name: [] for path in paths
     }
+
+
+def test_import_says_undeclared_codes_are_filled_and_which_never_are(tmp_path: Path) -> None:
+    source = tmp_path / "copied.txt"
+    source.write_text(
+        "Y/N hugged B/F. (Y/F/N) laughed. N/A. b/f and w/o. See a.com/F/F.\n", encoding="utf-8"
+    )
+    result = import_story(source, tmp_path / "out")
+    assert "placeholders: Y/N" in result.report
+    assert (
+        "not in the legend: B/F, Y/F/N; filled when the reader gives a value, but add them "
+        "under 'placeholders:' with a label so that readers know what to give"
+    ) in result.report
+    assert (
+        "never filled (ficpress leaves them as written): b/f; outside the legend only codes "
+        "in capitals are found: write them in capitals or add them under 'placeholders:'"
+    ) in result.report
