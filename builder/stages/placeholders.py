@@ -55,9 +55,9 @@ NOT_PLACEHOLDERS = frozenset(
         # Notes, shorthand and everyday abbreviations.
         *("A/N", "N/A", "W/O", "B/C", "W/E", "S/O", "C/O", "I/O", "A/C", "P/S", "J/K"),
         *("T/W", "C/W", "Y/O", "Q/A", "L/R", "B/W"),
-        # Fandom categories and tropes: AO3's relationship categories and omegaverse. `F/F`
-        # is deliberately absent: readers meet it far more often as a code (best friend's
-        # name, favourite food) in the stories that use it.
+        # AO3's relationship categories and omegaverse. `F/F` is deliberately absent though
+        # it is a category too: reader-insert stories use it as a code (lint's WILD_CODES),
+        # and a stray one only prints as written unless the reader gives F/F a value.
         *("M/M", "M/F", "F/M", "A/B", "A/B/O"),
     }
 )
