@@ -227,13 +227,16 @@ def personalise(
     return edition.writer()(template, profile, identifier(template, profile), options)
 
 
+UNDECLARED_LABEL = "not in the legend"
+"""The label of a code the story uses without declaring it (filled all the same)."""
+
+
 def usage(template: EditionTemplate) -> list[tuple[str, str, int, str | None]]:
     """The codes the story uses: (code, label, count, default), in order of first use."""
     counts = Counter(slot.code for slot in template.slots)
     rows = []
     for code, count in counts.items():
         info = template.codes.get(code)
-        rows.append(
-            (code, info.label if info else "(no label)", count, info.default if info else None)
-        )
+        label = info.label if info else UNDECLARED_LABEL
+        rows.append((code, label, count, info.default if info else None))
     return rows

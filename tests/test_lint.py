@@ -10,7 +10,7 @@ import pytest
 
 from builder import lint
 from builder.cli import main
-from builder.lint.rules import RULES
+from builder.lint.rules import RETIRED, RULES
 from tests.conftest import ROOT, SEED_MANUSCRIPT
 
 FRONT = "---\ntitle: A Story\nplaceholders:\n  G/N: girlfriend's name\n---\n"
@@ -47,8 +47,9 @@ def _all(line: str, text: str) -> list[int]:
 
 # (code, text that has the problem, text that does not)
 RULE_CASES = [
-    ("P101", "Y/M smiled.", "Y/N smiled, and/or w/o N/A at a.com/x/y."),
-    ("P102", "B/N waved. B/N left.", "G/N waved. G/N left."),
+    ("P103", "Y/N smiled. Y/M left.", "Y/N smiled. Y/B/N and B/F B/F left, and/or w/o N/A."),
+    ("P104", "B/N waved. (B/F) left.", "G/N waved. b/f, N/A, M/M, at a.com/X/Y."),
+    ("P105", "b/f waved.", "B/F waved, G/N and g/n, w/o and s/o at a.com/x/y."),
     ("P201", "Y/N waved. Y/N left. Y/n stayed.", "Y/N waved. (Y/N) left."),
     ("P202", "(y/n waved.", "(y/n) waved and [Y/N] left."),
     ("T301", "in his pal,. You were gone.", "Wait... what?! Apples, pears, etc., fine."),
@@ -81,6 +82,8 @@ def test_every_rule_is_tested_and_documented() -> None:
     documented = (ROOT / "docs" / "lint-codes.md").read_text(encoding="utf-8")
     for rule in RULES.values():
         assert f"`{rule.code}`" in documented and rule.severity in documented
+    for code in RETIRED:
+        assert code not in RULES and f"`{code}`" in documented
 
 
 def test_positions_span_lines_of_a_paragraph(tmp_path: Path) -> None:
@@ -89,13 +92,34 @@ def test_positions_span_lines_of_a_paragraph(tmp_path: Path) -> None:
     assert found.message == "'seeeing' repeats a letter 3 times: a typo?"
 
 
-def test_a_hint_for_a_code_one_letter_off(tmp_path: Path) -> None:
-    (found,) = findings(tmp_path, "Y/M smiled.")
-    assert (
-        found.message
-        == "'Y/M' looks like a placeholder but is no code this story knows: did you mean Y/N?"
+def test_a_hint_for_a_code_one_letter_off_one_this_story_uses(tmp_path: Path) -> None:
+    (found,) = findings(tmp_path, "Y/N waved.\n\nY/M smiled.")
+    assert found.message == "'Y/M' is no code this story knows: did you mean Y/N?"
+    assert (found.line, found.column, found.severity) == (8, 1, "error")
+    # An undeclared code the story uses often is one of its codes too.
+    found = findings(tmp_path, "B/F waved. B/F left.\n\nB/G smiled.")
+    assert [f.code for f in found] == ["P104", "P103"]
+    assert found[1].message == "'B/G' is no code this story knows: did you mean B/F?"
+
+
+def test_an_unknown_code_is_a_new_code_not_a_typo_of_the_built_in_table(tmp_path: Path) -> None:
+    # Y/B/N is one letter from the built-in Y/L/N, which this story does not use.
+    (found,) = findings(tmp_path, "Y/N smiled at Y/B/N.")
+    assert (found.code, found.severity) == ("P104", "warning")
+    assert found.message == (
+        "placeholder Y/B/N is not in the legend (used 1x): it is filled when the reader gives "
+        "a value, but nobody is told what it stands for; label it under 'placeholders:' in the "
+        "front matter"
     )
-    assert found.severity == "error"
+
+
+def test_codes_only_a_legend_could_fill_are_errors_once_per_code(tmp_path: Path) -> None:
+    found = findings(tmp_path, "b/f waved. B/f left. b/f came back.")
+    assert [(f.code, f.column, f.severity) for f in found] == [("P105", 1, "error")]
+    assert found[0].message == (
+        "'b/f' looks like a placeholder but is never filled (used 3x): a code outside the "
+        "legend is found only in capitals; write B/F or add it under 'placeholders:'"
+    )
 
 
 def test_cli_text_and_exit_status(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -104,12 +128,12 @@ def test_cli_text_and_exit_status(tmp_path: Path, capsys: pytest.CaptureFixture[
     typo = tmp_path / "typo.md"
     typo.write_text(FRONT + "Y/N waved seeeing it.\n", encoding="utf-8")
     broken = tmp_path / "broken.md"
-    broken.write_text(FRONT + "Q/Q waved.\n", encoding="utf-8")
+    broken.write_text(FRONT + "q/q waved.\n", encoding="utf-8")
     assert main(["lint", str(clean), str(typo)]) == 0  # warnings only
     out = capsys.readouterr().out
     assert out == f"{typo}:6:11: T302 'seeeing' repeats a letter 3 times: a typo?\n"
     assert main(["lint", str(broken)]) == 1
-    assert capsys.readouterr().out.startswith(f"{broken}:6:1: P101 ")
+    assert capsys.readouterr().out.startswith(f"{broken}:6:1: P105 ")
     assert main(["lint", str(tmp_path / "nope.md"), str(typo)]) == 2
     captured = capsys.readouterr()
     assert captured.err.startswith(f"{tmp_path / 'nope.md'}: error: no such file\n")

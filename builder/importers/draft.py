@@ -14,7 +14,14 @@ from typing import Any, Literal
 import yaml
 
 from builder.importers.paragraphs import inline_breaks, lost_breaks, restore
-from builder.stages.placeholders import BUILT_IN, CODE_LIKE, NOT_PLACEHOLDERS, URL, canonical
+from builder.stages.placeholders import (
+    BUILT_IN,
+    CODE_LIKE,
+    NOT_PLACEHOLDERS,
+    URL,
+    canonical,
+    undeclared,
+)
 from builder.stages.scenes import CHAPTER_HEADING, scene_break
 
 TITLE_WORDS = 8
@@ -175,18 +182,30 @@ def _declare_placeholders(draft: Draft) -> None:
     text = URL.sub(" ", text)
     built_in = {info.code: info.label for info in BUILT_IN}
     legend: dict[str, str] = dict(draft.meta.get("placeholders") or {})
-    unknown: list[str] = []
+    unlabelled: list[str] = []  # in capitals: filled when the reader gives a value
+    unfilled: dict[str, str] = {}  # in another case: never found, so printed as written
     for match in CODE_LIKE.finditer(text):
         code = canonical(match.group())
         if code in built_in and code not in legend:
             legend[code] = built_in[code]
-        elif code not in {*built_in, *NOT_PLACEHOLDERS, *legend, *unknown}:
-            unknown.append(code)
+        elif code in {*built_in, *NOT_PLACEHOLDERS, *legend}:
+            continue
+        elif undeclared(match.group()):
+            if code not in unlabelled:
+                unlabelled.append(code)
+        else:
+            unfilled.setdefault(code, match.group())
     if legend:
         draft.meta["placeholders"] = legend
         draft.notes.append(f"placeholders: {', '.join(legend)}")
-    if unknown:
+    if unlabelled:
         draft.notes.append(
-            f"not labelled (ficpress leaves them as written): {', '.join(unknown)}; "
-            "add them under 'placeholders:' if they are codes"
+            f"not in the legend: {', '.join(unlabelled)}; filled when the reader gives a value, "
+            "but add them under 'placeholders:' with a label so that readers know what to give"
+        )
+    if unfilled:
+        draft.notes.append(
+            f"never filled (ficpress leaves them as written): {', '.join(unfilled.values())}; "
+            "outside the legend only codes in capitals are found: write them in capitals or "
+            "add them under 'placeholders:'"
         )

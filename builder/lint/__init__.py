@@ -3,7 +3,7 @@
 The manuscript is read as `ficpress build` reads it (so an unreadable one gets the same
 one-line error), then split into units: paragraphs, chapter headings and break captions.
 Each check runs over a unit's text and maps what it finds back to `line:column` in the
-file. The rules' codes, severities and messages are data in `builder/lint_rules.py`.
+file. The rules' codes, severities and messages are data in `builder/lint/rules.py`.
 """
 
 from __future__ import annotations
@@ -66,7 +66,8 @@ def check(path: Path) -> list[Finding]:
         following = units[index + 1] if index + 1 < len(units) else None
         for offset, code, details in _unit_findings(unit, following):
             found.append((unit, offset, code, details))
-    found += _placeholder_findings(units, codes)
+    legend = {info.code for info in source.meta.legend}
+    found += _placeholder_findings(units, codes, legend)
     found += _mixed_quotes(units)
     findings = [
         Finding(
@@ -226,7 +227,7 @@ def _mixed_quotes(units: list[_Unit]) -> list[tuple[_Unit, int, str, dict[str, A
 
 
 def _placeholder_findings(
-    units: list[_Unit], codes: dict[str, Any]
+    units: list[_Unit], codes: dict[str, Any], legend: set[str]
 ) -> list[tuple[_Unit, int, str, dict[str, Any]]]:
     found: list[tuple[_Unit, int, str, dict[str, Any]]] = []
     uses: list[tuple[_Unit, re.Match[str], str]] = []
@@ -247,21 +248,26 @@ def _placeholder_findings(
     forms: dict[str, Counter[str]] = {}
     for _, match, code in uses:
         forms.setdefault(code, Counter())[match.group()] += 1
+    # What a one-off code may be a slip of: the codes this story declares or uses, never the
+    # whole built-in table (`Y/B/N` is a new code, not a misspelt `Y/L/N`).
+    own = legend | {code for code in counts if code in codes or counts[code] > 1}
     reported: set[str] = set()
     for unit, match, code in uses:
+        written = match.group()
         if code in codes:
             usual, usual_count = forms[code].most_common(1)[0]
-            if match.group() != usual:
-                details = {"written": match.group(), "usual": usual, "count": usual_count}
+            if written != usual:
+                details = {"written": written, "usual": usual, "count": usual_count}
                 found.append((unit, match.start(), "P201", details))
-        elif code in WILD_CODES or counts[code] > 1:
-            if code not in reported:
-                reported.add(code)
-                found.append((unit, match.start(), "P102", {"code": code, "count": counts[code]}))
-        else:
-            hint = _nearest(code, codes)
-            details = {"written": match.group(), "hint": f": did you mean {hint}?" if hint else ""}
-            found.append((unit, match.start(), "P101", details))
+            continue
+        near = _nearest(code, own) if counts[code] == 1 and code not in WILD_CODES else None
+        # Written in capitals, an undeclared code is filled like any other; in any other case
+        # the placeholders stage never finds it.
+        rule = "P103" if near else "P104" if placeholders.undeclared(written) else "P105"
+        if rule == "P103" or f"{rule} {code}" not in reported:
+            reported.add(f"{rule} {code}")
+            details = {"written": written, "code": code, "count": counts[code], "near": near}
+            found.append((unit, match.start(), rule, details))
     return found
 
 
@@ -276,9 +282,9 @@ def _missing_bracket(text: str, match: re.Match[str]) -> str | None:
     return None
 
 
-def _nearest(code: str, codes: dict[str, Any]) -> str | None:
-    """A known code one letter away (`Y/M` -> `Y/N`), the likely intent of a typo."""
-    for known in codes:
+def _nearest(code: str, codes: set[str]) -> str | None:
+    """A code one letter away (`Y/M` -> `Y/N`), the likely intent of a typo."""
+    for known in sorted(codes):
         if len(known) == len(code) and sum(a != b for a, b in zip(known, code, strict=True)) == 1:
             return str(known)
     return None

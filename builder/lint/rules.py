@@ -1,7 +1,9 @@
 """The lint rules as data: each rule's stable code, severity and message, and the word lists
-the rules use. `builder/lint.py` holds the checks; docs/lint-codes.md documents each code.
+the rules use. `builder/lint/__init__.py` holds the checks; docs/lint-codes.md documents each
+code.
 
-Codes never change meaning once published: a rule that changes gets a new code.
+Codes never change meaning once published: a rule that changes gets a new code, and a
+retired code is never given to another rule (`RETIRED`).
 Errors are what will show wrongly in the built book (a placeholder printed as `G/N`);
 everything that may be the author's intent (a typo, a quote style) is a warning.
 """
@@ -28,16 +30,20 @@ class Rule:
 RULES: dict[str, Rule] = {
     rule.code: rule
     for rule in (
+        Rule("P103", "error", "'{written}' is no code this story knows: did you mean {near}?"),
         Rule(
-            "P101",
-            "error",
-            "'{written}' looks like a placeholder but is no code this story knows{hint}",
+            "P104",
+            "warning",
+            "placeholder {code} is not in the legend (used {count}x): it is filled when the "
+            "reader gives a value, but nobody is told what it stands for; label it under "
+            "'placeholders:' in the front matter",
         ),
         Rule(
-            "P102",
+            "P105",
             "error",
-            "placeholder {code} is used {count}x but never labelled: add it under "
-            "'placeholders:' in the front matter",
+            "'{written}' looks like a placeholder but is never filled (used {count}x): a code "
+            "outside the legend is found only in capitals; write {code} or add it under "
+            "'placeholders:'",
         ),
         Rule(
             "P201",
@@ -74,8 +80,15 @@ RULES: dict[str, Rule] = {
     )
 }
 
+RETIRED: dict[str, str] = {
+    "P101": "an unknown code used once, as an error with a typo hint from the whole built-in "
+    "table; since undeclared codes are filled, see P103, P104 and P105",
+    "P102": "an undeclared code as an error; since undeclared codes are filled, see P104",
+}
+"""Codes no rule reports any more, and why: kept so that they are never reused."""
+
 # Codes seen in the wild (shared/reference/reader-insert-conventions.md) but not built in:
-# used even once, they need a label rather than a typo hint.
+# used even once, they are codes of their own, never a slip of a code the story uses.
 WILD_CODES = frozenset({"G/N", "B/N", "S/N", "B/F", "F/F", "Y/F/N", "O/C", "P/N"})
 
 # Interjections whose letters are stretched on purpose (`Ooooh`, `hmmm`, `ughhh`), compared

@@ -45,11 +45,14 @@ class Field:
     code: str
     """The canonical code, e.g. `Y/N`; also the form field's name."""
     label: str
-    """What the reader is asked for (the built-in table or the story's legend)."""
+    """What the reader is asked for (the built-in table or the story's legend); the code
+    itself for a code the story does not declare."""
     default: str | None
     """The story's default, shown as a hint and used when the field is left empty."""
     count: int
     """How often the story uses it."""
+    declared: bool = True
+    """False for a code found in the text only: the form can say no more than its code."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,7 +220,9 @@ def load(path: Path, stamp: Stamp) -> Story:
     template = pipeline.compile(path)
     pipeline.personalise(template, profile_for(template, {}), EDITIONS["epub"])
     fields = tuple(
-        Field(code, code if label == "(no label)" else label, default, count)
+        Field(code, label, default, count)
+        if code in template.codes
+        else Field(code, code, default, count, declared=False)
         for code, label, count, default in pipeline.usage(template)
     )
     updated = dt.datetime.fromtimestamp(template.manuscript.modified, dt.UTC)

@@ -47,8 +47,22 @@ CODE_SYNTAX = re.compile(r"^[A-Za-z]+!?[A-Za-z]*(?:/[A-Za-z]+)+$")
 """What a code may look like where one is declared or given a value (`Y/N`, `B/F/N`, `F!Y/N`)."""
 CODE_LIKE = re.compile(r"(?<![\w/])[A-Za-z](?:/[A-Za-z]){1,2}(?![\w/])")
 """Code-like tokens in text: single letters joined by slashes (`Y/N`, `g/n`, `Y/L/N`)."""
-NOT_PLACEHOLDERS = frozenset({"A/N", "N/A", "W/O", "B/C", "W/E", "S/O", "C/O", "I/O", "A/C"})
-"""Tokens shaped like codes that are ordinary abbreviations (`A/N` is an author's note)."""
+UNDECLARED = re.compile(r"[A-Z](?:/[A-Z]){1,2}")
+"""The shape of a code found without a legend: 2-3 capitals joined by slashes (`B/F`, `Y/F/N`).
+Capitals only: lower case is where ordinary abbreviations live (`w/o`, `b/c`, `s/o`)."""
+NOT_PLACEHOLDERS = frozenset(
+    {
+        # Notes, shorthand and everyday abbreviations.
+        *("A/N", "N/A", "W/O", "B/C", "W/E", "S/O", "C/O", "I/O", "A/C", "P/S", "J/K"),
+        *("T/W", "C/W", "Y/O", "Q/A", "L/R", "B/W"),
+        # AO3's relationship categories and omegaverse. `F/F` is deliberately absent though
+        # it is a category too: reader-insert stories use it as a code (lint's WILD_CODES),
+        # and a stray one only prints as written unless the reader gives F/F a value.
+        *("M/M", "M/F", "F/M", "A/B", "A/B/O"),
+    }
+)
+"""Tokens shaped like codes that are ordinary abbreviations (`A/N` is an author's note): never
+found unless a story's legend declares them."""
 
 # Text that looks like a URL or a domain path is never searched: `a.com/y/n` stays.
 URL = re.compile(r"(?:https?://|www\.)\S+|[\w-]+(?:\.[\w-]+)+/\S*", re.IGNORECASE)
@@ -71,10 +85,22 @@ def canonical(code: str) -> str:
     return code.strip().strip("()[]{}").upper()
 
 
+def undeclared(code: str) -> bool:
+    """Whether `code`, not in a story's table, is still one: capitals of the placeholder
+    shape that are no ordinary abbreviation (`B/F`, `Y/F/N`; not `N/A`, `b/f`)."""
+    return bool(UNDECLARED.fullmatch(code)) and code not in NOT_PLACEHOLDERS
+
+
 def pattern(codes: Iterable[str]) -> re.Pattern[str]:
-    """A pattern that finds any of `codes`, in any case, bare or wrapped in brackets."""
+    """A pattern that finds any of `codes`, in any case, and any undeclared code (capitals
+    only, see `undeclared`), bare or wrapped in brackets."""
     alternatives = "|".join(re.escape(code) for code in sorted(codes, key=len, reverse=True))
-    code = rf"(?:{alternatives})"
+    abbreviations = "|".join(re.escape(code) for code in sorted(NOT_PLACEHOLDERS))
+    # The known codes come first so that they keep matching in any case; the undeclared
+    # shape is matched case-sensitively, and an abbreviation is refused only as a whole token
+    # (`N/A` is not a code, `N/A/B` is).
+    shape = rf"(?-i:(?!(?:{abbreviations})(?![\w/])){UNDECLARED.pattern})"
+    code = rf"(?:{alternatives}|{shape})" if alternatives else shape
     return re.compile(
         rf"(?<![\w/])(?:\((?P<round>{code})\)|\[(?P<square>{code})\]|\{{(?P<curly>{code})\}}"
         rf"|(?P<bare>{code}))(?![\w/])",
