@@ -28,11 +28,18 @@ def ace_script() -> Path | None:
 ACE = ace_script()
 
 
+CHAPTERS = Path(__file__).parent / "cases" / "chapters" / "input" / "story.md"
+
+
 @pytest.mark.skipif(ACE is None, reason="DAISY Ace (npm @daisy/ace) and Chromium are not installed")
-def test_ace_finds_no_violations(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("story", "edition"),
+    [(SEED_MANUSCRIPT, "epub"), (SEED_MANUSCRIPT, "kepub"), (CHAPTERS, "epub")],
+)
+def test_ace_finds_no_violations(tmp_path: Path, story: Path, edition: str) -> None:
     assert ACE is not None
     book = pipeline.build(
-        SEED_MANUSCRIPT, formats=["epub"], out_dir=tmp_path, assignments=FULL_PROFILE
+        story, formats=[edition], out_dir=tmp_path, assignments=FULL_PROFILE
     ).outputs[0]
     environment = {**os.environ, "PUPPETEER_EXECUTABLE_PATH": str(shutil.which("chromium"))}
     subprocess.run(

@@ -78,7 +78,9 @@ def test_each_rule_fires_on_its_problem_only(
 
 
 def test_every_rule_is_tested_and_documented() -> None:
-    assert {case[0] for case in RULE_CASES} == set(RULES)
+    # F601 looks at the front matter, which RULE_CASES keeps fixed: tests/test_profiles.py
+    # (test_unknown_front_matter_fields_are_warned_about_in_build_and_lint) covers it.
+    assert {case[0] for case in RULE_CASES} | {"F601"} == set(RULES)
     documented = (ROOT / "docs" / "lint-codes.md").read_text(encoding="utf-8")
     for rule in RULES.values():
         assert f"`{rule.code}`" in documented and rule.severity in documented

@@ -125,10 +125,10 @@ def test_placeholders_lists_undeclared_codes_as_not_in_the_legend(
     assert main(["placeholders", str(library / "sea.md")]) == 0
     listed = capsys.readouterr().out.splitlines()
     assert listed == [
-        "Y/F/N  not in the legend, used 3x",
-        "B/F    not in the legend, used 3x",
-        "G/N    girlfriend's name, used 1x (default: Kim)",
-        "Y/N    your name, used 1x",
+        "Y/F/N  not in the legend, used 3x: no value",
+        "B/F    not in the legend, used 3x: no value",
+        "G/N    girlfriend's name, used 1x: 'Kim' from the story's default",
+        "Y/N    your name, used 1x: no value",
     ]
 
 
