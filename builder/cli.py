@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from builder import __version__
+from builder.characters import command_line
 from builder.editions import EDITIONS, EditionOptions
 from builder.editions.pages import PAGE_PRESETS
 from builder.errors import FicpressError, UsageError
@@ -383,7 +384,7 @@ COMMANDS = {
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line with `argv` (default: sys.argv[1:]); return the exit status."""
     try:
-        arguments = _parser().parse_args(argv)
+        arguments = _parser().parse_args(command_line(argv))
         return COMMANDS[arguments.command](arguments)
     except FicpressError as error:
         prefix = "" if error.path is not None else "ficpress: "

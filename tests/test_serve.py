@@ -444,16 +444,29 @@ def test_traversal_in_the_forget_form_goes_home(client: TestClient, slug: str) -
     assert response.headers["location"] == "/"
 
 
-@pytest.mark.parametrize("value", ["Al\x07ex", "Alex\x00", "line\rbreak", "tab\there", "del\x7f"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "Al\x07ex",
+        "Alex\x00",
+        "line\rbreak",
+        "tab\there",
+        "del\x7f",
+        "c1\x85",
+        "non\ufffe",
+        "x\uffff",
+    ],
+)
 def test_control_characters_are_refused_with_a_clear_message(
     client: TestClient, value: str
 ) -> None:
     refused = client.get(f"{SEED}/download", params={"Y/N": value})
     assert refused.status_code == 400
-    assert page_message(refused) == "The value for your name must be one line of plain text."
+    expected = "The value for your name must be one line of plain text, without U+"
+    assert page_message(refused).startswith(expected)
     saved = client.post(f"{SEED}/remember", data={"Y/N": value}, follow_redirects=False)
     assert saved.status_code == 400
-    assert page_message(saved) == "The value for your name must be one line of plain text."
+    assert page_message(saved).startswith(expected)
     assert COOKIE not in client.cookies
 
 
