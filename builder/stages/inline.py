@@ -29,6 +29,7 @@ MAX_NESTING = 32
 """Markup nested deeper than this is left as the text it is (`*****...word*****...`): no
 story nests emphasis that far, and the bound keeps parsing linear and recursion shallow."""
 Tag = Literal["em", "strong"]
+TAGS: tuple[Tag, ...] = ("strong", "em")
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,10 +126,14 @@ class _Parser:
         position = lo
         found: dict[Tag, tuple[int, int] | None] = {}
         while position < hi:
-            for tag in ("strong", "em"):
-                if tag not in found or ((match := found[tag]) is not None and match[0] < position):
-                    found[tag] = self._search(tag, position, lo, hi)
+            kind: Tag
+            for kind in TAGS:
+                if kind not in found or (
+                    (match := found[kind]) is not None and match[0] < position
+                ):
+                    found[kind] = self._search(kind, position, lo, hi)
             strong, em = found["strong"], found["em"]
+            tag: Tag
             if strong is not None and (em is None or strong[0] <= em[0]):
                 tag, (opener, closer), width = "strong", strong, 2
             elif em is not None:
