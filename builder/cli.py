@@ -83,8 +83,9 @@ def _parser() -> argparse.ArgumentParser:
         help="run the batch on a Dask cluster (pip install 'ficpress[dask]')",
     )
 
-    listing = commands.add_parser("placeholders", help="list the placeholders a story uses")
-    listing.add_argument("manuscript", type=Path)
+    commands.add_parser("placeholders", help="list the placeholders a story uses").add_argument(
+        "manuscript", type=Path
+    )
 
     send = commands.add_parser(
         "send", help="put a reader's edition on a connected e-reader, or mail it to a Kindle"
@@ -155,11 +156,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1", help="address (default: 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
     serve.add_argument(
-        "--pdf-workers",
-        type=int,
-        default=1,
-        metavar="N",
-        help="processes laying out PDFs (default: 1)",
+        "--pdf-workers", type=int, default=1, metavar="N", help="PDF layout processes (default: 1)"
     )
     return parser
 
@@ -205,7 +202,9 @@ def _build(arguments: argparse.Namespace) -> int:
         print(f"{manuscript}: warning: {warning}", file=sys.stderr)
     for output in result.outputs:
         print(f"wrote {output} ({output.stat().st_size / 1024:.0f} KiB)")
-    return 0
+    for error in result.errors:
+        print(f"ficpress: {error}", file=sys.stderr)
+    return max((error.exit_code for error in result.errors), default=0)
 
 
 def _batch(arguments: argparse.Namespace, formats: list[str]) -> int:

@@ -30,7 +30,9 @@ def reference(text: str, start: int, positions: Positions) -> list[Inline]:
         else:
             break
         if match.start() > position:
-            tokens.extend(inline._texts(text[position : match.start()], start + position, positions))
+            tokens.extend(
+                inline._texts(text[position : match.start()], start + position, positions)
+            )
         tokens.append(Markup(tag, opening=True))  # type: ignore[arg-type]
         tokens.extend(reference(match.group(1), start + match.start(1), positions))
         tokens.append(Markup(tag, opening=False))  # type: ignore[arg-type]
