@@ -304,6 +304,8 @@ def _legend(value: Any, fail: Callable[[str], ManuscriptError]) -> tuple[Placeho
             raise fail(f"placeholder {code}: give a label, e.g. '{code}: {{label: best friend}}'")
         default = entry.get("default")
         canonical = str(code).upper()
+        if default is not None and not str(default).strip():
+            default = None  # `default: ""` gives no default, as before
         if default is not None:
             try:  # the checks --set has: one short line of text
                 default = check_value(canonical, str(default).strip(), ProfileError)
