@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import http.client
 import io
 import shutil
@@ -209,3 +210,15 @@ def test_editing_emptying_and_deleting_a_manuscript_while_20_clients_download(
     assert statuses[200] > 20 and statuses[404] >= 1
     assert "Traceback" not in log
     assert "the last good version stays online" in log
+
+
+def test_a_crafted_token_with_a_noncharacter_is_400_not_a_broken_feed(folder: Path) -> None:
+    """Tokens are not signed: one holding U+FFFE must not reach the personal OPDS feed."""
+    for value in ("A\ufffe", "A\x85", "A\x01"):
+        payload = base64.urlsafe_b64encode(f"Y/N={value}".encode()).rstrip(b"=").decode()
+        with ThreadPoolExecutor(1) as executor:
+            app = create_app(folder, pool=RenderPool(executor=executor))
+            with TestClient(app) as client:
+                for path in ("stories", "new", "books/for-her-safety.epub"):
+                    response = client.get(f"/opds/p/1{payload}/{path}")
+                    assert response.status_code == 400, (value, path)

@@ -141,7 +141,12 @@ def locked(folder: Path) -> Iterator[None]:
     except OSError as error:
         raise OutputError(f"cannot write here: {error.strerror}", path=folder) from None
     try:
-        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        except OSError:  # a file system without flock on folders (some network shares)
+            with _lock_file(folder):
+                yield
+            return
         yield
     finally:
         os.close(handle)  # closing releases the lock
