@@ -10,40 +10,31 @@ remote cluster needs no shared disk. A failure is one item's outcome, never the 
 
 from __future__ import annotations
 
-import csv
-import io
+import itertools
 import math
 import multiprocessing
-import re
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from builder import pipeline
-from builder.editions import EditionOptions, write_atomic
+from builder.editions import EditionOptions
+from builder.editions.output import write_all
 from builder.editions.pdf.processes import cores, fork_is_safe
-from builder.errors import FicpressError, ProfileError, UsageError
+from builder.errors import FicpressError, UsageError
 from builder.model import EditionTemplate, Profile, SavedProfile
-from builder.profile import check_value, parse_assignment, read_reader_file, resolve
-from builder.stages.placeholders import CODE_SYNTAX, canonical
+from builder.profile import parse_assignment, read_reader_file, resolve
+from builder.readers import Reader, read_readers
 
-READER_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
-"""Reader ids name folders: letters, digits, `.`, `_`, `-`; no path tricks, no hidden files."""
+__all__ = ["Outcome", "Reader", "Request", "read_readers", "run"]
+AHEAD = 2
+"""Tasks in flight per process: the finished ones' files are written and let go at once, so
+a batch's memory does not grow with its number of readers."""
 MAX_CHUNK = 8
 """Readers per task at most: enough to amortise shipping the template, few enough that the
 progress bar moves and the pool stays balanced."""
-
-
-@dataclass(frozen=True, slots=True)
-class Reader:
-    """One row of a readers CSV."""
-
-    id: str
-    """The reader's id: their editions go to `OUT/<id>/`."""
-    values: tuple[tuple[str, str], ...]
-    """(canonical code, value) for every non-empty cell."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,76 +68,6 @@ class Outcome:
     error: str | None = None
     """The one-line message (`PATH:LINE: error: ...`) when it failed."""
     exit_code: int = 0
-
-
-def read_readers(path: Path) -> tuple[Reader, ...]:
-    """The readers in a CSV file with a header row `id,Y/N,E/C,...`; a ProfileError naming
-    the line for anything wrong with it."""
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise ProfileError("no such readers file", path=path) from None
-    except UnicodeDecodeError:
-        raise ProfileError("is not UTF-8 text", path=path) from None
-    except OSError as error:
-        raise ProfileError(f"cannot read: {error.strerror}", path=path) from None
-    rows = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = next(rows)
-    except StopIteration:
-        raise ProfileError(
-            "is empty; the first line must be a header like id,Y/N", path=path, line=1
-        ) from None
-    except csv.Error as error:
-        raise ProfileError(f"is not valid CSV: {error}", path=path, line=1) from None
-    names = [name.strip() for name in header]
-    if not names or names[0].lower() != "id":
-        raise ProfileError(
-            "the first column must be 'id' (header like id,Y/N,E/C)", path=path, line=1
-        )
-    codes = [canonical(name) for name in names[1:]]
-    for name, code in zip(names[1:], codes, strict=True):
-        if not CODE_SYNTAX.match(code):
-            raise ProfileError(
-                f"column {name!r} is not a placeholder code like Y/N", path=path, line=1
-            )
-    if len(set(codes)) != len(codes):
-        raise ProfileError("a placeholder code has two columns", path=path, line=1)
-    readers: list[Reader] = []
-    seen: set[str] = set()
-    try:
-        for row in rows:
-            line = rows.line_num
-            if not any(cell.strip() for cell in row):
-                continue
-            if len(row) != len(names):
-                raise ProfileError(
-                    f"has {len(row)} fields, the header has {len(names)}", path=path, line=line
-                )
-            reader_id = row[0].strip()
-            if not READER_ID.fullmatch(reader_id):
-                raise ProfileError(
-                    f"reader id {reader_id!r} must be 1-64 letters, digits, '.', '_' or '-' "
-                    "(it names a folder)",
-                    path=path,
-                    line=line,
-                )
-            if reader_id.lower() in seen:
-                raise ProfileError(f"reader id {reader_id!r} is used twice", path=path, line=line)
-            seen.add(reader_id.lower())
-            values = []
-            for code, cell in zip(codes, row[1:], strict=True):
-                if cell.strip():
-                    try:
-                        values.append((code, check_value(code, cell.strip(), ProfileError)))
-                    except ProfileError as error:
-                        raise ProfileError(error.message, path=path, line=line) from None
-            readers.append(Reader(reader_id, tuple(values)))
-    except csv.Error as error:
-        raise ProfileError(f"is not valid CSV: {error}", path=path, line=rows.line_num) from None
-    if not readers:
-        raise ProfileError("has a header but no readers", path=path, line=1)
-    return tuple(readers)
 
 
 # --- the work a worker does ------------------------------------------------------------
@@ -208,13 +129,23 @@ def results(
 
 
 def _in_pool(tasks: Sequence[Task], jobs: int) -> Iterator[tuple[Task, TaskResult | BaseException]]:
+    """Results as they finish, with at most AHEAD tasks per process submitted: a finished
+    task's bytes are handed over and dropped, not kept by its future until the end."""
     method = "fork" if fork_is_safe() else "spawn"
     context = multiprocessing.get_context(method)
+    waiting = iter(tasks)
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        futures = {pool.submit(personalise_task, task): task for task in tasks}
-        for future in as_completed(futures):
-            error = future.exception()
-            yield futures[future], error if error is not None else future.result()
+        running: dict[Future[TaskResult], Task] = {}
+        while True:
+            for task in itertools.islice(waiting, jobs * AHEAD - len(running)):
+                running[pool.submit(personalise_task, task)] = task
+            if not running:
+                return
+            finished, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in finished:
+                task = running.pop(future)
+                error = future.exception()
+                yield task, error if error is not None else future.result()
 
 
 def _on_dask(tasks: Sequence[Task], spec: str) -> Iterator[tuple[Task, TaskResult | BaseException]]:
@@ -246,10 +177,11 @@ def _on_dask(tasks: Sequence[Task], spec: str) -> Iterator[tuple[Task, TaskResul
         # as_completed finds the client through the "current client".
         with client.as_current():
             for future in dask.as_completed(futures):
+                task = futures.pop(future)  # released on the cluster once handled
                 try:
-                    yield futures[future], future.result()
+                    yield task, future.result()
                 except Exception as error:
-                    yield futures[future], error
+                    yield task, error
     finally:
         client.close()
 
@@ -300,10 +232,11 @@ def run(
             if step is not None:
                 step(f"compiling {path.name}")
             template = pipeline.compile(path, request.saved.aliases if request.saved else ())
-        except FicpressError as error:
+        except Exception as error:  # a bug in one manuscript's compile must not stop the rest
+            failed, status = _failure(path, error)
             for reader in readers:
                 item = _Item(_outcome(path, reader), request.out_dir)
-                item.outcome.error, item.outcome.exit_code = str(error), error.exit_code
+                item.outcome.error, item.outcome.exit_code = failed, status
                 items.append(item)
                 _report(item.outcome, progress)
             continue
@@ -325,8 +258,8 @@ def run(
                 item.outcome.warnings = pipeline.check_profile(
                     template, profile, path, request.strict, saved
                 )
-            except FicpressError as error:
-                item.outcome.error, item.outcome.exit_code = str(error), error.exit_code
+            except Exception as error:
+                item.outcome.error, item.outcome.exit_code = _failure(path, error)
                 _report(item.outcome, progress)
                 continue
             work.append((len(items) - 1, profile))
@@ -344,23 +277,35 @@ def run(
         step(f"making {', '.join(edition.name for edition in chosen)}")
     for task, result in results(tasks, executor_spec, jobs):
         if isinstance(result, BaseException):  # a worker died: its items failed, the rest go on
-            result = [(n, None, f"error: worker failed: {result}", 1) for n, _ in task.items]
+            failed, status = _failure(None, result, "worker failed: ")
+            result = [(n, None, failed, status) for n, _ in task.items]
         for number, files, message, code in result:
             item = items[number]
             if message is not None and message.startswith("error: "):
                 message = f"{item.outcome.name}: {message}"
             if files is not None:
-                try:
-                    for suffix, data in zip(suffixes, files, strict=True):
-                        target = item.target / f"{item.slug}{suffix}"
-                        write_atomic(target, data)
-                        item.outcome.outputs.append(target)
+                targets = [item.target / f"{item.slug}{suffix}" for suffix in suffixes]
+                try:  # the item's files all or none, written now and let go
+                    write_all(list(zip(targets, files, strict=True)))
+                    item.outcome.outputs.extend(targets)
                 except FicpressError as error:
                     message, code = str(error), error.exit_code
             if message is not None:
                 item.outcome.error, item.outcome.exit_code = message, code
             _report(item.outcome, progress)
     return [item.outcome for item in items]
+
+
+def _failure(path: Path | None, error: BaseException, what: str = "") -> tuple[str, int]:
+    """(one-line message, exit code) for an item that raised `error`: a FicpressError's own
+    line, anything else named as the bug it is (one `error:`, whatever it says itself)."""
+    if isinstance(error, FicpressError):
+        if error.path is None and path is not None:
+            error = type(error)(error.message, path=path, line=error.line)
+        return str(error), error.exit_code
+    detail = str(error).removeprefix("error: ")
+    where = f"{path}: " if path is not None else ""
+    return f"{where}error: {what}{type(error).__name__}: {detail}", 1
 
 
 def _outcome(path: Path, reader: Reader | None) -> Outcome:

@@ -96,6 +96,13 @@ class EditionError(FicpressError):
     exit_code = 1
 
 
+class MissingLibraryError(EditionError):
+    """An edition's system libraries are not installed (WeasyPrint's Pango for the PDF): the
+    message says what to install. A build still writes the other editions it was asked for."""
+
+    exit_code = 1
+
+
 class DeviceError(FicpressError):
     """An e-reader cannot take the book: none connected, several, full, or gone mid-copy."""
 

@@ -17,8 +17,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from builder.editions import EDITIONS, Edition, EditionOptions, write_atomic
-from builder.errors import EditionError, UnfilledPlaceholderError, UsageError
+from builder.editions import EDITIONS, Edition, EditionOptions
+from builder.editions.output import write_all
+from builder.errors import (
+    EditionError,
+    FicpressError,
+    MissingLibraryError,
+    UnfilledPlaceholderError,
+    UsageError,
+)
 from builder.model import EditionTemplate, Manuscript, Profile, SavedProfile, Slot
 from builder.profile import resolve
 from builder.stages import manuscript, placeholders, render, scenes, typography
@@ -101,6 +108,9 @@ class BuildResult:
     """The files written, in the order of the formats asked for."""
     warnings: list[str] = field(default_factory=list)
     """One-line warnings (without the `warning:` prefix)."""
+    errors: list[FicpressError] = field(default_factory=list)
+    """Editions that could not be made for want of a system library (the others were
+    written): the build failed, and says so after listing what it wrote."""
 
 
 def check_profile(
@@ -175,15 +185,23 @@ def build(
 
             prepared = pdf.prepare(template, profile, identifier(template, profile), options)
             waiting["pdf"] = worker.start(prepared, template.manuscript.meta.language)
+        files: list[tuple[Path, bytes]] = []
         for edition in chosen:
             target = out_dir / f"{template.slug}{edition.suffix}"
             say(f"making {target.name}" + _pdf_parts(template, edition, options))
-            if edition.name in waiting:
-                data = waiting[edition.name]()
-            else:
-                data = personalise(template, profile, edition, options)
-            write_atomic(target, data)
-            result.outputs.append(target)
+            try:
+                if edition.name in waiting:
+                    data = waiting[edition.name]()
+                else:
+                    data = personalise(template, profile, edition, options)
+            except MissingLibraryError as error:  # the other editions are still written
+                result.errors.append(error)
+                continue
+            files.append((target, data))
+    if not files and result.errors:
+        raise result.errors[0]
+    write_all(files)  # every file or none, with the folder locked
+    result.outputs.extend(path for path, _ in files)
     return result
 
 

@@ -13,14 +13,18 @@ import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
+from builder.characters import NOT_TEXT, describe
 from builder.errors import ProfileError, UsageError
+from builder.files import read_limited
 from builder.fill import CLOSE, OPEN
 from builder.model import Origin, PlaceholderInfo, Profile, ProfileValue
 from builder.stages.placeholders import CODE_SYNTAX, canonical
 
 MAX_VALUE_LENGTH = 100
-CONTROL_CHARACTERS = re.compile(f"[\\x00-\\x1f\\x7f{OPEN}{CLOSE}]")
-"""What a value may not hold: line breaks and other controls, and the marker delimiters."""
+MAX_READER_FILE_BYTES = 1024 * 1024
+CONTROL_CHARACTERS = re.compile(f"[\\t\\n\\r{NOT_TEXT}{OPEN}{CLOSE}]")
+"""What a value may not hold: line breaks, tabs and other controls, noncharacters (U+FFFE),
+lone surrogates (bytes of a command line that were not UTF-8), and the marker delimiters."""
 PRECEDENCE: tuple[Origin, ...] = (
     "default",
     "profile",
@@ -45,8 +49,12 @@ def parse_assignment(assignment: str) -> tuple[str, str]:
 
 def check_value(code: str, value: str, error: type[UsageError] | type[ProfileError]) -> str:
     """The value, if it is a short line of text."""
-    if CONTROL_CHARACTERS.search(value):
-        raise error(f"the value for {code} must be one line of plain text")
+    control = CONTROL_CHARACTERS.search(value)
+    if control:
+        raise error(
+            f"the value for {code} must be one line of plain text, "
+            f"without {describe(control.group())}"
+        )
     if len(value) > MAX_VALUE_LENGTH:
         raise error(f"the value for {code} is longer than {MAX_VALUE_LENGTH} characters")
     if not value:
@@ -57,9 +65,9 @@ def check_value(code: str, value: str, error: type[UsageError] | type[ProfileErr
 def read_reader_file(path: Path) -> dict[str, str]:
     """A reader profile file: a TOML table of `"CODE" = "value"`."""
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ProfileError("no such reader file", path=path) from None
+        data = tomllib.loads(
+            read_limited(path, MAX_READER_FILE_BYTES, ProfileError, "reader").decode("utf-8")
+        )
     except UnicodeDecodeError:
         raise ProfileError("is not UTF-8 text", path=path) from None
     except tomllib.TOMLDecodeError as error:

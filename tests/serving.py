@@ -8,6 +8,7 @@ from __future__ import annotations
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -41,10 +42,13 @@ def serving(folder: Path, *, capture: bool = False, stop_timeout: float = 60) ->
     """Start `python -m builder serve` over `folder`, wait until `/opds` answers, stop it after."""
     port = free_port()
     command = [sys.executable, "-m", "builder", "serve", "--manuscripts", str(folder)]
+    # A file, not a pipe: nobody reads a pipe until the end, and a server whose log fills
+    # one (64 KiB, a thousand requests) blocks on its next line.
+    log = tempfile.TemporaryFile() if capture else None  # noqa: SIM115 (closed below)
     process = subprocess.Popen(
         [*command, "--host", "127.0.0.1", "--port", str(port)],
         cwd=ROOT,
-        stdout=subprocess.PIPE if capture else subprocess.DEVNULL,
+        stdout=log if log is not None else subprocess.DEVNULL,
         stderr=subprocess.STDOUT if capture else subprocess.DEVNULL,
     )
     server = Server(port, f"http://127.0.0.1:{port}")
@@ -59,5 +63,8 @@ def serving(folder: Path, *, capture: bool = False, stop_timeout: float = 60) ->
         yield server
     finally:
         process.terminate()
-        output, _ = process.communicate(timeout=stop_timeout)
-        server.output = output or b""
+        process.wait(timeout=stop_timeout)
+        if log is not None:
+            log.seek(0)
+            server.output = log.read()
+            log.close()

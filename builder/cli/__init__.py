@@ -14,6 +14,7 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
+from builder.characters import command_line
 from builder.cli import commands, profiles
 from builder.cli.console import Console
 from builder.cli.parser import parser
@@ -39,7 +40,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         grammar = parser()
         _complete(grammar)
-        arguments = grammar.parse_args(argv)
+        arguments = grammar.parse_args(command_line(argv))
         console.verbosity = arguments.verbose - arguments.quiet
         return COMMANDS[arguments.command](arguments, console)
     except FicpressError as error:

@@ -51,7 +51,9 @@ def build(arguments: argparse.Namespace, console: Console) -> int:
         console.warn(f"{manuscript}: warning: {warning}")
     for output in result.outputs:
         console.info(f"wrote {output} ({output.stat().st_size / 1024:.0f} KiB)")
-    return 0
+    for error in result.errors:
+        console.error(f"ficpress: {error}")
+    return max((error.exit_code for error in result.errors), default=0)
 
 
 def _batch(arguments: argparse.Namespace, console: Console, formats: list[str]) -> int:

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from builder.errors import OutputError
 from builder.model import EditionTemplate, Profile
 
 
@@ -78,17 +75,7 @@ EDITIONS: dict[str, Edition] = {
 
 def write_atomic(path: Path, data: bytes) -> None:
     """Write `data` to `path` through a temporary file in the same folder, so that a failure
-    never leaves a partial file behind."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    except OSError as error:
-        raise OutputError(f"cannot write here: {error.strerror}", path=path.parent) from None
-    try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(data)
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, path)
-    except OSError as error:
-        Path(temporary).unlink(missing_ok=True)
-        raise OutputError(f"cannot write: {error.strerror}", path=path) from None
+    never leaves a partial file behind (one file of `output.write_all`)."""
+    from builder.editions.output import write_all
+
+    write_all([(path, data)])

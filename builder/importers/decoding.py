@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from builder.errors import ImportSourceError
-from builder.stages.manuscript import read_bytes
+from builder.files import read_limited
+from builder.stages.manuscript import MAX_MANUSCRIPT_BYTES
 
 # Formats people mistake for text; each gets a hint instead of a decoding error.
 SIGNATURES = (
@@ -47,8 +48,8 @@ class Decoded:
 
 
 def read_source(path: Path) -> bytes:
-    """The file's bytes, refusing folders, missing files and files over 20 MB."""
-    return read_bytes(path, ImportSourceError, "story")
+    """The file's bytes, refusing folders, devices, missing files and files over 20 MB."""
+    return read_limited(path, MAX_MANUSCRIPT_BYTES, ImportSourceError, "story")
 
 
 def decode(data: bytes, path: Path | str) -> Decoded:

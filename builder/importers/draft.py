@@ -8,11 +8,13 @@ inside a line onto its own line, a wall of text into paragraphs. Words are never
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import yaml
 
+from builder.characters import FORBIDDEN, describe
 from builder.importers.paragraphs import inline_breaks, lost_breaks, restore
 from builder.stages.placeholders import (
     BUILT_IN,
@@ -61,6 +63,7 @@ class Draft:
 def finish(draft: Draft, fallback_title: str | None) -> Draft:
     """The clean-up every source gets: footer to front matter, inline breaks onto their own
     lines, walls of text cut into paragraphs, placeholders declared, a title."""
+    _drop_forbidden(draft)
     _move_footer(draft)
     _split_inline_breaks(draft)
     _restore_paragraphs(draft)
@@ -82,6 +85,30 @@ def render(draft: Draft) -> str:
     for block in draft.blocks:
         body.append(f"# {block.text}" if block.kind == "heading" else block.text)
     return f"---\n{front}---\n\n" + "\n\n".join(body) + "\n"
+
+
+def _drop_forbidden(draft: Draft) -> None:
+    """Characters no book can hold (a `&#1;` in a page's title, a C1 control from a bad
+    conversion, U+FFFE) are dropped, and the report says which and how many."""
+    dropped: Counter[str] = Counter()
+
+    def clean(value: Any) -> Any:
+        if isinstance(value, str):
+            dropped.update(FORBIDDEN.findall(value))
+            return FORBIDDEN.sub("", value)
+        if isinstance(value, list):
+            return [clean(item) for item in value]
+        if isinstance(value, dict):
+            return {clean(key): clean(item) for key, item in value.items()}
+        return value
+
+    draft.meta = clean(draft.meta)
+    for block in draft.blocks:
+        block.text = clean(block.text)
+    draft.blocks = [block for block in draft.blocks if block.text.strip()]
+    if dropped:
+        listed = ", ".join(f"{describe(c)} {n}x" for c, n in sorted(dropped.items()))
+        draft.notes.append(f"dropped characters no e-book can hold: {listed}")
 
 
 def escape_stars(text: str) -> str:

@@ -30,7 +30,7 @@ from builder.editions import EDITIONS, Edition, EditionOptions
 from builder.editions.pages import PAGE_PRESETS
 from builder.errors import FicpressError, UsageError
 from builder.profile import check_value
-from builder.serve import opds, token
+from builder.serve import opds, origin, token
 from builder.serve.catalog import Catalog, Story, profile_for
 from builder.serve.covers import Covers
 from builder.serve.middleware import AccessLog
@@ -171,7 +171,7 @@ class Site:
 
     def feed_url(self, request: Request) -> str | None:
         _, reader = self.remembered(request)
-        return f"{str(request.base_url).rstrip('/')}/opds/p/{reader}" if reader else None
+        return f"{origin.base_url(request)}/opds/p/{reader}" if reader else None
 
     # Downloads -----------------------------------------------------------------------------
 
@@ -184,7 +184,10 @@ class Site:
             raise HTTPException(400, f"Unknown page size; choose from {', '.join(PAGE_PRESETS)}.")
         # Only the PDF is laid out on a page: other editions ignore it (and share cache entries).
         page = page if edition.name == "pdf" else DEFAULT_PAGE
-        return await self.deliver(story, edition, self.values(story, query), page)
+        values = self.values(story, query)
+        if request.method == "HEAD":  # what a GET would send, without making the book
+            return Response(None, 200, self.headers(story, edition), edition.media_type)
+        return await self.deliver(story, edition, values, page)
 
     async def opds_book(self, request: Request) -> Response:
         values = self.token_values(request)
@@ -193,7 +196,10 @@ class Site:
             slug = name.removesuffix(edition.suffix)
             if slug != name and "." not in slug:
                 story = await self.story(slug)
-                return await self.deliver(story, edition, self.values(story, values), DEFAULT_PAGE)
+                checked = self.values(story, values)
+                if request.method == "HEAD":
+                    return Response(None, 200, self.headers(story, edition), edition.media_type)
+                return await self.deliver(story, edition, checked, DEFAULT_PAGE)
         raise HTTPException(404, "No such book.")
 
     async def deliver(
@@ -201,7 +207,7 @@ class Site:
     ) -> Response:
         """The reader's edition as a download named `<slug><suffix>`."""
         template = story.template
-        job = Job(str(story.path), tuple(sorted(values.items())), edition.name, page)
+        job = Job(template, tuple(sorted(values.items())), edition.name, page)
         try:
             if edition.name in FAST_EDITIONS:
                 key = (template.manuscript.content_hash, job)
@@ -221,39 +227,46 @@ class Site:
             else:
                 data = await self.pool.render(template.manuscript.content_hash, job)
         except Busy as busy:
-            return Response(
-                "Many readers are downloading right now. Please try again in a moment.\n",
-                503,
-                {"Retry-After": str(busy.retry_after)},
-                media_type="text/plain",
-            )
+            return self.busy(busy)
         except FicpressError as error:
             log.error("%s: %s edition failed: %s", story.path, edition.name, error.message)
             raise HTTPException(
                 500, "This edition could not be made. Try another format."
             ) from None
-        headers = {
+        return Response(data, 200, self.headers(story, edition), media_type=edition.media_type)
+
+    @staticmethod
+    def headers(story: Story, edition: Edition) -> dict[str, str]:
+        return {
             "Content-Disposition": f'attachment; filename="{story.slug}{edition.suffix}"',
             "Cache-Control": "private, max-age=3600",
         }
-        return Response(data, 200, headers, media_type=edition.media_type)
 
     async def cover(self, request: Request) -> Response:
         values = self.token_values(request)
         story = await self.story(request.path_params["slug"])
         thumbnail = request.url.path.endswith("/thumbnail")
         title, _ = story.texts(self.values(story, values))
-        data, media_type = await anyio.to_thread.run_sync(
-            self.covers.get, story.template, title, thumbnail
-        )
+        try:
+            data, media_type = await self.covers.get(story.template, title, thumbnail)
+        except Busy as busy:
+            return self.busy(busy)
         return Response(data, 200, {"Cache-Control": "public, max-age=3600"}, media_type)
+
+    @staticmethod
+    def busy(busy: Busy) -> Response:
+        return Response(
+            "Many readers are downloading right now. Please try again in a moment.\n",
+            503,
+            {"Retry-After": str(busy.retry_after)},
+            media_type="text/plain",
+        )
 
     # Remember me ---------------------------------------------------------------------------
 
     async def form(self, request: Request) -> dict[str, str]:
         """A small urlencoded POST body (parsed here: no multipart dependency needed)."""
-        fetch_site = request.headers.get("sec-fetch-site", "same-origin")
-        if fetch_site not in {"same-origin", "none"}:
+        if not origin.same_site(request):
             raise HTTPException(403, "Save your details from this site's own pages.")
         body = b""
         async for chunk in request.stream():

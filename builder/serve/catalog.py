@@ -34,6 +34,7 @@ WORD = re.compile(r"\w+(?:[’'-]\w+)*")
 RESCAN_INTERVAL = 1.0
 """Seconds between folder listings caused by unknown slugs (a flood of 404s stays cheap)."""
 
+KEEPING = "; the last good version stays online"
 Stamp = tuple[int, int, int]
 """(mtime_ns, size, inode): what tells us a file changed without reading it."""
 
@@ -192,6 +193,8 @@ class Catalog:
         stamp = _stamp(path)
         if stamp is None:
             self._failed.pop(path, None)
+            if known is not None:
+                log.info("%s: gone, taken off the catalog", path)
             return None
         if known is not None and known.stamp == stamp:
             return known
@@ -202,12 +205,12 @@ class Catalog:
         except FicpressError as error:
             # Keep serving the last good version while the author fixes the file.
             self._failed[path] = stamp
-            log.error("%s", error)
+            log.error("%s%s", error, KEEPING if known else "")
             return known
         except Exception:
             # A bug, not the author's mistake: still only this story is unavailable.
             self._failed[path] = stamp
-            log.exception("%s: cannot compile", path)
+            log.exception("%s: cannot compile%s", path, KEEPING if known else "")
             return known
         self._failed.pop(path, None)
         log.info("%s: compiled (%d words)", path, story.words)

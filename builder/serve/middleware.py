@@ -6,6 +6,7 @@ import logging
 import re
 import time
 
+from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 log = logging.getLogger("ficpress.serve")
@@ -44,9 +45,13 @@ class AccessLog:
                 message["headers"] = [*message.get("headers", []), *SECURITY_HEADERS]
             await send(message)
 
+        outcome = None
         try:
             await self.app(scope, receive, send_with_headers)
+        except ClientDisconnect:  # it sent less than its Content-Length and hung up
+            outcome = "client disconnected"
         finally:
             path = PERSONAL_PATH.sub("/opds/p/…", scope["path"])
             elapsed = (time.perf_counter() - started) * 1000
-            log.info("%s %s %d %.0f ms", scope["method"], path, status, elapsed)
+            done = outcome or str(status)
+            log.info("%s %s %s %.0f ms", scope["method"], path, done, elapsed)

@@ -8,6 +8,10 @@ parts by processes of its own (builder.editions.pdf.processes): each worker may 
 processes than max(workers, cores) at once. Finished files are kept in a
 cache bounded by bytes, keyed by (manuscript hash, profile, edition, page), and identical
 requests in flight share one job.
+
+A job carries the compiled story (the catalog's template), never its file name: a worker
+never reads a manuscript, so one being saved in place, broken or deleted while the site runs
+cannot fail a PDF that the page and the EPUB still offer.
 """
 
 from __future__ import annotations
@@ -20,23 +24,28 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from concurrent.futures import BrokenExecutor, Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 
 from builder import pipeline
 from builder.editions import EDITIONS, EditionOptions
 from builder.editions.pdf.processes import cores
+from builder.model import EditionTemplate
 from builder.serve.catalog import profile_for
 
 DEFAULT_CACHE_BYTES = 256 * 1024 * 1024
 DEFAULT_QUEUE = 8
+WORKER_TEMPLATES = 8
+"""Stories a worker keeps (by content hash): the forms it derives from one (the PDF's cut
+book) are made once, not per job."""
+_kept: OrderedDict[str, EditionTemplate] = OrderedDict()
 
 
 @dataclass(frozen=True, slots=True)
 class Job:
     """One edition to make in a worker (plain data: it is pickled to another process)."""
 
-    path: str
-    """The manuscript file; the worker compiles it (and keeps it compiled) itself."""
+    template: EditionTemplate = field(compare=False, repr=False)
+    """The compiled story, as the catalog holds it (the job's identity is its content hash,
+    in the pool's key)."""
     values: tuple[tuple[str, str], ...]
     """The reader's checked values, sorted by code."""
     edition: str
@@ -50,11 +59,15 @@ class Job:
 
 def make(job: Job) -> tuple[str, bytes]:
     """Run in a worker: (the manuscript hash it was made from, the edition's bytes)."""
-    template = pipeline.compile(Path(job.path))
+    content_hash = job.template.manuscript.content_hash
+    template = _kept.setdefault(content_hash, job.template)
+    _kept.move_to_end(content_hash)
+    while len(_kept) > WORKER_TEMPLATES:
+        _kept.popitem(last=False)
     profile = profile_for(template, dict(job.values))
     options = EditionOptions(page=job.page, pdf_workers=job.part_workers)
     data = pipeline.personalise(template, profile, EDITIONS[job.edition], options)
-    return template.manuscript.content_hash, data
+    return content_hash, data
 
 
 def warm() -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import hashlib
+import io
 import os
 import re
 import time
@@ -20,9 +21,12 @@ from typing import Any
 
 import yaml
 
-from builder.errors import FicpressError, ManuscriptError
+from builder.characters import FORBIDDEN, describe, visible
+from builder.errors import ManuscriptError, ProfileError, UsageError
+from builder.files import read_limited
 from builder.fill import RESERVED
 from builder.model import Meta, PlaceholderInfo, Source
+from builder.profile import check_value
 from builder.stages.inline import parse_text
 from builder.stages.placeholders import CODE_SYNTAX
 
@@ -39,17 +43,39 @@ KNOWN_FIELDS = frozenset(
     {*TEXT_FIELDS, *LIST_FIELDS, "title", "language", "summary", "date", "cover", "placeholders"}
     | {"series", "series_index", "reader"}  # written by `ficpress import`; read by later work
 )
+FIRST_DATE = dt.datetime(1900, 1, 1, tzinfo=dt.UTC)
+LAST_DATE = dt.datetime(2099, 12, 31, 23, 59, 59, tzinfo=dt.UTC)
+"""Edition dates a book can carry: `dcterms:modified` wants four-digit years and a ZIP entry's
+date ends in 2107 (before 1980 it is written as 1980)."""
+
+
+class _Loader(yaml.SafeLoader):
+    """YAML's safe loader without its implicit timestamps: `date: 2017-02-30` stays text, so
+    that its mistake is reported with its line rather than raised by the loader."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, pattern) for tag, pattern in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
 
 
 def read(path: Path) -> Source:
     """Read and validate the manuscript at `path`."""
-    data = read_bytes(path)
+    data = read_limited(path, MAX_MANUSCRIPT_BYTES, ManuscriptError, "manuscript")
     return parse(
         _decode(data, path),
         path,
         content_hash=hashlib.sha256(data).hexdigest(),
-        file_time=lambda: int(path.stat().st_mtime),
+        file_time=lambda: _file_time(path),
     )
+
+
+def _file_time(path: Path) -> int:
+    try:
+        return int(path.stat().st_mtime)
+    except OSError:  # gone since it was read (a server's story being replaced)
+        return int(time.time())
 
 
 def parse(
@@ -80,23 +106,6 @@ def parse(
     )
 
 
-def read_bytes(
-    path: Path, error: type[FicpressError] = ManuscriptError, kind: str = "manuscript"
-) -> bytes:
-    """The file's bytes, refusing folders, missing files and files over 20 MB with `error`
-    (the importer reads its sources the same way, as a `story`)."""
-    try:
-        if path.is_dir():
-            raise error(f"is a folder, not a {kind} file", path=path)
-        if path.stat().st_size > MAX_MANUSCRIPT_BYTES:
-            raise error(f"is larger than 20 MB; is it really a {kind}?", path=path)
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise error("no such file", path=path) from None
-    except PermissionError:
-        raise error("cannot be read (permission denied)", path=path) from None
-
-
 def _decode(data: bytes, path: Path) -> str:
     if b"\x00" in data:
         line = data[: data.index(b"\x00")].count(b"\n") + 1
@@ -116,6 +125,14 @@ def _clean(text: str, path: Path) -> str:
     text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
     if not text.strip():
         raise ManuscriptError("is empty", path=path, line=1)
+    forbidden = FORBIDDEN.search(text)
+    if forbidden:
+        line = text.count("\n", 0, forbidden.start()) + 1
+        raise ManuscriptError(
+            f"contains {describe(forbidden.group())}, which no e-book can hold; remove it",
+            path=path,
+            line=line,
+        )
     reserved = RESERVED.search(text)
     if reserved:
         line = text.count("\n", 0, reserved.start()) + 1
@@ -153,8 +170,8 @@ def _front_matter(lines: list[str], path: Path) -> tuple[dict[str, Any], dict[st
         ) from None
     yaml_text = "\n".join(lines[1:end])
     try:
-        node = yaml.compose(yaml_text, Loader=yaml.SafeLoader)
-        fields = yaml.safe_load(yaml_text)
+        node = yaml.compose(yaml_text, Loader=_Loader)
+        fields = yaml.load(yaml_text, Loader=_Loader)  # _Loader is a SafeLoader
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 2 if mark else 2
@@ -164,6 +181,10 @@ def _front_matter(lines: list[str], path: Path) -> tuple[dict[str, Any], dict[st
             line=line,
             source_line=lines[line - 1] if line - 1 < len(lines) else None,
         ) from None
+    except RecursionError:
+        raise ManuscriptError("front matter is nested too deeply", path=path, line=2) from None
+    except (yaml.YAMLError, ValueError) as error:  # a number too long to convert, say
+        raise ManuscriptError(f"front matter cannot be read: {error}", path=path, line=2) from None
     if not isinstance(fields, dict) or not isinstance(node, yaml.MappingNode):
         raise ManuscriptError(
             "front matter must be a mapping of fields ('title: ...')",
@@ -176,7 +197,35 @@ def _front_matter(lines: list[str], path: Path) -> tuple[dict[str, Any], dict[st
         for key, _ in node.value
         if isinstance(key, yaml.ScalarNode)
     }
+    _check_strings(fields, field_lines, lines, path)
     return fields, field_lines, end + 1
+
+
+def _check_strings(
+    fields: dict[Any, Any], field_lines: dict[str, int], lines: list[str], path: Path
+) -> None:
+    """Refuse a field whose text (YAML escapes included: `"\\uFFFE"`) holds a character no
+    book can; each shared (aliased) value is looked at once, however often it is used."""
+    seen: set[int] = set()
+    for name, value in fields.items():
+        pending = [name, value]
+        while pending:
+            item = pending.pop()
+            if isinstance(item, str):
+                forbidden = FORBIDDEN.search(item)
+                if forbidden:
+                    line = field_lines.get(str(name), 2)
+                    raise ManuscriptError(
+                        f"'{name}' contains {describe(forbidden.group())}; remove it",
+                        path=path,
+                        line=line,
+                        source_line=lines[line - 1],
+                    )
+            elif isinstance(item, list | dict) and id(item) not in seen:
+                seen.add(id(item))
+                pending.extend(item.items() if isinstance(item, dict) else item)
+            elif isinstance(item, tuple):
+                pending.extend(item)
 
 
 def _meta(
@@ -192,7 +241,8 @@ def _meta(
             return None
         if isinstance(value, bool | list | dict):
             raise fail(name, f"'{name}' must be text")
-        return str(value).strip() or None
+        text = str(value).strip()
+        return text if visible(text) else None
 
     def text_list(name: str) -> tuple[str, ...]:
         value = fields.get(name)
@@ -201,9 +251,10 @@ def _meta(
         items = value if isinstance(value, list) else [value]
         if any(isinstance(item, list | dict) or item is None for item in items):
             raise fail(name, f"'{name}' must be a list of texts")
-        return tuple(str(item).strip() for item in items if str(item).strip())
+        return tuple(str(item).strip() for item in items if visible(str(item)))
 
     title = text("title")
+    title_line = field_lines.get("title", 1)  # a YAML merge key (`<<: *base`) has no line
     if title is None:
         raise ManuscriptError(
             "front matter has no 'title'", path=path, line=1, source_line=lines[0]
@@ -223,9 +274,9 @@ def _meta(
     )
     return Meta(
         unknown_fields=unknown,
-        title=parse_text(title, field_lines["title"]),
+        title=parse_text(title, title_line),
         language=language,
-        summary=parse_text(summary, field_lines["summary"]) if summary else None,
+        summary=parse_text(summary, field_lines.get("summary", 1)) if summary else None,
         date=_date(fields.get("date"), lambda message: fail("date", message)),
         legend=_legend(fields.get("placeholders"), lambda message: fail("placeholders", message)),
         **text_values,
@@ -240,16 +291,26 @@ def _nearest(name: str) -> str | None:
 
 
 def _date(value: Any, fail: Callable[[str], ManuscriptError]) -> str | None:
+    """The `date:` as ISO 8601 (a date, or a UTC time with `Z`), between 1900 and 2099."""
     if value is None:
         return None
-    if isinstance(value, dt.datetime):
-        return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    if isinstance(value, dt.date):
-        return value.isoformat()
+    text = str(value).strip()
     try:
-        return dt.date.fromisoformat(str(value)).isoformat()
-    except ValueError:
-        raise fail(f"'date' must be a date like 2017-03-01, not {value!r}") from None
+        if len(text) == 10:
+            day = dt.date.fromisoformat(text)
+            moment = dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
+            written = day.isoformat()
+        else:
+            moment = dt.datetime.fromisoformat(text.replace(" ", "T", 1))
+            if moment.tzinfo is None:
+                moment = moment.replace(tzinfo=dt.UTC)
+            moment = moment.astimezone(dt.UTC)
+            written = moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    except (ValueError, OverflowError):
+        raise fail(f"'date' must be a date like 2017-03-01, not {text[:40]!r}") from None
+    if not FIRST_DATE <= moment <= LAST_DATE:
+        raise fail(f"'date' must be between {FIRST_DATE.year} and {LAST_DATE.year}, not {text!r}")
+    return written
 
 
 def _legend(value: Any, fail: Callable[[str], ManuscriptError]) -> tuple[PlaceholderInfo, ...]:
@@ -267,6 +328,13 @@ def _legend(value: Any, fail: Callable[[str], ManuscriptError]) -> tuple[Placeho
             raise fail(f"placeholder {code}: give a label, e.g. '{code}: {{label: best friend}}'")
         default = entry.get("default")
         canonical = str(code).upper()
+        if default is not None and not str(default).strip():
+            default = None  # `default: ""` gives no default, as before
+        if default is not None:
+            try:  # the checks --set has: one short line of text
+                default = check_value(canonical, str(default).strip(), ProfileError)
+            except ProfileError as error:
+                raise fail(f"placeholder {canonical}: default: {error.message}") from None
         legend.append(
             PlaceholderInfo(
                 code=canonical,
@@ -280,31 +348,28 @@ def _legend(value: Any, fail: Callable[[str], ManuscriptError]) -> tuple[Placeho
 
 def _cover(name: str, path: Path, line: int, source_line: str) -> tuple[bytes, str]:
     """The cover image named in the front matter (relative to the manuscript's folder)."""
-    cover_path = path.parent / name
+
+    def fail(message: str) -> ManuscriptError:
+        return ManuscriptError(
+            f"cover image {name!r} {message}", path=path, line=line, source_line=source_line
+        )
+
     try:
-        data = cover_path.read_bytes()
-    except OSError as error:
-        raise ManuscriptError(
-            f"cover image {name!r} cannot be read: {error.strerror}",
-            path=path,
-            line=line,
-            source_line=source_line,
-        ) from None
+        data = read_limited(path.parent / name, MAX_COVER_BYTES, ManuscriptError, "cover image")
+    except ManuscriptError as error:
+        if "larger than" in error.message:
+            raise fail("is over 5 MB, more than Kobo readers accept") from None
+        raise fail(error.message) from None
     media_type = next((kind for magic, kind in IMAGE_SIGNATURES if data.startswith(magic)), None)
     if media_type is None:
-        raise ManuscriptError(
-            f"cover image {name!r} is not a JPEG or PNG file",
-            path=path,
-            line=line,
-            source_line=source_line,
-        )
-    if len(data) > MAX_COVER_BYTES:
-        raise ManuscriptError(
-            f"cover image {name!r} is over 5 MB, more than Kobo readers accept",
-            path=path,
-            line=line,
-            source_line=source_line,
-        )
+        raise fail("is not a JPEG or PNG file")
+    from PIL import Image  # only a story with its own cover needs it
+
+    try:
+        with Image.open(io.BytesIO(data)) as picture:
+            picture.load()  # decodes every pixel: a damaged file fails here, not in a reader
+    except Exception as error:  # PIL raises many kinds for a broken file
+        raise fail(f"is damaged: {error}") from None
     return data, media_type
 
 
@@ -312,10 +377,13 @@ def _edition_date(meta: Meta, file_time: Callable[[], int]) -> int:
     """SOURCE_DATE_EPOCH when set (reproducible builds), else the story's date, else the file's."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if epoch.isdigit():
+        if len(epoch) > 12 or int(epoch) > LAST_DATE.timestamp():
+            raise UsageError(f"SOURCE_DATE_EPOCH={epoch[:20]} is after {LAST_DATE.year}")
         return int(epoch)
     if meta.date:
         parsed = dt.datetime.fromisoformat(meta.date.replace("Z", "+00:00"))
         if parsed.tzinfo is None:
             parsed = parsed.replace(tzinfo=dt.UTC)
         return int(parsed.timestamp())
-    return file_time()
+    # A file's time can be anything `touch` was told: kept inside what a book can carry.
+    return min(max(file_time(), int(FIRST_DATE.timestamp())), int(LAST_DATE.timestamp()))

@@ -35,6 +35,11 @@ from builder.model import (
 )
 from builder.stages.placeholders import all_paragraphs, slots
 
+URL_CHARACTERS = frozenset(
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~:/?#@!$&'()*+,;=%"
+)
+"""ASCII a URL holds as it is: RFC 3986's unreserved and reserved (but brackets), and `%`."""
+URL_STRAY_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
 URL_LIKE = re.compile(r"^(?:https?://)?[\w-]+(?:\.[\w-]+)+(?:/\S*)?$", re.IGNORECASE)
 
 
@@ -92,7 +97,16 @@ def _link(text: str) -> SafeHtml:
     if not URL_LIKE.match(text):
         return SafeHtml(escape(text))
     href = text if text.lower().startswith("http") else f"https://{text}"
-    return SafeHtml(f'<a href="{escape(href)}">{escape(text)}</a>')
+    return SafeHtml(f'<a href="{escape(_url_escape(href))}">{escape(text)}</a>')
+
+
+def _url_escape(href: str) -> str:
+    """`href` with every ASCII character a URL may not hold (`<`, `"`, `{`, a stray `%`)
+    percent-encoded, so that the link is a valid URL whatever the author pasted."""
+    href = URL_STRAY_PERCENT.sub("%25", href)
+    return "".join(
+        f"%{ord(c):02X}" if ord(c) < 0x80 and c not in URL_CHARACTERS else c for c in href
+    )
 
 
 ENVIRONMENT = _environment()

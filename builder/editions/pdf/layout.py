@@ -8,6 +8,8 @@ else about the PDF can be made and tested without it.
 from __future__ import annotations
 
 import atexit
+import contextlib
+import io
 import os
 import threading
 from collections.abc import Callable, Iterator
@@ -17,8 +19,14 @@ from importlib.resources import as_file
 from pathlib import Path
 from typing import Any
 
+from builder.errors import MissingLibraryError
 from builder.resources import styles
 
+INSTALL_HINT = (
+    "the PDF needs Pango, which WeasyPrint could not load ({problem}); install it "
+    "(Debian, Ubuntu: apt install libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0; "
+    "Fedora: dnf install pango; macOS: brew install pango), or ask for --format epub"
+)
 OffsetFor = Callable[[int], int]
 """Given a part's own page count, returns how many pages come before it (may wait)."""
 
@@ -28,7 +36,20 @@ OffsetFor = Callable[[int], int]
 _styles: dict[int, tuple[Any, Any]] = {}
 
 
+def load() -> None:
+    """Import WeasyPrint, or raise a MissingLibraryError saying what to install when its
+    system libraries cannot be loaded (it raises OSError from `import` then)."""
+    try:
+        # WeasyPrint prints a banner to stdout before it raises: ours is the one message.
+        with contextlib.redirect_stdout(io.StringIO()):
+            import weasyprint.text.fonts  # noqa: F401  (loads Pango, HarfBuzz, fontconfig)
+    except OSError as error:
+        problem = str(error).split(":", 1)[0]
+        raise MissingLibraryError(INSTALL_HINT.format(problem=problem)) from None
+
+
 def _stylesheet(folder: Path) -> tuple[Any, Any]:
+    load()
     from weasyprint import CSS
     from weasyprint.text.fonts import FontConfiguration
 
@@ -65,6 +86,7 @@ def forget_styles() -> None:
 def render(html: str, css: str, identifier: bytes) -> bytes:
     """One HTML document laid out and written as a tagged PDF; `css` adds the page size. Inside
     `page_offset()`, the printed page numbers start past the pages of the parts before."""
+    load()
     from weasyprint import CSS, HTML
 
     with as_file(styles()) as folder:
@@ -99,6 +121,7 @@ def _install_hook() -> None:
     with _hook_lock:
         if _hooked:
             return
+        load()
         from weasyprint import layout
 
         original = layout.make_margin_boxes

@@ -14,18 +14,24 @@ makes.
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import multiprocessing
 import os
 import queue
+import signal
+import sys
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
 from builder.editions.pdf import layout
 from builder.editions.pdf.parts import Layout
-from builder.errors import EditionError, FicpressError
+from builder.errors import EditionError, FicpressError, MissingLibraryError
 
+PR_SET_PDEATHSIG = 1
+"""Linux's prctl option: a signal for this process when the thread that made it ends."""
 RenderPart = Callable[[str, str, bytes], bytes]
 """(part HTML, extra CSS, PDF identifier) -> the part's PDF (layout.render)."""
 
@@ -35,6 +41,28 @@ def fork_is_safe() -> bool:
     child: fork (which shares what is already imported) only from a single-threaded process;
     otherwise start fresh interpreters."""
     return hasattr(os, "fork") and threading.active_count() == 1
+
+
+def die_with_parent(parent: int) -> None:
+    """Run first in every layout process: when the process that started it ends (killed with
+    -9 included), this one ends too, rather than lay out a book nobody will read. Linux kills
+    it at once (PR_SET_PDEATHSIG); elsewhere a thread notices within half a second."""
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            if libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0:
+                if os.getppid() != parent:  # it ended before the line above
+                    os._exit(1)
+                return
+        except (OSError, AttributeError):
+            pass
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="ficpress-parent-watch", daemon=True).start()
 
 
 def cores() -> int:
@@ -76,7 +104,7 @@ def render_parts(prepared: Layout, render: RenderPart = layout.render) -> list[b
     processes = [
         context.Process(
             target=_part_worker,
-            args=(prepared, render, tasks, results, counts, ready),
+            args=(prepared, render, tasks, results, counts, ready, os.getpid()),
             name=f"ficpress-pdf-{number}",
         )
         for number in range(workers)
@@ -92,7 +120,7 @@ def render_parts(prepared: Layout, render: RenderPart = layout.render) -> list[b
         if method == "fork":
             gc.unfreeze()
     pdfs: dict[int, bytes] = {}
-    failure: str | None = None
+    failure: str | tuple[type[FicpressError], str] | None = None
     try:
         while len(pdfs) < count and failure is None:
             try:
@@ -114,6 +142,9 @@ def render_parts(prepared: Layout, render: RenderPart = layout.render) -> list[b
                 process.terminate()
         for process in processes:
             process.join()
+    if isinstance(failure, tuple):
+        kind, message = failure
+        raise kind(message)
     if failure is not None:
         raise EditionError(f"a PDF part failed: {failure}")
     return [pdfs[index] for index in range(count)]
@@ -134,8 +165,15 @@ def _render_here(prepared: Layout, render: RenderPart) -> list[bytes]:
 
 
 def _part_worker(
-    prepared: Layout, render: RenderPart, tasks: Any, results: Any, counts: Any, ready: Any
+    prepared: Layout,
+    render: RenderPart,
+    tasks: Any,
+    results: Any,
+    counts: Any,
+    ready: Any,
+    parent: int,
 ) -> None:
+    die_with_parent(parent)
     try:
         while (index := tasks.get()) is not None:
 
@@ -149,6 +187,9 @@ def _part_worker(
             try:
                 with layout.page_offset(offset):
                     data = render(prepared.htmls[index], prepared.css[index], prepared.identifier)
+            except FicpressError as error:  # a missing library: the parent raises it as it is
+                results.put((index, b"", (type(error), error.message)))
+                return
             except Exception as error:  # reported to the parent, which raises EditionError
                 results.put((index, b"", f"{type(error).__name__}: {error}"))
                 return
@@ -167,7 +208,7 @@ class PdfWorker:
         context: Any = multiprocessing.get_context("fork")
         self._connection, child = context.Pipe()
         self._process = context.Process(
-            target=_serve, args=(child, self._connection), name="ficpress-pdf"
+            target=_serve, args=(child, self._connection, os.getpid()), name="ficpress-pdf"
         )
         self._process.start()
         child.close()
@@ -210,7 +251,8 @@ class PdfWorker:
             self._process.join()
 
 
-def _serve(connection: Any, parent_end: Any) -> None:
+def _serve(connection: Any, parent_end: Any, parent: int) -> None:
+    die_with_parent(parent)
     # The fork copied the parent's end too: closed here, so that the parent closing its own
     # (a build that failed before the PDF) ends recv() with EOFError instead of a hang.
     parent_end.close()
@@ -218,24 +260,29 @@ def _serve(connection: Any, parent_end: Any) -> None:
     # them kept until exit) cost a sixth of the import; after it they are frozen out of its way.
     gc.disable()
     try:
+        layout.load()  # quietly, or MissingLibraryError
         import weasyprint  # noqa: F401  (the half second this process exists to spend early)
 
         layout.warm_up(hyphenation=False)
         gc.freeze()
         gc.enable()
         prepared, hyphenation = connection.recv()
-    except (EOFError, OSError, KeyboardInterrupt):
-        return
+    except (EOFError, OSError, KeyboardInterrupt, MissingLibraryError):
+        return  # the parent lays the book out itself, and reports what is missing
     if hyphenation:
         import pyphen  # type: ignore[import-untyped]
 
         pyphen.hdcache.update(hyphenation)
     try:
-        connection.send(("ok", lay_out(prepared)))
+        reply: tuple[str, Any] = ("ok", lay_out(prepared))
     except FicpressError as error:
-        connection.send(("error", (type(error), error.message, error.path, error.line)))
+        reply = ("error", (type(error), error.message, error.path, error.line))
     except Exception as error:
-        connection.send(("error", (EditionError, f"{type(error).__name__}: {error}", None, None)))
+        reply = ("error", (EditionError, f"{type(error).__name__}: {error}", None, None))
+    try:
+        connection.send(reply)
+    except OSError:  # the build stopped waiting (it failed, say on a read-only --out)
+        pass
     finally:
         layout.forget_styles()
         connection.close()

@@ -1,0 +1,57 @@
+"""Which characters text may hold: what an XML document (an EPUB, an OPDS feed, a PDF's tags)
+can carry and a reader's device can show.
+
+Refused everywhere (manuscripts, reader values, imports drop them): the C0 controls but tab
+and line ends, DEL and the C1 controls, lone surrogates (invalid UTF-8 bytes in a command line
+arrive as these) and the Unicode noncharacters (U+FDD0-U+FDEF and the last two code points of
+every plane, U+FFFE and U+FFFF among them).
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import unicodedata
+from collections.abc import Sequence
+
+from builder.errors import UsageError
+
+_PLANE_ENDS = "".join(f"\\U{plane:04x}fffe\\U{plane:04x}ffff" for plane in range(1, 17))
+NOT_TEXT = (
+    "\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f\\ud800-\\udfff\\ufdd0-\\ufdef\\ufffe\\uffff"
+    + _PLANE_ENDS
+)
+"""The body of a regular-expression character class: what no text may hold (tab, `\\n` and
+`\\r` are allowed here; reader values refuse them too)."""
+FORBIDDEN = re.compile(f"[{NOT_TEXT}]")
+
+
+def describe(character: str) -> str:
+    """`U+0001 (a control character)`: how a message names a refused character."""
+    code = ord(character)
+    if 0xD800 <= code <= 0xDFFF:
+        what = "a byte that is not UTF-8"
+    elif unicodedata.category(character) == "Cn":
+        what = "a Unicode noncharacter"
+    elif unicodedata.category(character) == "Co":
+        what = "a private-use character ficpress reserves"
+    else:
+        what = "a control character"
+    return f"U+{code:04X} ({what})"
+
+
+def visible(text: str) -> bool:
+    """Whether `text` has a character one can see (not only spaces and invisible formatting
+    like U+200B): an empty-looking title or subject makes an invalid book."""
+    return any(unicodedata.category(character)[0] not in "ZC" for character in text)
+
+
+def command_line(argv: Sequence[str] | None) -> list[str]:
+    """The arguments (default: `sys.argv[1:]`), or a UsageError naming the first that is not
+    UTF-8 (Python hands its bytes over as lone surrogates, which no file or book can hold)."""
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    for number, argument in enumerate(arguments, 1):
+        if any("\ud800" <= character <= "\udfff" for character in argument):
+            written = argument.encode("utf-8", "surrogateescape")
+            raise UsageError(f"argument {number} ({written!r}) is not UTF-8 text")
+    return arguments
