@@ -153,7 +153,7 @@ def test_a_bad_config_file_names_its_line(
     assert code == 2
     assert err == (
         f"{own_config}: error: profile 'default': the value for Y/N must be one line of "
-        "plain text\n"
+        "plain text, without U+000A (a control character)\n"
     )
 
 
