@@ -21,7 +21,7 @@ from builder.editions import EDITIONS, Edition, EditionOptions, write_atomic
 from builder.errors import EditionError, UnfilledPlaceholderError, UsageError
 from builder.model import EditionTemplate, Manuscript, Profile, SavedProfile, Slot
 from builder.profile import resolve
-from builder.stages import manuscript, placeholders, render, scenes, typography
+from builder.stages import manuscript, placeholders, pronouns, render, scenes, typography
 
 if TYPE_CHECKING:
     from builder.editions.pdf.processes import PdfWorker
@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 # The text stages between reading and rendering, in order (markdown-it style: named, small).
 TEXT_STAGES: tuple[tuple[str, Callable[[Manuscript], Manuscript]], ...] = (
     ("placeholders", placeholders.find),
+    ("pronouns", pronouns.find),
     ("typography", typography.apply),
 )
 TEMPLATE_CACHE_SIZE = 64
