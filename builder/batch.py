@@ -26,8 +26,8 @@ from builder.editions import EditionOptions, write_atomic
 from builder.editions.pdf.processes import cores, fork_is_safe
 from builder.errors import FicpressError, ProfileError, UsageError
 from builder.model import EditionTemplate, Profile, SavedProfile
-from builder.profile import check_value, parse_assignment, read_reader_file, resolve
-from builder.stages.placeholders import CODE_SYNTAX, canonical
+from builder.profile import check_value, is_key, parse_assignment, read_reader_file, resolve
+from builder.stages.placeholders import canonical
 
 READER_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 """Reader ids name folders: letters, digits, `.`, `_`, `-`; no path tricks, no hidden files."""
@@ -106,7 +106,7 @@ def read_readers(path: Path) -> tuple[Reader, ...]:
         )
     codes = [canonical(name) for name in names[1:]]
     for name, code in zip(names[1:], codes, strict=True):
-        if not CODE_SYNTAX.match(code):
+        if not is_key(code):
             raise ProfileError(
                 f"column {name!r} is not a placeholder code like Y/N", path=path, line=1
             )

@@ -140,7 +140,9 @@ def _paragraph(paragraph: Paragraph, state: _State, decisions: list[Decision]) -
                 state.mentions.append(_mention(state, items, index, reader=reader))
             if reader and certain:
                 cuts.append((index, role, _contraction(items, index)))
-                cuts.extend((at, "verb", plural) for at, plural in _agreeing(items, index, role))
+                for at, plural in _agreeing(items, index, role):
+                    decide(at, "verb", True, True, f"agrees with the reader's {item.text!r}")
+                    cuts.append((at, "verb", plural))
             continue
         row = WORD_ROW.get(lower)
         if row is not None and row[1] == state.column:
