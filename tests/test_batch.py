@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -85,9 +86,9 @@ def test_each_manuscript_is_compiled_once(tmp_path: Path, monkeypatch: pytest.Mo
     compiled: list[Path] = []
     original = pipeline.compile
 
-    def counting(path: Path) -> object:
+    def counting(path: Path, *rest: Any) -> object:
         compiled.append(path)
-        return original(path)
+        return original(path, *rest)
 
     monkeypatch.setattr(pipeline, "compile", counting)
     readers = tuple(batch.Reader(f"r{n}", (("Y/N", f"Name{n}"),)) for n in range(5))
