@@ -120,14 +120,18 @@ def same_pronoun_names(manuscript: Manuscript, written: str) -> frozenset[str]:
     or reflexive pronoun before anyone else is named (`Priya ... she called`) is a vote."""
     paragraphs = [p for c in manuscript.chapters for s in c.scenes for p in s.paragraphs]
     all_items = [items_of(p) for p in paragraphs]
+    # A name is capitalised where a sentence does not start, or is no English word at all
+    # (`Mara`, met only at sentence starts); `Instead` is neither.
     capitalised = {
         name_of(item.text)
         for items in all_items
         for position, item in enumerate(items)
         if item.kind == "word"
         and item.text[0].isupper()
-        and position
-        and items[position - 1].text not in SENTENCE_END | {'"', "“", "”"}
+        and (
+            (position and items[position - 1].text not in SENTENCE_END | {'"', "“", "”"})
+            or not (en.kinds(name_of(item.text)) or item.lower in en.CLOSED)
+        )
     }
     lower_case = {item.lower for items in all_items for item in items if item.text[:1].islower()}
     counts = Counter(

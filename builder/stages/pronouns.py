@@ -244,8 +244,10 @@ def _resolve(state: _State, items: Sequence[Item], index: int, role: str) -> tup
         if subjects:
             who = subjects[-1].reader
             return who, True, "reflexive of the clause's subject"
-    if role == "obj":
-        pool = [m for m in pool if not (m.subject and m.clause == item.clause and not m.reader)]
+    if role == "obj":  # never the subject of its own clause (or of the verbs joined to it)
+        subjects = [m for m in pool if m.subject and m.sentence == item.sentence]
+        if subjects:
+            pool = [m for m in pool if m is not subjects[-1]]
     if role == "subj":
         subjects = [m for m in pool if m.subject]
         pool = subjects or pool
