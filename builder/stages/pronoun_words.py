@@ -67,7 +67,7 @@ TITLES = {
 }
 SPEECH = _words(
     """said says asked asks called calls replied replies whispered whispers told tells
-    answered answers muttered mutters added adds"""
+    answered answers muttered mutters added adds demanded demands snapped snaps"""
 )
 ADDRESSES = frozenset({"princess", "girl", "boy", "prince", "lady", "queen", "miss"})
 NOT_FEMININE = _words(

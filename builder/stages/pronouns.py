@@ -65,6 +65,10 @@ class _Mention:
     paragraph: int
     quoted: bool
     subject: bool
+    who: str = ""
+    """Who it is: `reader`, a name, a noun (`waitress`); a pronoun inherits its antecedent's."""
+    possessor: bool = False
+    """A possessive name (`Mara's hand`): not what a pronoun in its own sentence means."""
 
 
 @dataclass(slots=True)
@@ -125,7 +129,7 @@ def _paragraph(paragraph: Paragraph, state: _State, decisions: list[Decision]) -
     for index, item in enumerate(items):
         if item.kind == "slot":
             if item.text in READER_CODES:
-                state.mentions.append(_mention(state, items, index, reader=True))
+                state.mentions.append(_mention(state, items, index, "reader"))
             continue
         if item.kind != "word":
             continue
@@ -134,10 +138,11 @@ def _paragraph(paragraph: Paragraph, state: _State, decisions: list[Decision]) -
         found = en.PRONOUNS.get(state.written, {}).get(base)
         if found is not None:
             role = _role(items, index, found)
-            reader, certain, why = _resolve(state, items, index, role)
+            who, certain, why = _resolve(state, items, index, role)
+            reader = who == "reader"
             decide(index, role, reader, certain, why)
             if reader or certain:
-                state.mentions.append(_mention(state, items, index, reader=reader))
+                state.mentions.append(_mention(state, items, index, who))
             if reader and certain:
                 cuts.append((index, role, _contraction(items, index)))
                 for at, plural in _agreeing(items, index, role):
@@ -152,7 +157,9 @@ def _paragraph(paragraph: Paragraph, state: _State, decisions: list[Decision]) -
                 cuts.append((index, "word", ""))
                 continue
         if _is_other(state, item):
-            state.mentions.append(_mention(state, items, index, reader=False))
+            name = name_of(item.text)
+            who = name if name in state.names else item.lower
+            state.mentions.append(_mention(state, items, index, who, possessor=name != item.text))
     return _cut(paragraph, items, cuts) if cuts else paragraph
 
 
@@ -181,10 +188,22 @@ def _is_other(state: _State, item: Item) -> bool:
     )
 
 
-def _mention(state: _State, items: Sequence[Item], index: int, *, reader: bool) -> _Mention:
+def _mention(
+    state: _State, items: Sequence[Item], index: int, who: str, possessor: bool = False
+) -> _Mention:
     item = items[index]
-    subject = item.lower.partition("'")[0] in ("she", "he") or _before_verb(items, index)
-    return _Mention(reader, item.sentence, item.clause, state.paragraph, item.quoted, subject)
+    subject = (
+        item.lower.partition("'")[0] in ("she", "he")
+        or _before_verb(items, index)
+        or (index > 0 and items[index - 1].lower in en.SPEECH)  # `said Luca`
+    )
+    return _Mention(
+        who == "reader",
+        *(item.sentence, item.clause, state.paragraph, item.quoted),
+        subject=subject and not possessor,
+        who=who,
+        possessor=possessor,
+    )
 
 
 def _before_verb(items: Sequence[Item], index: int) -> bool:
@@ -228,60 +247,64 @@ def _role(items: Sequence[Item], index: int, role: str) -> str:
     return "obj"
 
 
-def _resolve(state: _State, items: Sequence[Item], index: int, role: str) -> tuple[bool, bool, str]:
-    """(the reader's?, certain?, why) for the pronoun at `index`."""
+def _resolve(state: _State, items: Sequence[Item], index: int, role: str) -> tuple[str, bool, str]:
+    """(who, certain?, why) for the pronoun at `index`: who is `reader` or someone else."""
     item = items[index]
-    if item.quoted and _reader_speaks(items):
-        return False, True, "the reader is speaking"
+    speakers = _speakers(items, state.names) if item.quoted else set()
+    if "reader" in speakers:
+        return "", True, "the reader is speaking"
     pool = [
         m
         for m in state.mentions
-        if m.paragraph >= state.paragraph - 2 and (item.quoted or not m.quoted or _here(m, state))
+        if m.paragraph >= state.paragraph - 2
+        and (item.quoted or not m.quoted or _here(m, state))
+        and m.who not in speakers  # a speaker says I, not she
+        and not (m.possessor and m.sentence == item.sentence and role != "subj")
     ]
     if role == "refl":
         same = [m for m in pool if m.sentence == item.sentence]
         subjects = [m for m in same if m.subject and m.clause == item.clause] or same
         if subjects:
-            who = subjects[-1].reader
-            return who, True, "reflexive of the clause's subject"
+            return subjects[-1].who, True, "reflexive of the clause's subject"
     if role == "obj":  # never the subject of its own clause (or of the verbs joined to it)
         subjects = [m for m in pool if m.subject and m.sentence == item.sentence]
         if subjects:
             pool = [m for m in pool if m is not subjects[-1]]
-    if role == "subj":
+    if role == "subj":  # a subject pronoun continues an earlier sentence's subject
         subjects = [m for m in pool if m.subject]
         pool = subjects or pool
     if not pool:
-        return True, True, "nobody else mentioned before"
+        return "reader", True, "nobody else mentioned before"
     nearest = pool[-1]
     if not nearest.reader:
         if nearest.sentence == item.sentence or (
             nearest.sentence == item.sentence - 1 and nearest.subject and role == "subj"
         ):
-            return False, True, "another person of these pronouns is nearer"
+            return nearest.who, True, "another person of these pronouns is nearer"
         if nearest.paragraph == state.paragraph:
-            return True, False, "the reader is the story's focus, but another person is near"
-        return True, True, "the reader is the story's focus"
-    rival = any(
-        not m.reader and m.sentence == item.sentence for m in state.mentions if _here(m, state)
-    )
+            return "reader", False, "the reader is the story's focus, but another person is near"
+        return "reader", True, "the reader is the story's focus"
+    rival = any(not m.reader and m.sentence == item.sentence for m in pool if _here(m, state))
     if rival and role != "obj":
-        return True, False, "the reader is nearest, but another person is in the sentence"
-    return True, True, "the reader is the nearest mention"
+        return "reader", False, "the reader is nearest, but another person is in the sentence"
+    return "reader", True, "the reader is the nearest mention"
 
 
-def _reader_speaks(items: Sequence[Item]) -> bool:
-    """Whether the reader says the paragraph's dialogue (`"...," Y/N said`, `Y/N said, "..."`),
-    so that its third-person pronouns are somebody else."""
+def _speakers(items: Sequence[Item], names: frozenset[str]) -> set[str]:
+    """Who says the paragraph's dialogue (`"...," Y/N said`, `Carol demanded, "..."`): `reader`
+    or names; a pronoun in the dialogue is never its speaker (who says I)."""
+    found: set[str] = set()
     for at in range(len(items) - 1):
         first, second = items[at], items[at + 1]
-        if first.quoted:
+        if first.quoted or second.quoted:
             continue
-        if first.text in READER_CODES and second.lower in en.SPEECH:
-            return True
-        if first.lower in en.SPEECH and second.text in READER_CODES:
-            return True
-    return False
+        for who, verb in ((first, second), (second, first)):
+            if verb.lower in en.SPEECH:
+                if who.text in READER_CODES:
+                    found.add("reader")
+                elif name_of(who.text) in names:
+                    found.add(name_of(who.text))
+    return found
 
 
 def _here(mention: _Mention, state: _State) -> bool:
