@@ -5,8 +5,7 @@ nothing downloaded)."""
 from __future__ import annotations
 
 import functools
-
-from lemminflect import getAllLemmas, getInflection
+from typing import Any
 
 
 def _words(text: str) -> frozenset[str]:
@@ -85,6 +84,21 @@ NOT_NAMES = _words(
     May June July August September October November December The A An You Your He She It
     We They My His Her Its Our Their Me Him Us Them"""
 )
+
+
+def getAllLemmas(word: str) -> dict[str, tuple[str, ...]]:
+    """lemminflect's lemmas of `word` by part of speech; lemminflect (and its tables, ~0.2 s)
+    loads on first use, so that a story without reader pronouns never pays for it."""
+    from lemminflect import getAllLemmas as lemmas
+
+    found: dict[str, tuple[str, ...]] = lemmas(word)
+    return found
+
+
+def getInflection(lemma: str, tag: str) -> Any:
+    from lemminflect import getInflection as inflection
+
+    return inflection(lemma, tag)
 
 
 @functools.lru_cache(maxsize=8192)

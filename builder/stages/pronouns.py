@@ -196,6 +196,8 @@ def _mention(
         item.lower.partition("'")[0] in ("she", "he")
         or _before_verb(items, index)
         or (index > 0 and items[index - 1].lower in en.SPEECH)  # `said Luca`
+        or index == 0
+        or items[index - 1].text in (".", "!", "?", "…")  # `Priya, the stage manager, did`
     )
     return _Mention(
         who == "reader",
