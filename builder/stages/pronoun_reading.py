@@ -70,7 +70,10 @@ def reader_word(items: Sequence[Item], index: int, written: str) -> str | None:
         after = items[index + 2]  # `Mrs. L/N`
     if lower in en.HONORIFICS and after is not None and after.text in READER_CODES:
         return "a title before the reader's name"
-    previous = items[index - 1] if index else None
+    back = index - 1
+    while back >= 0 and items[back].kind == "word" and _adjective(items[back].lower):
+        back -= 1
+    previous = items[back] if back >= 0 else None  # `, young man?`
     vocative = lower in en.VOCATIVES or (
         previous is not None and previous.text == "," and lower in en.ADDRESSES
     )
@@ -82,11 +85,9 @@ def reader_word(items: Sequence[Item], index: int, written: str) -> str | None:
         and (after is None or after.text in (",", ".", "!", "?", '"', "”"))
     ):
         return "said to someone (a form of address)"
-    if lower in ("girl", "boy") and previous and previous.lower in en.TERMS_OF_ENDEARMENT:
-        return f"'{previous.text} {item.text}'"
-    back = index - 1
-    while back >= 0 and items[back].kind == "word" and _adjective(items[back].lower):
-        back -= 1
+    endearment = items[index - 1] if index else None
+    if lower in ("girl", "boy") and endearment and endearment.lower in en.TERMS_OF_ENDEARMENT:
+        return f"'{endearment.text} {item.text}'"
     owner = items[back] if back >= 0 else None
     if lower in en.ROMANTIC and owner is not None and owner.lower in en.POSSESSIVE:
         return f"'{owner.text} {item.text}' about the beloved"
@@ -97,14 +98,22 @@ def reader_word(items: Sequence[Item], index: int, written: str) -> str | None:
         subject = items[back - 1]
         if subject.text in READER_CODES or (written == "you" and subject.lower == "you"):
             return "said of the reader (the reader is this)"
-    if verb is not None and verb.lower in ("you're", "you’re") and written == "you":
+    you_are = verb is not None and (
+        verb.lower == "you're"
+        or (verb.lower == "are" and back >= 1 and items[back - 1].lower == "you")
+        or (verb.lower == "you" and back >= 1 and items[back - 1].lower == "are")  # are you a
+    )
+    if you_are and (written == "you" or item.quoted):
         return "said of the reader (you are this)"
     return None
 
 
 def _adjective(word: str) -> bool:
     kinds = en.kinds(word)
-    return word not in en.CLOSED and "ADJ" in kinds and "NOUN" not in kinds
+    return word not in en.CLOSED and "ADJ" in kinds and ("NOUN" not in kinds or word in ORDINALS)
+
+
+ORDINALS = frozenset({"first", "second", "third", "last", "only", "best", "most"})
 
 
 def name_of(word: str) -> str:
