@@ -195,7 +195,9 @@ def _mention(
     subject = (
         item.lower.partition("'")[0] in ("she", "he")
         or _before_verb(items, index)
-        or (index > 0 and items[index - 1].lower in en.SPEECH)  # `said Luca`
+        or (  # `"...," said Luca`
+            index > 1 and items[index - 1].lower in en.SPEECH and items[index - 2].kind == "punct"
+        )
         or index == 0
         or items[index - 1].text in (".", "!", "?", "…")  # `Priya, the stage manager, did`
     )
@@ -271,7 +273,9 @@ def _resolve(state: _State, items: Sequence[Item], index: int, role: str) -> tup
     if role == "obj":  # never the subject of its own clause (or of the verbs joined to it)
         subjects = [m for m in pool if m.subject and m.sentence == item.sentence]
         if subjects:
-            pool = [m for m in pool if m is not subjects[-1]]
+            pool = [m for m in pool if m.who != subjects[-1].who]
+            if subjects[-1].reader and pool and not pool[-1].reader and _here(pool[-1], state):
+                return pool[-1].who, True, "the reader is the subject, so the object is not"
     if role == "subj":  # a subject pronoun continues an earlier sentence's subject
         subjects = [m for m in pool if m.subject]
         pool = subjects or pool
@@ -283,7 +287,7 @@ def _resolve(state: _State, items: Sequence[Item], index: int, role: str) -> tup
             nearest.sentence == item.sentence - 1 and nearest.subject and role == "subj"
         ):
             return nearest.who, True, "another person of these pronouns is nearer"
-        if nearest.paragraph == state.paragraph:
+        if nearest.paragraph == state.paragraph and role != "obj":
             return "reader", False, "the reader is the story's focus, but another person is near"
         return "reader", True, "the reader is the story's focus"
     rival = any(not m.reader and m.sentence == item.sentence for m in pool if _here(m, state))
