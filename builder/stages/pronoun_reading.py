@@ -124,6 +124,25 @@ def name_of(word: str) -> str:
     return word
 
 
+def _acts(items: Sequence[Item], position: int) -> bool:
+    """The name at `position` does something in its sentence: it is followed by a verb
+    (`Priya called`, `Dani rolled`), is a possessor (`Dani's voice`) or says a line (`said
+    Priya`), so that the next pronoun is likely its own."""
+    item = items[position]
+    if name_of(item.text) != item.text:
+        return True
+    if position and items[position - 1].lower in en.SPEECH:
+        return True
+    for later in items[position + 1 : position + 3]:
+        if later.kind != "word":
+            return later.text == ","  # `Priya, the stage manager, did not`
+        if en.finite_verb(later.text):
+            return True
+        if later.lower not in en.ADVERBS:
+            return False
+    return False
+
+
 def same_pronoun_names(manuscript: Manuscript, written: str) -> frozenset[str]:
     """Names the story itself calls by the reader's pronouns: after a name, the next subject
     or reflexive pronoun before anyone else is named (`Priya ... she called`) is a vote."""
@@ -169,12 +188,18 @@ def same_pronoun_names(manuscript: Manuscript, written: str) -> frozenset[str]:
                 tally[en.TITLES[title]] += 2
             if position and name_of(items[position - 1].text) in names:
                 continue  # a surname: `Theo Marsh`
+            if not _acts(items, position):
+                continue  # `saw Dani drinking out of it, he stopped`: not Dani's pronoun
             for later in items[position + 1 : position + 40]:
                 if later.kind == "slot" or name_of(later.text) in names:
                     break
+                if later.quoted != item.quoted:
+                    continue  # `Rosa said, "Then he teaches you"`: someone Rosa talks about
                 vote = voters.get(later.lower.partition("'")[0])
                 if vote:
                     tally = votes.setdefault(name, {"she": 0, "he": 0})
                     tally[vote] += 1 if vote == written else 2  # the reader is never `other`
                     break
-    return frozenset(name for name, tally in votes.items() if tally[written] > tally[other])
+    return frozenset(
+        name for name, tally in votes.items() if tally[written] and tally[written] >= tally[other]
+    )
