@@ -272,7 +272,7 @@ def _resolve(state: _State, items: Sequence[Item], index: int, role: str) -> tup
             return subjects[-1].who, True, "reflexive of the clause's subject"
     if role == "obj":  # never the subject of its own clause (or of the verbs joined to it)
         subjects = [m for m in pool if m.subject and m.sentence == item.sentence]
-        if subjects:
+        if subjects and not (subjects[-1].reader and subjects[-1].clause != item.clause):
             pool = [m for m in pool if m.who != subjects[-1].who]
             if subjects[-1].reader and pool and not pool[-1].reader and _here(pool[-1], state):
                 return pool[-1].who, True, "the reader is the subject, so the object is not"
