@@ -215,7 +215,10 @@ def test_the_figures_are_measured(
     assert all(0 <= value <= 1 for value in rewriting.values())
 
 
-MEASURED = "measured P=0.894, R=0.820, they-agreement 0.8: below the issue's threshold"
+MEASURED = (
+    "measured P=0.897, R=0.863, they-agreement 0.873 (WER he 0.0095, they 0.0150): "
+    "below the issue's threshold"
+)
 
 
 @pytest.mark.xfail(strict=True, reason=MEASURED)

@@ -9,7 +9,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from builder.model import Manuscript, Paragraph, Slot, Text
+from builder.model import Paragraph, Slot, Text
 from builder.stages import pronoun_words as en
 
 READER_CODES = frozenset({"Y/N", "F/N", "L/N", "Y/L/N", "M/N", "N/N"})
@@ -20,6 +20,8 @@ ABBREVIATIONS = frozenset({"mr", "mrs", "ms", "dr", "st", "mx"})
 
 @dataclass(slots=True)
 class Item:
+    """A word, a punctuation mark or a slot of a paragraph, where it is and what surrounds it."""
+
     text: str
     token: int
     start: int
@@ -28,10 +30,11 @@ class Item:
     quoted: bool = False
     sentence: int = 0
     clause: int = 0
+    lower: str = ""
+    """The text in lower case with straight apostrophes (what the word lists hold)."""
 
-    @property
-    def lower(self) -> str:
-        return self.text.lower().replace("’", "'")
+    def __post_init__(self) -> None:
+        self.lower = self.text.lower().replace("’", "'")
 
 
 def items_of(paragraph: Paragraph) -> list[Item]:
@@ -143,11 +146,10 @@ def _acts(items: Sequence[Item], position: int) -> bool:
     return False
 
 
-def same_pronoun_names(manuscript: Manuscript, written: str) -> frozenset[str]:
-    """Names the story itself calls by the reader's pronouns: after a name, the next subject
-    or reflexive pronoun before anyone else is named (`Priya ... she called`) is a vote."""
-    paragraphs = [p for c in manuscript.chapters for s in c.scenes for p in s.paragraphs]
-    all_items = [items_of(p) for p in paragraphs]
+def same_pronoun_names(all_items: Sequence[Sequence[Item]], written: str) -> frozenset[str]:
+    """Names the story (its paragraphs' items) itself calls by the reader's pronouns: after a
+    name, the next subject or reflexive pronoun before anyone else is named (`Priya ... she
+    called`) is a vote."""
     # A name is capitalised where a sentence does not start, or is no English word at all
     # (`Mara`, met only at sentence starts); `Instead` is neither.
     capitalised = {

@@ -39,6 +39,9 @@ from builder.stages.pronoun_reading import (
     same_pronoun_names,
 )
 
+WINDOW = 2
+"""How many paragraphs back a pronoun looks for who it means."""
+
 
 @dataclass(frozen=True, slots=True)
 class Decision:
@@ -93,7 +96,11 @@ def analyse(manuscript: Manuscript) -> tuple[Manuscript, tuple[Decision, ...]]:
     written = manuscript.meta.reader_pronouns
     if written not in ("she", "he", "you"):
         return manuscript, ()
-    names = same_pronoun_names(manuscript, written) if written != "you" else frozenset()
+    # Each paragraph is read into items once: the name votes read them, then the stage.
+    items = {
+        id(p): items_of(p) for c in manuscript.chapters for s in c.scenes for p in s.paragraphs
+    }
+    names = same_pronoun_names(list(items.values()), written) if written != "you" else frozenset()
     column = COLUMNS[written] if written != "you" else _words_column(manuscript)
     decisions: list[Decision] = []
     chapters = []
@@ -101,15 +108,19 @@ def analyse(manuscript: Manuscript) -> tuple[Manuscript, tuple[Decision, ...]]:
         scenes = []
         for scene in chapter.scenes:
             state = _State(written, names, column)
-            paragraphs = tuple(_paragraph(p, state, decisions) for p in scene.paragraphs)
+            paragraphs = tuple(
+                _paragraph(p, items[id(p)], state, decisions) for p in scene.paragraphs
+            )
             scenes.append(Scene(scene.caption, paragraphs, scene.line))
         chapters.append(Chapter(chapter.title, tuple(scenes), chapter.line))
     return replace(manuscript, chapters=tuple(chapters)), tuple(decisions)
 
 
-def _paragraph(paragraph: Paragraph, state: _State, decisions: list[Decision]) -> Paragraph:
-    items = items_of(paragraph)
+def _paragraph(
+    paragraph: Paragraph, items: list[Item], state: _State, decisions: list[Decision]
+) -> Paragraph:
     state.paragraph += 1
+    state.mentions = [m for m in state.mentions if m.paragraph >= state.paragraph - WINDOW]
     base_sentence, base_clause = state.sentence, state.clause
     for item in items:  # story-wide numbering, so mentions compare across paragraphs
         item.sentence += base_sentence
@@ -181,7 +192,7 @@ def _is_other(state: _State, item: Item) -> bool:
     """A mention of someone else who shares the reader's pronouns."""
     if state.written == "you":
         return False
-    if name_of(item.text) in state.names:
+    if item.text[0].isupper() and name_of(item.text) in state.names:
         return True
     return item.lower in en.GENDERED_NOUNS[state.written] or (
         state.written == "she" and en.feminine_noun(item.lower)
@@ -260,7 +271,7 @@ def _resolve(state: _State, items: Sequence[Item], index: int, role: str) -> tup
     pool = [
         m
         for m in state.mentions
-        if m.paragraph >= state.paragraph - 2
+        if m.paragraph >= state.paragraph - WINDOW
         and (item.quoted or not m.quoted or _here(m, state))
         and m.who not in speakers  # a speaker says I, not she
         and not (m.possessor and m.sentence == item.sentence and role != "subj")
