@@ -1,5 +1,6 @@
 """Reading a paragraph for the pronoun stage: its words with quote, sentence and clause marks,
-the names a story calls by the reader's pronouns, and the gendered words that are the reader's.
+the names a story calls by the reader's pronouns, the gendered words that are the reader's,
+and cutting the words decided on into slots.
 """
 
 from __future__ import annotations
@@ -7,9 +8,10 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from builder.model import Paragraph, Slot, Text
+from builder.model import Inline, Paragraph, Slot, Text
+from builder.pronouns import SLOT_PREFIX
 from builder.stages import pronoun_words as en
 
 READER_CODES = frozenset({"Y/N", "F/N", "L/N", "Y/L/N", "M/N", "N/N"})
@@ -205,3 +207,35 @@ def same_pronoun_names(all_items: Sequence[Sequence[Item]], written: str) -> fro
     return frozenset(
         name for name, tally in votes.items() if tally[written] and tally[written] >= tally[other]
     )
+
+
+def cut(paragraph: Paragraph, items: Sequence[Item], cuts: list[tuple[int, str, str]]) -> Paragraph:
+    """The paragraph with each cut word made a slot."""
+    by_token: dict[int, list[tuple[int, int, str, str]]] = {}
+    for index, role, variant in cuts:
+        item = items[index]
+        by_token.setdefault(item.token, []).append((item.start, item.end, role, variant))
+    inlines: list[Inline] = []
+    for number, token in enumerate(paragraph.inlines):
+        if number not in by_token or not isinstance(token, Text):
+            inlines.append(token)
+            continue
+        position = 0
+        for start, end, role, variant in sorted(set(by_token[number])):
+            if start > position:
+                inlines.append(
+                    Text(token.text[position:start], token.line, token.column + position)
+                )
+            inlines.append(
+                Slot(
+                    code=SLOT_PREFIX + role,
+                    written=token.text[start:end],
+                    line=token.line,
+                    column=token.column + start,
+                    variant=variant,
+                )
+            )
+            position = end
+        if position < len(token.text):
+            inlines.append(Text(token.text[position:], token.line, token.column + position))
+    return replace(paragraph, inlines=tuple(inlines))

@@ -26,13 +26,14 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
-from builder.model import Chapter, Inline, Manuscript, Paragraph, Scene, Slot, Text
-from builder.pronouns import COLUMNS, SLOT_PREFIX, WORD_ROW
+from builder.model import Chapter, Manuscript, Paragraph, Scene, Text
+from builder.pronouns import COLUMNS, WORD_ROW
 from builder.stages import pronoun_words as en
 from builder.stages.placeholders import all_paragraphs
 from builder.stages.pronoun_reading import (
     READER_CODES,
     Item,
+    cut,
     items_of,
     name_of,
     reader_word,
@@ -171,7 +172,7 @@ def _paragraph(
             name = name_of(item.text)
             who = name if name in state.names else item.lower
             state.mentions.append(_mention(state, items, index, who, possessor=name != item.text))
-    return _cut(paragraph, items, cuts) if cuts else paragraph
+    return cut(paragraph, items, cuts) if cuts else paragraph
 
 
 def _words_column(manuscript: Manuscript) -> int:
@@ -376,37 +377,3 @@ def _coordinated(items: Sequence[Item], verb: int) -> Iterator[tuple[int, str]]:
             plural = en.plural_verb(items[at + 1].text)
             if plural and en.kinds(items[at + 1].text) & {"VERB"}:
                 yield at + 1, plural
-
-
-def _cut(
-    paragraph: Paragraph, items: Sequence[Item], cuts: list[tuple[int, str, str]]
-) -> Paragraph:
-    """The paragraph with each cut word made a slot."""
-    by_token: dict[int, list[tuple[int, int, str, str]]] = {}
-    for index, role, variant in cuts:
-        item = items[index]
-        by_token.setdefault(item.token, []).append((item.start, item.end, role, variant))
-    inlines: list[Inline] = []
-    for number, token in enumerate(paragraph.inlines):
-        if number not in by_token or not isinstance(token, Text):
-            inlines.append(token)
-            continue
-        position = 0
-        for start, end, role, variant in sorted(set(by_token[number])):
-            if start > position:
-                inlines.append(
-                    Text(token.text[position:start], token.line, token.column + position)
-                )
-            inlines.append(
-                Slot(
-                    code=SLOT_PREFIX + role,
-                    written=token.text[start:end],
-                    line=token.line,
-                    column=token.column + start,
-                    variant=variant,
-                )
-            )
-            position = end
-        if position < len(token.text):
-            inlines.append(Text(token.text[position:], token.line, token.column + position))
-    return replace(paragraph, inlines=tuple(inlines))
