@@ -9,6 +9,7 @@ on Windows), or the file named by FICPRESS_CONFIG:
     [reader]                # the default profile
     "Y/N" = "Alex"
     "E/C" = "green"
+    pronouns = "they"       # she, he, they, or five forms: xe/xem/xyr/xyrs/xemself
 
     [reader.aliases]        # any text met in stories, printed as the value
     "Reader-chan" = "Alex"
@@ -35,8 +36,9 @@ from tomlkit.items import Table
 
 from builder.errors import ProfileError, UsageError
 from builder.model import SavedProfile
-from builder.profile import check_value
-from builder.stages.placeholders import CODE_SYNTAX, canonical
+from builder.profile import check_value, is_key
+from builder.pronouns import KEY
+from builder.stages.placeholders import canonical
 
 DEFAULT = "default"
 """The name of the `[reader]` table's profile."""
@@ -118,7 +120,7 @@ class Profiles:
             if key == ALIASES:
                 continue
             code = canonical(str(key))
-            if not CODE_SYNTAX.match(code) or not isinstance(value, str):
+            if not is_key(code) or not isinstance(value, str):
                 raise ProfileError(
                     f"profile {chosen!r}: {key!r} must be a code with a text value, "
                     f'e.g. "Y/N" = "Alex"',
@@ -168,7 +170,9 @@ class Profiles:
                 alias_table[alias] = value
         for code, value in assignments:
             existing = next((key for key in table if canonical(str(key)) == code), None)
-            table[existing if existing is not None else code] = value
+            # `pronouns = "they"` reads as a setting, not a code: written in lower case.
+            key = code.lower() if code == KEY else code
+            table[existing if existing is not None else key] = value
 
     def unset(self, name: str, codes: Sequence[str], aliases: Sequence[str] = ()) -> list[str]:
         """Remove these codes and aliases from the profile; returns the ones it did not hold."""

@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from html import escape
 
+from builder import pronouns
 from builder.model import EditionTemplate, PlaceholderInfo, Profile, Slot
 from builder.stages.typography import typeset
 
@@ -77,11 +78,14 @@ def values_for(template: EditionTemplate, profile: Profile, identifier: str) -> 
     filled: dict[tuple[object, ...], str] = {}
     texts = []
     for slot in template.slots:
-        key = (slot.code, slot.written, slot.sentence_start, slot.article, slot.before, slot.after)
+        key = (
+            *(slot.code, slot.written, slot.sentence_start, slot.article),
+            *(slot.before, slot.after, slot.variant),
+        )
         text = filled.get(key)
         if text is None:
             text = filled[key] = fill_slot(
-                slot, template.codes.get(slot.code), profile.get(slot.code), language
+                slot, template.codes.get(slot.code), slot_value(profile, slot), language
             )
         texts.append(text)
     return Values(tuple(texts), tuple(escape(text) for text in texts), identifier)
@@ -100,12 +104,26 @@ def fill_text(template: EditionTemplate, text: str, profile: Profile) -> str:
             continue
         slot = template.slots[int(key)]
         info = template.codes.get(slot.code)
-        parts[index] = fill_slot(slot, info, profile.get(slot.code), language)
+        parts[index] = fill_slot(slot, info, slot_value(profile, slot), language)
     return "".join(parts)
 
 
+def slot_value(profile: Profile, slot: Slot) -> str | None:
+    """The profile's value for `slot`: its code's, or the reader's pronouns for a pronoun slot."""
+    if pronouns.is_pronoun_slot(slot.code):
+        return profile.get(pronouns.KEY)
+    return profile.get(slot.code)
+
+
 def fill_slot(slot: Slot, info: PlaceholderInfo | None, value: str | None, language: str) -> str:
-    """The text printed for `slot`: the reader's value, or the code as written when none."""
+    """The text printed for `slot`: the reader's value, or the code as written when none. A
+    reader-pronoun slot reads in the reader's pronouns (`value`: their set), or as written."""
+    if pronouns.is_pronoun_slot(slot.code):
+        role = slot.code.removeprefix(pronouns.SLOT_PREFIX)
+        text = slot.written
+        if value is not None:
+            text = pronouns.read(role, slot.written, slot.variant, pronouns.parse(value))
+        return typeset(text, before=slot.before, after=slot.after, language=language)
     if value is None:
         return f"{slot.article} {slot.written}" if slot.article else slot.written
     is_name = info.is_name if info else slot.code.endswith("/N")

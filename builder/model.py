@@ -60,6 +60,10 @@ class Slot:
     """The printed character just before the slot (context for the value's typography)."""
     after: str = ""
     """The printed character just after the slot (context for the value's typography)."""
+    variant: str = ""
+    """For a reader-pronoun slot (builder.stages.pronouns): what the compiler worked out for
+    filling it, e.g. the plural of an agreeing verb (`walks` -> `walk`), or `is` / `has`
+    behind a contraction's `'s`."""
 
 
 Inline = Text | Markup | Slot
@@ -149,6 +153,9 @@ class Meta:
     """The cover image named by `cover:` (JPEG or PNG bytes); None: a cover is generated."""
     cover_type: str | None = None
     """The cover image's media type, `image/jpeg` or `image/png`."""
+    reader_pronouns: str | None = None
+    """How the story writes the reader (`reader: {pronouns: she}`): `she`, `he`, `they`, or
+    `you` for a second-person story; None when the front matter does not say."""
     unknown_fields: tuple[tuple[str, int, str | None], ...] = ()
     """Front-matter fields ficpress does not know (they are ignored): (name, line, the nearest
     known field or None), for a warning that catches `summery:`."""

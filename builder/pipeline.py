@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from builder import pronouns as reader_pronouns
 from builder.editions import EDITIONS, Edition, EditionOptions
 from builder.editions.output import write_all
 from builder.errors import (
@@ -28,7 +29,7 @@ from builder.errors import (
 )
 from builder.model import EditionTemplate, Manuscript, Profile, SavedProfile, Slot
 from builder.profile import resolve
-from builder.stages import manuscript, placeholders, render, scenes, typography
+from builder.stages import manuscript, placeholders, pronouns, render, scenes, typography
 
 if TYPE_CHECKING:
     from builder.editions.pdf.processes import PdfWorker
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
 # The text stages between reading and rendering, in order (markdown-it style: named, small).
 TEXT_STAGES: tuple[tuple[str, Callable[[Manuscript], Manuscript]], ...] = (
     ("placeholders", placeholders.find),
+    ("pronouns", pronouns.find),
     ("typography", typography.apply),
 )
 TEMPLATE_CACHE_SIZE = 64
@@ -72,7 +74,7 @@ def compile(path: Path, aliases: Collection[str] = ()) -> EditionTemplate:
 
 def identifier(template: EditionTemplate, profile: Profile) -> str:
     """A stable identifier for this story with these values (not random: builds reproduce)."""
-    used = sorted({slot.code for slot in template.slots})
+    used = sorted(codes_used(template))
     values = "\n".join(f"{code}={profile.get(code) or ''}" for code in used)
     name = f"{template.manuscript.content_hash}\n{values}"
     return f"urn:uuid:{uuid.uuid5(IDENTIFIER_NAMESPACE, name)}"
@@ -136,7 +138,7 @@ def check_profile(
             "give values with --set CODE=VALUE"
             + ("" if saved else ", or save yours once: ficpress profile set Y/N=YOUR-NAME")
         )
-    used = {slot.code for slot in template.slots}
+    used = codes_used(template)
     for code, value in profile.values.items():
         if value.origin == "flag" and code not in used:
             warnings.append(f"--set {code}: this story does not use {code}")
@@ -144,8 +146,30 @@ def check_profile(
 
 
 def unfilled(template: EditionTemplate, profile: Profile) -> list[Slot]:
-    """The slots that have no value in `profile` (they print as written)."""
-    return [slot for slot in template.slots if profile.get(slot.code) is None]
+    """The slots that have no value in `profile` (they print as written); the reader's
+    pronouns are not missing when not chosen: the story reads as the author wrote it."""
+    return [
+        slot
+        for slot in template.slots
+        if profile.get(slot.code) is None and not reader_pronouns.is_pronoun_slot(slot.code)
+    ]
+
+
+def codes_used(template: EditionTemplate) -> set[str]:
+    """The profile keys the story's slots read: codes, and `PRONOUNS` for pronoun slots."""
+    return {_key(slot.code) for slot in template.slots}
+
+
+def _key(code: str) -> str:
+    return reader_pronouns.KEY if reader_pronouns.is_pronoun_slot(code) else code
+
+
+def pronoun_decisions(path: Path) -> tuple[str | None, tuple[pronouns.Decision, ...]]:
+    """How the story writes the reader, and every decision the pronoun stage takes on it
+    (`ficpress pronouns STORY`)."""
+    source = manuscript.read(path)
+    book = placeholders.find(scenes.split(source))
+    return source.meta.reader_pronouns, pronouns.analyse(book)[1]
 
 
 def build(
@@ -251,9 +275,12 @@ UNDECLARED_LABEL = "not in the legend"
 
 def usage(template: EditionTemplate) -> list[tuple[str, str, int, str | None]]:
     """The codes the story uses: (code, label, count, default), in order of first use."""
-    counts = Counter(slot.code for slot in template.slots)
-    rows = []
+    counts = Counter(_key(slot.code) for slot in template.slots)
+    rows: list[tuple[str, str, int, str | None]] = []
     for code, count in counts.items():
+        if code == reader_pronouns.KEY:
+            rows.append((code, reader_pronouns.LABEL, count, None))
+            continue
         info = template.codes.get(code)
         label = info.label if info else UNDECLARED_LABEL
         rows.append((code, label, count, info.default if info else None))

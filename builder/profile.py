@@ -13,6 +13,7 @@ import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
+from builder import pronouns
 from builder.characters import NOT_TEXT, describe
 from builder.errors import ProfileError, UsageError
 from builder.files import read_limited
@@ -36,19 +37,26 @@ PRECEDENCE: tuple[Origin, ...] = (
 """Where values come from, weakest first."""
 
 
+def is_key(code: str) -> bool:
+    """Whether a profile may hold `code` (canonical): a placeholder code, or `PRONOUNS`."""
+    return code == pronouns.KEY or bool(CODE_SYNTAX.match(code))
+
+
 def parse_assignment(assignment: str) -> tuple[str, str]:
     """`Y/N=Alex` -> (`Y/N`, `Alex`)."""
     code, equals, value = assignment.partition("=")
     if not equals:
         raise UsageError(f"--set {assignment!r}: write it as CODE=VALUE, e.g. --set Y/N=Alex")
     code = canonical(code)
-    if not CODE_SYNTAX.match(code):
+    if not is_key(code):
         raise UsageError(f"--set {assignment!r}: {code!r} is not a placeholder code like Y/N")
     return code, check_value(code, value.strip(), UsageError)
 
 
 def check_value(code: str, value: str, error: type[UsageError] | type[ProfileError]) -> str:
-    """The value, if it is a short line of text."""
+    """The value, if it is a short line of text (and, for `PRONOUNS`, names a pronoun set)."""
+    if code == pronouns.KEY:
+        return pronouns.check(value, error)
     control = CONTROL_CHARACTERS.search(value)
     if control:
         raise error(
@@ -77,7 +85,7 @@ def read_reader_file(path: Path) -> dict[str, str]:
     values = {}
     for key, value in data.items():
         code = canonical(key)
-        if not CODE_SYNTAX.match(code) or not isinstance(value, str):
+        if not is_key(code) or not isinstance(value, str):
             raise ProfileError(
                 f'{key!r}: each line must be "CODE" = "value", e.g. "Y/N" = "Alex"', path=path
             )

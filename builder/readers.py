@@ -11,8 +11,8 @@ from pathlib import Path
 
 from builder.errors import ProfileError
 from builder.files import read_limited
-from builder.profile import check_value
-from builder.stages.placeholders import CODE_SYNTAX, canonical
+from builder.profile import check_value, is_key
+from builder.stages.placeholders import canonical
 
 READER_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 """Reader ids name folders: letters, digits, `.`, `_`, `-`; no path tricks, no hidden files."""
@@ -52,7 +52,7 @@ def read_readers(path: Path) -> tuple[Reader, ...]:
         )
     codes = [canonical(name) for name in names[1:]]
     for name, code in zip(names[1:], codes, strict=True):
-        if not CODE_SYNTAX.match(code):
+        if not is_key(code):
             raise ProfileError(
                 f"column {name!r} is not a placeholder code like Y/N", path=path, line=1
             )

@@ -18,7 +18,7 @@ FRONT = "---\ntitle: A Story\nplaceholders:\n  G/N: girlfriend's name\n---\n"
 
 def findings(tmp_path: Path, text: str) -> list[lint.Finding]:
     path = tmp_path / "story.md"
-    path.write_text(FRONT + text, encoding="utf-8")
+    path.write_text(text if text.startswith("---") else FRONT + text, encoding="utf-8")
     return lint.check(path)
 
 
@@ -62,6 +62,7 @@ RULE_CASES = [
     ("Q402", '"Hi," he said.\n\n“Bye.”\n\n"Yes."', '"Hi," he said.\n\n"Bye."'),
     ("S501", "Text. " + '"Hey," he said. ' * 100, "Text. " * 300),
     ("S502", "still alive. -- (6 months later) Kylo dreams.", "He was -- well -- tired."),
+    ("F601", "---\ntitle: A\nsummery: x\n---\nY/N.", "---\ntitle: A\nsummary: x\n---\nY/N."),
 ]
 
 

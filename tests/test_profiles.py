@@ -222,8 +222,8 @@ def test_shell_completion_answers_from_the_real_parser(tmp_path: Path) -> None:
         **os.environ,
         "_ARGCOMPLETE": "1",
         "_ARGCOMPLETE_IFS": "\n",
-        "COMP_LINE": "ficpress pro",
-        "COMP_POINT": "12",
+        "COMP_LINE": "ficpress prof",  # `pro` is `profile` or `pronouns`
+        "COMP_POINT": "13",
         "_ARGCOMPLETE_STDOUT_FILENAME": str(answer),
     }
     subprocess.run([sys.executable, "-m", "builder"], env=environment, cwd=ROOT, check=False)

@@ -24,6 +24,7 @@ Command = Callable[[argparse.Namespace, Console], int]
 COMMANDS: dict[str, Command] = {
     "build": commands.build,
     "placeholders": commands.placeholders,
+    "pronouns": commands.pronouns,
     "send": commands.send,
     "devices": commands.devices,
     "import": commands.import_,

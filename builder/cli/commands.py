@@ -24,6 +24,14 @@ def saved_profile(arguments: argparse.Namespace, console: Console) -> SavedProfi
     return saved
 
 
+def assignments(arguments: argparse.Namespace) -> list[str]:
+    """The `--set` values, with `--pronouns SET` as one more (`--set pronouns=SET`)."""
+    found = list(arguments.assignments)
+    if arguments.pronouns is not None:
+        found.append(f"pronouns={arguments.pronouns}")
+    return found
+
+
 def build(arguments: argparse.Namespace, console: Console) -> int:
     formats = [
         name for option in (arguments.format or ["epub,pdf"]) for name in option.split(",") if name
@@ -39,7 +47,7 @@ def build(arguments: argparse.Namespace, console: Console) -> int:
         manuscript,
         formats=formats,
         out_dir=arguments.out,
-        assignments=arguments.assignments,
+        assignments=assignments(arguments),
         reader_file=arguments.reader,
         saved=saved,
         strict=arguments.strict,
@@ -64,7 +72,7 @@ def _batch(arguments: argparse.Namespace, console: Console, formats: list[str]) 
         manuscripts=tuple(arguments.manuscript),
         formats=tuple(formats),
         out_dir=arguments.out,
-        assignments=tuple(arguments.assignments),
+        assignments=tuple(assignments(arguments)),
         reader_file=arguments.reader,
         saved=saved_profile(arguments, console),
         readers=batch.read_readers(arguments.readers) if arguments.readers else None,
@@ -127,7 +135,7 @@ def placeholders(arguments: argparse.Namespace, console: Console) -> int:
         return 0
     profile = resolve(
         template.codes,
-        arguments.assignments,
+        assignments(arguments),
         arguments.reader,
         saved=saved.all() if saved else None,
     )
@@ -149,6 +157,42 @@ def placeholders(arguments: argparse.Namespace, console: Console) -> int:
     return 0
 
 
+def pronouns(arguments: argparse.Namespace, console: Console) -> int:
+    from builder import pipeline
+
+    written, decisions = pipeline.pronoun_decisions(arguments.manuscript)
+    if written not in ("she", "he", "you"):
+        console.out(
+            "This story does not say how it writes the reader: add 'reader: {pronouns: she}' "
+            "(or he, or you for a second-person story) to its front matter."
+            if written is None
+            else f"This story writes the reader as {written!r}: nothing to find (ficpress "
+            "finds a she, he or you reader's words)."
+        )
+        return 0
+    if not decisions:
+        console.out(f"No pronoun of the reader's set ({written}) and no gendered word found.")
+        return 0
+    for decision in decisions:
+        where = f"{decision.line}:{decision.column}"
+        if not decision.certain:
+            verdict = "uncertain, stays as written"
+        elif decision.reader:
+            verdict = "the reader's"
+        else:
+            verdict = "someone else's"
+        console.out(
+            f"{where:<9} {decision.written:<10} {decision.role:<5} {verdict}: {decision.why}"
+        )
+    found = [decision for decision in decisions if decision.reader and decision.certain]
+    unsure = sum(1 for decision in decisions if not decision.certain)
+    console.out(
+        f"{len(found)} reader words follow the reader's pronouns; {unsure} uncertain; "
+        f"{len(decisions) - len(found) - unsure} left to others."
+    )
+    return 0
+
+
 def send(arguments: argparse.Namespace, console: Console) -> int:
     from builder import send
     from builder.send import devices
@@ -159,7 +203,7 @@ def send(arguments: argparse.Namespace, console: Console) -> int:
     for warning in destination.warnings:
         console.warn(warning)
     saved = saved_profile(arguments, console)
-    story = send.prepare(arguments.manuscript, arguments.assignments, arguments.reader, saved)
+    story = send.prepare(arguments.manuscript, assignments(arguments), arguments.reader, saved)
     for warning in story.warnings:
         console.warn(f"{arguments.manuscript}: warning: {warning}")
     device, edition = destination.device, destination.edition

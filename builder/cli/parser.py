@@ -84,6 +84,16 @@ def parser() -> argparse.ArgumentParser:
     listing.add_argument("manuscript", type=Path)
     _profile_options(listing)
 
+    decisions = _sub(
+        commands,
+        "pronouns",
+        help="show which pronouns and gendered words of a story are the reader's",
+        description="Every pronoun of the reader's set (the story's 'reader: {pronouns: ...}') "
+        "and every gendered word taken for the reader, with line:column, role, and whether "
+        "it follows the reader's pronouns or stays as written.",
+    )
+    decisions.add_argument("manuscript", type=Path)
+
     send = _sub(
         commands,
         "send",
@@ -243,6 +253,12 @@ def _profile_options(parser: argparse.ArgumentParser) -> None:
         metavar="CODE=VALUE",
         dest="assignments",
         help="a reader value, e.g. --set Y/N=Alex (repeatable; beats --reader)",
+    )
+    parser.add_argument(
+        "--pronouns",
+        metavar="SET",
+        help="the reader's pronouns: she, he, they, or five forms like xe/xem/xyr/xyrs/xemself "
+        "(add /plural for verbs as with they); same as --set pronouns=SET",
     )
     parser.add_argument(
         "--reader",

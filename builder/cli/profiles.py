@@ -7,8 +7,8 @@ import argparse
 from builder import config
 from builder.cli.console import Console
 from builder.errors import UsageError
-from builder.profile import check_value, parse_assignment
-from builder.stages.placeholders import CODE_SYNTAX, canonical
+from builder.profile import check_value, is_key, parse_assignment
+from builder.stages.placeholders import canonical
 
 
 def profile(arguments: argparse.Namespace, console: Console) -> int:
@@ -79,7 +79,7 @@ def _alias(text: str) -> tuple[str, str]:
 
 def _code(text: str) -> str:
     code = canonical(text)
-    if not CODE_SYNTAX.match(code):
+    if not is_key(code):
         raise UsageError(f"{text!r} is not a placeholder code like Y/N")
     return code
 

@@ -279,6 +279,7 @@ def _meta(
         summary=parse_text(summary, field_lines.get("summary", 1)) if summary else None,
         date=_date(fields.get("date"), lambda message: fail("date", message)),
         legend=_legend(fields.get("placeholders"), lambda message: fail("placeholders", message)),
+        reader_pronouns=_reader(fields.get("reader"), lambda message: fail("reader", message)),
         **text_values,
         **list_values,
     )
@@ -344,6 +345,25 @@ def _legend(value: Any, fail: Callable[[str], ManuscriptError]) -> tuple[Placeho
             )
         )
     return tuple(legend)
+
+
+READER_PRONOUNS = ("she", "he", "they", "you")
+
+
+def _reader(value: Any, fail: Callable[[str], ManuscriptError]) -> str | None:
+    """`reader: {pronouns: she}` (or `reader: she`): how the story writes the reader."""
+    if value is None:
+        return None
+    pronouns = value.get("pronouns") if isinstance(value, dict) else value
+    if pronouns is None:
+        return None
+    chosen = str(pronouns).strip().lower().split("/")[0]
+    if isinstance(pronouns, bool | list | dict) or chosen not in READER_PRONOUNS:
+        raise fail(
+            f"'reader' must say how the story writes the reader, e.g. 'reader: {{pronouns: "
+            f"she}}' (she, he, they or you), not {pronouns!r}"
+        )
+    return chosen
 
 
 def _cover(name: str, path: Path, line: int, source_line: str) -> tuple[bytes, str]:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from builder.model import Manuscript, Markup, Paragraph, Slot, Text, map_paragraphs
+from builder.pronouns import is_pronoun_slot
 from builder.stages.typography_rules import APOSTROPHE, MARKS, PROTECTED, RULES, Marks, Rule
 
 __all__ = ["apply", "typeset", "typeset_paragraph"]
@@ -281,7 +282,8 @@ def typeset(text: str, *, before: str = "", after: str = "", language: str = "en
 def typeset_paragraph(paragraph: Paragraph, language: str = "en") -> Paragraph:
     """Apply typeset() to every Text token of the paragraph using its neighbours as context.
     Markup tokens are transparent (context looks through them). A Slot token counts as a
-    letter 'x' for context (its value is not known yet), and the returned Slot gets its
+    letter 'x' for context (its value is not known yet; a reader pronoun counts as the word
+    written), and the returned Slot gets its
     `before`/`after` fields set to the printed character just before / after it ("" at the
     paragraph's edges), so the value can be typeset later with typeset(value, before=..,
     after=..)."""
@@ -317,7 +319,9 @@ def _printed(token: Text | Markup | Slot) -> str:
     if isinstance(token, Text):
         return token.text
     if isinstance(token, Slot):
-        return _SLOT_STAND_IN
+        # A reader pronoun is a word the author wrote, and every reading of it is a word:
+        # the text around it is typeset exactly as without the slot (`Mrs. L/N`).
+        return token.written if is_pronoun_slot(token.code) else _SLOT_STAND_IN
     return ""
 
 

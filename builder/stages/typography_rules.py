@@ -108,6 +108,9 @@ def _strip_spaces(match: re.Match[str], _marks: Marks) -> str:
     return match.group(0) if match.group(0) == WORD_JOINER else ""
 
 
+HONORIFICS = ("Mr", "Mrs", "Ms", "Dr", "St", "Prof")
+"""Titles kept on one line with the name after them."""
+
 # Characters after which a quote opens, besides whitespace and the paragraph start.
 _OPENING_CONTEXT = r"\s(\[{<\-–—{OPEN}"
 # What may not follow an opening quote (punctuation that only ever follows a closing one).
@@ -169,8 +172,12 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "nbsp_honorific",
-        r"(?<![\w.])(Mr|Mrs|Ms|Dr|St|Prof)\.[ ](?=[^\W\d_])",
-        r"\1." + NBSP,
+        # The title is looked behind at, not matched, so that it may be a reader slot's word
+        # (`Mrs` read as `Mr` or `Mx`) while the full stop and space are the author's text.
+        "(?:"
+        + "|".join(rf"(?<=(?<![\w.]){title})" for title in HONORIFICS)
+        + r")\.[ ](?=[^\W\d_])",
+        "." + NBSP,
         "A title is never separated from the name that follows it by a line break.",
     ),
     Rule(

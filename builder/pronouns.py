@@ -1,0 +1,155 @@
+"""The reader's pronouns as data: the sets a reader may choose, the gendered words that follow
+them, and how one pronoun slot (builder.stages.pronouns finds them) reads for a chosen set.
+
+A set is five forms (subject, object, possessive determiner, possessive pronoun, reflexive)
+and whether verbs agree with it as singular (`she walks`) or plural (`they walk`). A reader
+picks `she`, `he`, `they`, or writes five forms: `xe/xem/xyr/xyrs/xemself`, with `/plural`
+after them for plural agreement. The value is a profile value like any other, under `KEY`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from builder.errors import ProfileError, UsageError
+
+KEY = "PRONOUNS"
+"""The profile key (`--pronouns`, `--set pronouns=they`, `pronouns = "they"` in a profile)."""
+SLOT_PREFIX = "PRONOUN:"
+"""Slot codes of reader pronouns: `PRONOUN:subj`, `PRONOUN:obj`, ... `PRONOUN:verb`."""
+ROLES = ("subj", "obj", "det", "pos", "refl", "word", "verb")
+"""Grammatical roles of a reader slot: the five forms, a gendered word, an agreeing verb."""
+LABEL = "your pronouns (she, he, they, or five forms like xe/xem/xyr/xyrs/xemself)"
+
+
+@dataclass(frozen=True, slots=True)
+class PronounSet:
+    """One reader's pronouns."""
+
+    name: str
+    """`she`, `he`, `they`, or the five forms joined by slashes."""
+    subj: str
+    obj: str
+    det: str
+    pos: str
+    refl: str
+    plural: bool = False
+    """Verbs agree as with `they` (`they walk`, `they're`); else as with `she` (`she walks`)."""
+    words: str = "they"
+    """Which column of `WORDS` its gendered words come from: `she`, `he` or `they`."""
+
+    def form(self, role: str) -> str:
+        return str(getattr(self, role))
+
+
+SETS = {
+    "she": PronounSet("she", "she", "her", "her", "hers", "herself", words="she"),
+    "he": PronounSet("he", "he", "him", "his", "his", "himself", words="he"),
+    "they": PronounSet("they", "they", "them", "their", "theirs", "themself", plural=True),
+}
+ALIASES = {"she/her": "she", "he/him": "he", "they/them": "they"}
+
+# The gendered words that follow the reader's pronouns (one row per word; she, he, they).
+WORDS: tuple[tuple[str, str, str], ...] = (
+    ("girlfriend", "boyfriend", "partner"),
+    ("girl", "boy", "kid"),
+    ("woman", "man", "person"),
+    ("lady", "gentleman", "person"),
+    ("princess", "prince", "highness"),
+    ("queen", "king", "monarch"),
+    ("wife", "husband", "spouse"),
+    ("daughter", "son", "child"),
+    ("sister", "brother", "sibling"),
+    ("Miss", "Mister", "Mx"),
+    ("Mrs", "Mr", "Mx"),
+    ("ma'am", "sir", "Mx"),
+)
+COLUMNS = {"she": 0, "he": 1, "they": 2}
+WORD_ROW = {
+    word.lower(): (row, column)
+    for row, words in enumerate(WORDS)
+    for column, word in enumerate(words)
+    if column < 2
+}
+"""A she- or he-word (lower case) -> (its row, its column)."""
+
+# Verbs whose singular and plural differ other than by -s.
+IRREGULAR = {
+    "is": "are",
+    "was": "were",
+    "has": "have",
+    "does": "do",
+    "isn't": "aren't",
+    "wasn't": "weren't",
+    "hasn't": "haven't",
+    "doesn't": "don't",
+    "goes": "go",
+}
+FORM = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
+
+
+def parse(value: str, error: type[UsageError] | type[ProfileError] = UsageError) -> PronounSet:
+    """The set a reader wrote: `she`, `he`, `they`, or `xe/xem/xyr/xyrs/xemself[/plural]`."""
+    text = value.strip().lower()
+    text = ALIASES.get(text, text)
+    if text in SETS:
+        return SETS[text]
+    parts = [part.strip() for part in value.strip().split("/")]
+    plural = False
+    if len(parts) == 6 and parts[5].lower() in ("plural", "singular"):
+        plural = parts.pop().lower() == "plural"
+    if len(parts) != 5 or not all(FORM.fullmatch(part) for part in parts):
+        raise error(
+            f"pronouns {value!r}: choose she, he or they, or write five forms like "
+            "xe/xem/xyr/xyrs/xemself (add /plural for verbs like 'they walk')"
+        )
+    subj, obj, det, pos, refl = parts
+    return PronounSet("/".join(parts), subj, obj, det, pos, refl, plural=plural)
+
+
+def check(value: str, error: type[UsageError] | type[ProfileError] = UsageError) -> str:
+    """The value, if it names a set (what a profile stores: the reader's own spelling)."""
+    parse(value, error)
+    return value.strip()
+
+
+def is_pronoun_slot(code: str) -> bool:
+    return code.startswith(SLOT_PREFIX)
+
+
+def read(role: str, written: str, variant: str, chosen: PronounSet) -> str:
+    """What a reader slot says for `chosen`: `role` is its code's role, `written` the word as
+    the author wrote it, `variant` what the stage worked out (the plural of an agreeing verb,
+    `is` or `has` behind a contraction's `'s`)."""
+    if role == "verb":
+        if not chosen.plural or not variant:
+            return written
+        return _apostrophe(_case(variant, written), written)
+    if role == "word":
+        row, _ = WORD_ROW[written.lower().replace("’", "'")]
+        return _apostrophe(_case(WORDS[row][COLUMNS[chosen.words]], written), written)
+    plain = written.replace("’", "'")
+    base, apostrophe, tail = plain.partition("'")
+    word = chosen.form(role)
+    if role == "subj" and apostrophe:
+        tail = tail.lower()
+        if tail == "s":  # she's: is or has
+            tail = ("re" if variant == "is" else "ve") if chosen.plural else "s"
+        elif tail in ("re", "ve") and not chosen.plural:
+            tail = "s"
+        word = f"{word}'{tail}"
+    return _apostrophe(_case(word, base), written)
+
+
+def _case(word: str, like: str) -> str:
+    """`word` in the case `like` is written in: capital first letter, or all capitals."""
+    if len(like) > 1 and like.isupper():
+        return word.upper()
+    if like[:1].isupper():
+        return word[:1].upper() + word[1:]
+    return word  # as the table writes it: honorifics keep their capital
+
+
+def _apostrophe(word: str, like: str) -> str:
+    return word.replace("'", "’") if "’" in like else word

@@ -1,0 +1,220 @@
+"""The reader's pronouns (issue 13), piece by piece: the sets and their forms, what the stage
+decides in small sentences, and every route a reader's choice arrives by. The measured
+accuracy on the gold set is tests/test_pronoun_accuracy.py."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from builder import pipeline, pronouns
+from builder.cli import main
+from builder.errors import ManuscriptError, UsageError
+from builder.stages import manuscript, placeholders, scenes
+from builder.stages import pronouns as stage
+from tests.conftest import problems, run_epubcheck
+
+STORY = """---
+title: The Bench
+reader: {pronouns: she}
+---
+
+Y/N sits on the bench and opens her book. She reads the first page twice.
+
+Mara walks past and waves at her, but she does not stop. Y/N watches her go.
+
+"Is she always like that?" Theo asks. He gives her the ring.
+
+Y/N laughs at herself. The choice is hers. Theo made her cry. She's gone soft, and she's smiling.
+
+"Good girl," he says. "Miss Y/N, your coat."
+
+Mara rolled her eyes, and she went home. She was tired. She told herself to sleep.
+"""
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def scene_text(epub: Path) -> str:
+    with zipfile.ZipFile(epub) as archive:
+        return archive.read("EPUB/scene-01.xhtml").decode("utf-8")
+
+
+@pytest.fixture
+def story(tmp_path: Path) -> Path:
+    path = tmp_path / "bench.md"
+    path.write_text(STORY, encoding="utf-8")
+    return path
+
+
+def decisions(text: str, tmp_path: Path) -> list[stage.Decision]:
+    path = tmp_path / "s.md"
+    path.write_text(text, encoding="utf-8")
+    return list(pipeline.pronoun_decisions(path)[1])
+
+
+# --- the sets ------------------------------------------------------------------------------
+
+
+def test_the_sets_and_custom_forms() -> None:
+    assert pronouns.parse("they").plural and not pronouns.parse("She").plural
+    assert pronouns.parse("he/him") == pronouns.SETS["he"]
+    xe = pronouns.parse("xe/xem/xyr/xyrs/xemself")
+    assert (xe.subj, xe.obj, xe.det, xe.pos, xe.refl, xe.plural) == (
+        "xe",
+        "xem",
+        "xyr",
+        "xyrs",
+        "xemself",
+        False,
+    )
+    assert pronouns.parse("ey/em/eir/eirs/emself/plural").plural
+    for bad in ("", "it", "xe/xem", "a/b/c/d/e/f", "x1/xem/xyr/xyrs/xemself"):
+        with pytest.raises(UsageError, match="pronouns"):
+            pronouns.parse(bad)
+
+
+@pytest.mark.parametrize(
+    ("role", "written", "variant", "chosen", "expected"),
+    [
+        ("subj", "She", "", "they", "They"),
+        ("subj", "she's", "is", "they", "they're"),
+        ("subj", "she's", "has", "they", "they've"),
+        ("subj", "She’d", "", "he", "He’d"),
+        ("subj", "she'll", "", "xe/xem/xyr/xyrs/xemself", "xe'll"),
+        ("obj", "her", "", "he", "him"),
+        ("det", "Her", "", "they", "Their"),
+        ("pos", "hers", "", "they", "theirs"),
+        ("refl", "herself", "", "they", "themself"),
+        ("verb", "walks", "walk", "they", "walk"),
+        ("verb", "Does", "Do", "they", "Do"),
+        ("verb", "walks", "walk", "he", "walks"),
+        ("word", "girlfriend", "", "they", "partner"),
+        ("word", "Miss", "", "he", "Mister"),
+        ("word", "ma'am", "", "they", "Mx"),
+        ("word", "sir", "", "she", "ma'am"),
+        ("word", "girl", "", "she", "girl"),
+    ],
+)
+def test_a_slot_reads_in_the_chosen_set(
+    role: str, written: str, variant: str, chosen: str, expected: str
+) -> None:
+    assert pronouns.read(role, written, variant, pronouns.parse(chosen)) == expected
+
+
+# --- the stage -----------------------------------------------------------------------------
+
+
+def test_the_stage_decides_role_referent_and_agreement(tmp_path: Path) -> None:
+    found = {(d.line, d.written, d.role, d.reader, d.certain) for d in decisions(STORY, tmp_path)}
+    assert (6, "her", "det", True, True) in found  # opens her book
+    assert (6, "reads", "verb", True, True) in found  # She reads -> They read
+    assert (8, "her", "obj", True, True) in found  # Mara waves at her: not Mara herself
+    assert (8, "she", "subj", False, True) in found  # but she (Mara) does not stop
+    assert (10, "her", "obj", True, True) in found  # gives her the ring
+    assert (12, "herself", "refl", True, True) in found
+    assert (12, "hers", "pos", True, True) in found
+    assert (12, "her", "obj", True, True) in found  # made her cry
+    assert (14, "girl", "word", True, True) in found
+    assert (14, "Miss", "word", True, True) in found
+    assert (16, "her", "det", False, True) in found  # Mara rolled her eyes
+
+
+def test_a_story_without_a_reader_field_is_left_alone(tmp_path: Path) -> None:
+    text = STORY.replace("reader: {pronouns: she}\n", "")
+    assert decisions(text, tmp_path) == []
+    source = manuscript.parse(text, tmp_path / "x.md")
+    book = placeholders.find(scenes.split(source))
+    assert stage.find(book) is book
+
+
+def test_the_reader_field_is_checked(tmp_path: Path) -> None:
+    source = manuscript.parse(STORY.replace("{pronouns: she}", "he"), tmp_path / "x.md")
+    assert source.meta.reader_pronouns == "he"
+    with pytest.raises(ManuscriptError, match="'reader' must say") as error:
+        manuscript.parse(STORY.replace("{pronouns: she}", "{pronouns: it}"), tmp_path / "x.md")
+    assert error.value.line == 3
+
+
+# --- the reader's side ---------------------------------------------------------------------
+
+
+def test_build_with_pronouns_they_and_he(
+    story: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    books = []
+    for chosen in ("they", "he", "xe/xem/xyr/xyrs/xemself"):
+        out = tmp_path / chosen.replace("/", "-")
+        code, _, err = run(
+            capsys, "build", str(story), "-f", "epub", "-o", str(out), "--pronouns", chosen
+        )
+        assert code == 0, err
+        books.append(out / "bench.epub")
+    they, he, xe = (scene_text(book) for book in books)
+    assert "opens their book. They read the first page twice." in they
+    assert "They’ve gone soft, and they’re smiling." in they
+    assert "“Good kid,” he says. “Mx Y/N, your coat.”" in they
+    assert "Mara walks past and waves at him, but she does not stop. Y/N watches her go." in he
+    assert "The choice is his. Theo made him cry." in he
+    assert "“Good boy,” he says. “Mister Y/N, your coat.”" in he
+    assert "Y/N laughs at xemself. The choice is xyrs." in xe
+    assert "Mara rolled her eyes" in they and "Mara rolled her eyes" in he
+    results = run_epubcheck(books, tmp_path)
+    assert all(problems(results[book]) == [] for book in books)
+
+
+def test_pronouns_in_a_profile_and_its_precedence(
+    story: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], own_config: Path
+) -> None:
+    assert run(capsys, "profile", "set", "pronouns=he")[0] == 0
+    assert 'pronouns = "he"' in own_config.read_text(encoding="utf-8")
+    out = tmp_path / "out"
+    assert run(capsys, "build", str(story), "-f", "epub", "-o", str(out))[0] == 0
+    assert "The choice is his." in scene_text(out / "bench.epub")
+    reader = tmp_path / "reader.toml"
+    reader.write_text('pronouns = "they"\n', encoding="utf-8")
+    args = ["build", str(story), "-f", "epub", "-o", str(out)]
+    assert run(capsys, *args, "--reader", str(reader))[0] == 0
+    assert "The choice is theirs." in scene_text(out / "bench.epub")
+    assert run(capsys, *args, "--reader", str(reader), "--set", "pronouns=she")[0] == 0
+    assert "The choice is hers." in scene_text(out / "bench.epub")
+    _, out_text, _ = run(capsys, "placeholders", str(story))
+    assert "PRONOUNS  your pronouns" in out_text and "'he' from profile default" in out_text
+
+
+def test_a_readers_csv_column_of_pronouns(
+    story: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    readers = tmp_path / "readers.csv"
+    readers.write_text("id,Y/N,pronouns\nann,Ann,they\nbo,Bo,\n", encoding="utf-8")
+    out = tmp_path / "out"
+    args = ["build", str(story), "-f", "epub", "-o", str(out), "--readers", str(readers)]
+    assert run(capsys, *args)[0] == 0
+    assert "The choice is theirs." in scene_text(out / "ann" / "bench.epub")
+    assert "The choice is hers." in scene_text(out / "bo" / "bench.epub")
+
+
+def test_a_bad_set_is_one_line(
+    story: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run(capsys, "build", str(story), "-o", str(tmp_path), "--pronouns", "xe/xem")
+    assert code == 2 and err.count("\n") == 1 and "five forms" in err
+
+
+def test_ficpress_pronouns_prints_every_decision(
+    story: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(capsys, "pronouns", str(story))
+    lines = out.splitlines()
+    assert code == 0
+    assert lines[0].split()[:4] == ["6:33", "her", "det", "the"]
+    assert any(line.startswith("8:") and "someone else's" in line for line in lines)
+    assert "reader words follow the reader's pronouns" in lines[-1]
+    story.write_text(STORY.replace("reader: {pronouns: she}\n", ""), encoding="utf-8")
+    assert "does not say how it writes the reader" in run(capsys, "pronouns", str(story))[1]
