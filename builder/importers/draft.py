@@ -73,7 +73,7 @@ def finish(draft: Draft, fallback_title: str | None) -> Draft:
 
 def render(draft: Draft) -> str:
     """The manuscript: YAML front matter (PyYAML quotes what needs quoting), then the body."""
-    order = ["title", "author", "series", "series_index", "source", "date", "language"]
+    order = ["title", "author", "series", "series_index", "source", "date", "status", "language"]
     order += ["fandom", "pairing"]
     order += ["characters", "rating", "warnings", "tags", "summary", "credits", "placeholders"]
     fields = {name: draft.meta[name] for name in order if draft.meta.get(name)}
