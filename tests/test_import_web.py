@@ -291,7 +291,7 @@ def test_only_supported_sites_are_fetched(
 
 @pytest.mark.parametrize(
     "value",
-    ["archiveofourown.org", "wattpad.com=http://127.0.0.1:1", "tumblr.com=ftp://mirror"],
+    ["archiveofourown.org", "fanfiction.net=http://127.0.0.1:1", "tumblr.com=ftp://mirror"],
 )
 def test_a_bad_sites_variable_is_a_usage_error(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, value: str
