@@ -1,5 +1,6 @@
-"""`ficpress import book.epub`: ficpress's own EPUBs come back word for word, and an EPUB in
-AO3's download layout (Calibre's split of AO3's HTML download) keeps its metadata and notes."""
+"""`ficpress import book.epub`: ficpress's own EPUBs come back word for word, an EPUB in AO3's
+download layout (Calibre's split of AO3's HTML download) keeps its metadata and notes, and
+FanFicFare's title page stays out of the story."""
 
 from __future__ import annotations
 
@@ -21,6 +22,14 @@ STORY = """---
 title: The Lamplighter's Apprentice
 author: moth-and-lantern
 language: en
+fandom: Original Work
+pairing: Lamplighter/Reader
+rating: General Audiences
+characters:
+  - Aurel
+  - Reader
+credits:
+  - moth-and-lantern.tumblr.com
 tags:
   - Reader-Insert
   - Apprenticeship
@@ -92,7 +101,16 @@ def test_a_ficpress_epub_imports_back_with_every_word(tmp_path: Path) -> None:
         "moth-and-lantern",
         "en",
     )
+    # The OPF's subjects mix fandom and pairing into the tags; ficpress's title page tells
+    # them apart, and its credits page lists the credits.
     assert meta.tags == ("Reader-Insert", "Apprenticeship")
+    assert (meta.fandom, meta.pairing, meta.rating) == (
+        "Original Work",
+        "Lamplighter/Reader",
+        "General Audiences",
+    )
+    assert meta.characters == ("Aurel", "Reader")
+    assert meta.credits == ("moth-and-lantern.tumblr.com",)
     assert meta.source == "https://moth-and-lantern.tumblr.com/post/920"
     assert meta.summary is not None and plain_text(meta.summary).startswith("Y/N learns")
     # Pages ficpress adds around the story (title page, contents, credits) stay out of it.
@@ -143,13 +161,40 @@ def test_an_ao3_epub_keeps_its_metadata_and_notes_apart(
         assert chrome not in body
 
 
+def test_a_fanficfare_epub_leaves_its_title_page_out(tmp_path: Path) -> None:
+    book = pack(FIXTURES / "fanficfare-quotev", tmp_path / "night-market.epub")
+    result = import_story(book, tmp_path / "out")
+    story = scenes.split(manuscript.read(result.path))
+    meta = story.meta
+    assert (plain_text(meta.title), meta.author, meta.date) == (
+        "The Night Market",
+        "lanternmoth",
+        "2022-04-15",  # the publication date, not the creation or modification date
+    )
+    assert (meta.source, meta.tags) == (
+        "https://www.quotev.com/story/801",
+        ("Fantasy", "reader-insert"),
+    )
+    assert meta.summary is not None and plain_text(meta.summary) == (
+        "Every night the market opens when the last ferry comes in. You have a month's wages."
+    )
+    fields = result.manuscript.split("\n---\n", 1)[0]
+    assert "series: Market Nights\nseries_index: 2\n" in fields and "status: complete" in fields
+    titles = [plain_text(chapter.title) for chapter in story.chapters if chapter.title]
+    assert titles == ["Lanterns", "The Glass Birds"]
+    body = result.manuscript.split("\n---\n", 1)[1]
+    assert "Status:" not in body and "by lanternmoth" not in body
+    assert "don't *breathe* on it" in body and "\n\n~ ~ ~\n\n" in body
+
+
 def test_imported_epubs_build_into_valid_epubs(tmp_path: Path) -> None:
     source = tmp_path / "lamplighter.md"
     source.write_text(STORY, encoding="utf-8")
     (ours,) = pipeline.build(source, formats=["epub"], out_dir=tmp_path / "first").outputs
     ao3 = pack(FIXTURES / "ao3-5004", tmp_path / "ao3.epub")
+    fff = pack(FIXTURES / "fanficfare-quotev", tmp_path / "fff.epub")
     books = []
-    for epub in (ours, ao3):
+    for epub in (ours, ao3, fff):
         path = import_story(epub, tmp_path / "manuscripts").path
         books += pipeline.build(path, formats=["epub"], out_dir=tmp_path / "dist").outputs
     results = run_epubcheck(books, tmp_path)

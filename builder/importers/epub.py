@@ -46,6 +46,8 @@ SKIPPED_NAMES = frozenset(
     {"cover", "titlepage", "title_page", "title", "nav", "toc", "toc_page", "log_page"}
 )
 """File names tools give such pages (FanFicFare's `title_page`, `toc_page`, `log_page`)."""
+STATUS_SUBJECTS = {"Completed": "complete", "In-Progress": "in progress"}
+TITLE_PAGE_FIELDS = {"fandom": "fandom", "pairing": "pairing", "rating": "rating"}
 DOCUMENT_TYPES = frozenset({"application/xhtml+xml", "text/html", "application/x-dtbook+xml"})
 XML_PARSER = lxml.etree.XMLParser(resolve_entities=False, no_network=True, recover=True)
 
@@ -115,14 +117,13 @@ def _package(archive: zipfile.ZipFile, path: Path | str) -> Package:
         if item.get("media-type") not in DOCUMENT_TYPES or "nav" in (item.get("properties") or ""):
             continue
         name = _join(base, str(item.get("href")))
-        stem = posixpath.splitext(posixpath.basename(name))[0].lower()
-        if name in skipped or stem in SKIPPED_NAMES:
-            continue
         unpacked += _size(archive, name, path)
         if unpacked > MAX_UNPACKED:
             raise ImportSourceError("unpacks to more than 100 MB of pages", path=path)
         body = _body(archive, name, path)
-        if body is None or _skipped_type(body):
+        stem = posixpath.splitext(posixpath.basename(name))[0].lower()
+        if body is None or name in skipped or stem in SKIPPED_NAMES or _skipped_type(body):
+            package.meta.update(_ficpress_pages(body))
             continue
         package.ao3 = package.ao3 or bool(body.xpath(".//*[@id='preface']"))
         package.documents.append((titles.get(name, ""), body))
@@ -147,6 +148,10 @@ def _metadata(opf: Any) -> dict[str, Any]:
     if LANGUAGE_TAG.match(language):
         meta["language"] = language
     subjects = list(dict.fromkeys(value for value in values("subject") if value))
+    for subject, status in STATUS_SUBJECTS.items():  # FanFicFare lists the status as a subject
+        if subject in subjects:
+            subjects.remove(subject)
+            meta["status"] = status
     if subjects:
         meta["tags"] = subjects
     description = next(iter(values("description")), "")
@@ -281,6 +286,28 @@ def _captions(document: Any) -> None:
             line.text = f"* * * ({html.text_of(caption)})"
             line.tail = caption.tail
             caption.getparent().replace(caption, line)
+
+
+def _ficpress_pages(body: Any) -> dict[str, Any]:
+    """What a ficpress book's title page (`dl.details`, `ul.warnings`...) and credits page
+    (`ul.credits-list`) say that its OPF cannot: fandom, pairing and rating apart from tags."""
+    if body is None:
+        return {}
+    found: dict[str, Any] = {}
+    for page in body.xpath(".//section[contains(concat(' ', @class, ' '), ' titlepage ')]"):
+        for term in page.xpath(".//dl[contains(@class,'details')]/dt"):
+            value = term.getnext()
+            field = TITLE_PAGE_FIELDS.get(html.text_of(term).lower())
+            if field and value is not None and value.tag == "dd" and html.text_of(value):
+                found[field] = html.text_of(value)
+        for name in ("warnings", "characters", "tags"):
+            items = [html.text_of(item) for item in page.xpath(f".//ul[@class='{name}']/li")]
+            if any(items):
+                found[name] = [item for item in items if item]
+    credits = [html.text_of(item) for item in body.xpath(".//ul[@class='credits-list']/li")]
+    if any(credits):
+        found["credits"] = [credit for credit in credits if credit]
+    return found
 
 
 def _skipped_type(body: Any) -> bool:
