@@ -37,7 +37,7 @@ FOUND_SUFFIXES = frozenset({".txt", ".html", ".htm", ".xhtml", ".epub"})
 """Files that are stories as found, for `ficpress import` rather than `build`."""
 KNOWN_FIELDS = frozenset(
     {*TEXT_FIELDS, *LIST_FIELDS, "title", "language", "summary", "date", "cover", "placeholders"}
-    | {"series", "series_index", "status", "reader"}  # written by `ficpress import`
+    | {"series", "series_index", "status", "chapter_ids", "reader"}  # by `ficpress import`
 )
 
 
