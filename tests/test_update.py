@@ -129,3 +129,24 @@ def test_only_a_manuscript_made_from_a_link_updates(
     captured = capsys.readouterr()
     assert f"{old}: error: does not say which chapters it has" in captured.err
     assert f"{fetched}: no new chapters" in captured.out
+
+
+def test_a_one_part_story_that_gains_a_part_gets_its_first_heading(
+    replay: Replay, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    story = json.loads(STORY_JSON.read_text(encoding="utf-8"))
+    parts = story["parts"]
+    story["parts"] = parts[:1]
+    replay.queue("/api/v3/stories/3100", Answer(200, JSON, json.dumps(story).encode("utf-8")))
+    path = import_story(STORY, tmp_path).path
+    assert "\n# " not in path.read_text(encoding="utf-8")
+    story["parts"] = parts[:2]
+    replay.queue("/api/v3/stories/3100", Answer(200, JSON, json.dumps(story).encode("utf-8")))
+    assert main(["update", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "changed at the source" not in out and "1 new chapter" in out
+    chapters = scenes.split(manuscript.read(path)).chapters
+    assert [plain_text(c.title) for c in chapters if c.title] == [
+        "One: The Room Upstairs",
+        "Two: Rye & Quarrels",
+    ]
