@@ -20,6 +20,7 @@ import io
 import posixpath
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -80,8 +81,10 @@ def read(data: bytes, path: Path | str) -> tuple[Draft, Decoded]:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             package = _package(archive, path)
-    except zipfile.BadZipFile as error:
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as error:
         raise ImportSourceError(f"is not a readable EPUB ({error})", path=path) from None
+    except RuntimeError as error:  # zipfile's answer for an encrypted entry
+        raise ImportSourceError(f"cannot be read: {error}", path=path) from None
     if not package.documents:
         raise ImportSourceError("has no story text: its spine holds no story pages", path=path)
     page = _compose(package)

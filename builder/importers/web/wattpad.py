@@ -49,7 +49,7 @@ def read(client: Client, address: str) -> Listing:
 
 def story_of(client: Client, part_id: str, address: str) -> str:
     """The id of the story part `part_id` belongs to."""
-    info = _json(client, f"{ROOT}/v4/parts/{part_id}?fields=group(id)", address)
+    info, _ = _json(client, f"{ROOT}/v4/parts/{part_id}?fields=group(id)", address)
     group = info.get("group") if isinstance(info, dict) else None
     story_id = group.get("id") if isinstance(group, dict) else None
     if story_id is None or not str(story_id).isdigit():
@@ -60,7 +60,7 @@ def story_of(client: Client, part_id: str, address: str) -> str:
 def fetch_story(client: Client, story_id: str) -> Story:
     """Story `story_id` with the text of every part."""
     address = f"{ROOT}/story/{story_id}"
-    info = _json(client, f"{ROOT}/api/v3/stories/{story_id}", address)
+    info, revalidated = _json(client, f"{ROOT}/api/v3/stories/{story_id}", address)
     if not isinstance(info, dict) or not info.get("title"):
         raise FetchError("Wattpad sent no story", path=address)
     if info.get("deleted"):
@@ -70,7 +70,6 @@ def fetch_story(client: Client, story_id: str) -> Story:
     if not parts:
         raise FetchError("the story has no published parts", path=source)
     chapters: list[Chapter] = []
-    revalidated = True
     for part in parts[:MAX_PARTS]:
         part_id = str(part.get("id", ""))
         if not part_id.isdigit():
@@ -115,16 +114,16 @@ def _fields(info: dict[str, Any], source: str) -> dict[str, Any]:
     return fields
 
 
-def _json(client: Client, url: str, address: str) -> Any:
-    """The JSON at `url`; a 400 or 404 (Wattpad's answer for a story that is gone) names
-    `address`, the user's."""
+def _json(client: Client, url: str, address: str) -> tuple[Any, bool]:
+    """The JSON at `url`, and whether the cached copy was used; a 400 or 404 (Wattpad's answer
+    for a story that is gone) names `address`, the user's."""
     try:
         page = client.get(url)
     except FetchError as error:
         error.path = address
         raise
     try:
-        return json.loads(page.decoded.text)
+        return json.loads(page.decoded.text), page.revalidated
     except json.JSONDecodeError:
         raise FetchError(
             f"Wattpad sent something that is not JSON from {url}", path=address
