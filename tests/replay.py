@@ -1,5 +1,6 @@
-"""A local replay of AO3 and Tumblr for `ficpress import URL` tests: a threaded HTTP server on
-127.0.0.1 that serves the pages in tests/fixtures/sites by the request's Host and path.
+"""A local replay of AO3, Tumblr, Wattpad and Quotev for `ficpress import URL` tests: a threaded
+HTTP server on 127.0.0.1 that serves the pages in tests/fixtures/sites by the request's Host and
+path (Wattpad's API answers by path and `id` query, as JSON or HTML fragments).
 
 It behaves as the real sites do where ficpress depends on it: AO3 shows its adult-content
 page to a request without `view_adult=true` and redirects a members-only work to its login
@@ -30,6 +31,8 @@ LIFETIME = 300.0
 SESSION_COOKIE = "_otwarchive_session=logged-in-reader"
 AO3_WORK = re.compile(r"^/works/(?P<id>\d+)/?$")
 TUMBLR_POST = re.compile(r"^/post/(?P<id>\d+)(?:/[^/]*)?/?$")
+WATTPAD_API = re.compile(r"^/(?:api/v3/stories|v4/parts)/\d+$")
+QUOTEV_STORY = re.compile(r"^/story/\d+/[\w-]+(?:/\d+)?$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,9 +73,12 @@ class Replay:
 
     @property
     def sites(self) -> str:
-        """The FICPRESS_SITES value that sends both sites here."""
+        """The FICPRESS_SITES value that sends every site here."""
         base = f"http://127.0.0.1:{self.port}"
-        return f"archiveofourown.org={base},tumblr.com={base}"
+        return ",".join(
+            f"{site}={base}"
+            for site in ("archiveofourown.org", "tumblr.com", "wattpad.com", "quotev.com")
+        )
 
     def queue(self, path: str, *answers: Answer) -> None:
         """Serve `answers`, in order, to the next requests for `path`."""
@@ -99,6 +105,13 @@ def _page(replay: Replay, host: str, path: str, query: dict[str, list[str]], coo
         if post:
             blog = host.removesuffix(".tumblr.com")
             return SITES / "tumblr" / blog / "post" / f"{post['id']}.html"
+    if host == "www.wattpad.com":
+        if WATTPAD_API.match(path):
+            return SITES / "wattpad" / f"{path.strip('/')}.json"
+        if path == "/apiv2/storytext" and query.get("id", [""])[0].isdigit():
+            return SITES / "wattpad" / "apiv2" / "storytext" / f"{query['id'][0]}.html"
+    if host == "www.quotev.com" and QUOTEV_STORY.match(path):
+        return SITES / "quotev" / f"{path.strip('/')}.html"
     raise LookupError(path)
 
 
@@ -148,7 +161,8 @@ def _handler(replay: Replay) -> type[BaseHTTPRequestHandler]:
             except (LookupError, OSError):
                 return Answer(404, {"Content-Type": "text/plain"}, b"not found")
             etag = '"' + hashlib.sha256(body).hexdigest()[:16] + '"'
-            headers = {"Content-Type": "text/html; charset=utf-8", "ETag": etag}
+            kind = "application/json" if file.suffix == ".json" else "text/html"
+            headers = {"Content-Type": f"{kind}; charset=utf-8", "ETag": etag}
             if self.headers.get("If-None-Match") == etag:
                 return Answer(304, {"ETag": etag})
             return Answer(200, headers, body)

@@ -28,6 +28,7 @@ COMMANDS: dict[str, Command] = {
     "send": commands.send,
     "devices": commands.devices,
     "import": commands.import_,
+    "update": commands.update,
     "lint": commands.lint,
     "serve": commands.serve,
     "profile": profiles.profile,

@@ -32,10 +32,14 @@ def assignments(arguments: argparse.Namespace) -> list[str]:
     return found
 
 
+def _formats(arguments: argparse.Namespace) -> list[str]:
+    """`--format` given repeated or comma-separated; epub and pdf when not given."""
+    chosen = arguments.format or ["epub,pdf"]
+    return [name for option in chosen for name in option.split(",") if name]
+
+
 def build(arguments: argparse.Namespace, console: Console) -> int:
-    formats = [
-        name for option in (arguments.format or ["epub,pdf"]) for name in option.split(",") if name
-    ]
+    formats = _formats(arguments)
     batch = arguments.readers or arguments.executor or arguments.jobs is not None
     if batch or len(arguments.manuscript) > 1:
         return _batch(arguments, console, formats)
@@ -266,6 +270,34 @@ def import_(arguments: argparse.Namespace, console: Console) -> int:
     )
     console.info("\n".join(result.report))
     return 0
+
+
+def update(arguments: argparse.Namespace, console: Console) -> int:
+    """Each manuscript in turn; one that fails is reported and the others go on."""
+    from builder.importers import update as updating  # the HTTP client loads only here
+    from builder.importers.web import FetchOptions
+
+    formats = _formats(arguments)
+    options = FetchOptions(cookies=arguments.cookies)
+    status = 0
+    for path in arguments.manuscripts:
+        try:
+            result = updating.update(path, options)
+        except FicpressError as error:
+            if len(arguments.manuscripts) == 1:
+                raise
+            console.error(str(error))
+            status = max(status, error.exit_code)
+            continue
+        console.info("\n".join(f"{path}: {line}" for line in result.report))
+        if arguments.build and result.new_chapters:
+            from builder import pipeline
+
+            built = pipeline.build(path, formats=formats, out_dir=arguments.out, step=console.step)
+            console.done()
+            for output in built.outputs:
+                console.info(f"wrote {output} ({output.stat().st_size / 1024:.0f} KiB)")
+    return status
 
 
 def lint(arguments: argparse.Namespace, console: Console) -> int:

@@ -139,8 +139,8 @@ def parser() -> argparse.ArgumentParser:
     importing.add_argument(
         "source",
         type=str,  # a Path would fold the `//` of a web address
-        help="a .txt, .md or saved .html page, or the address of an AO3 work or series or a "
-        "Tumblr post (see docs/sites.md)",
+        help="a .txt, .md, saved .html page or .epub, or the address of an AO3 work or series, "
+        "a Tumblr post, or a Wattpad or Quotev story (see docs/sites.md)",
     )
     importing.add_argument(
         "--cookies",
@@ -159,6 +159,34 @@ def parser() -> argparse.ArgumentParser:
     importing.add_argument("--author", help="who wrote it (default: the page's author or blog)")
     importing.add_argument(
         "--force", action="store_true", help="replace a manuscript of the same name"
+    )
+
+    updating = _sub(
+        commands,
+        "update",
+        help="fetch a story imported from a link again and append its new chapters",
+    )
+    updating.add_argument("manuscripts", type=Path, nargs="+", metavar="MANUSCRIPT")
+    updating.add_argument(
+        "--cookies",
+        type=Path,
+        metavar="FILE",
+        help="a Netscape cookie file of a logged-in browser, for works only members may read",
+    )
+    updating.add_argument(
+        "--build",
+        action="store_true",
+        help="build the editions of each manuscript that gained chapters",
+    )
+    updating.add_argument(
+        "--format",
+        "-f",
+        action="append",
+        metavar="NAME",
+        help=f"with --build: edition to write ({', '.join(EDITIONS)}) (default: epub and pdf)",
+    )
+    updating.add_argument(
+        "--out", "-o", type=Path, default=Path("dist"), help="with --build: output folder"
     )
 
     lint = _sub(commands, "lint", help="check manuscripts for slips: codes, typos, quotes")

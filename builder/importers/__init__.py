@@ -1,6 +1,7 @@
 """`ficpress import`: a story as found in the wild -> a clean manuscript.
 
-Detects what the source is (plain text, Markdown, HTML: AO3, Tumblr or any page), reads it
+Detects what the source is (plain text, Markdown, HTML: AO3, Tumblr or any page; an EPUB by
+its suffix or its ZIP signature), reads it
 into a `Draft`, applies the shared clean-up, and writes `<slug>.md`. The written text is
 read back by the manuscript stages before it is put in place, so an import never leaves a
 manuscript that `ficpress build` would refuse; and it is written atomically.
@@ -45,7 +46,16 @@ def import_story(
             str(source), out_dir, title=title, author=author, force=force, options=options
         )
     source = Path(source)
-    decoded = decode(read_source(source), source)
+    data = read_source(source)
+    if source.suffix.lower() == ".epub" or data.startswith(b"PK\x03\x04"):
+        from builder.importers import epub  # lxml and zipfile load only for a book
+
+        if source.suffix.lower() == ".epub" or epub.is_epub(data):
+            draft, decoded = epub.read(data, source)
+            return write_story(
+                draft, decoded, source, out_dir, title=title, author=author, force=force
+            )
+    decoded = decode(data, source)
     kind = detect(source, decoded.text)
     if kind == "html":
         from builder.importers import html  # lxml loads only for a page

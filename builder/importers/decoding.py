@@ -19,7 +19,7 @@ from builder.stages.manuscript import MAX_MANUSCRIPT_BYTES
 # Formats people mistake for text; each gets a hint instead of a decoding error.
 SIGNATURES = (
     (b"%PDF", "a PDF document; copy its text into a .txt file"),
-    (b"PK\x03\x04", "a ZIP archive (a .docx or .epub?); save the story as .txt or .html"),
+    (b"PK\x03\x04", "a ZIP archive, not an EPUB (a .docx?); save the story as .txt or .html"),
     (b"{\\rtf", "an RTF document; save it as plain text or HTML"),
     (b"\xd0\xcf\x11\xe0", "an old Word document; save it as plain text or HTML"),
     (b"\x89PNG", "a PNG image, not a story"),

@@ -7,6 +7,7 @@ inside a line onto its own line, a wall of text into paragraphs. Words are never
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -76,15 +77,36 @@ def finish(draft: Draft, fallback_title: str | None) -> Draft:
 
 def render(draft: Draft) -> str:
     """The manuscript: YAML front matter (PyYAML quotes what needs quoting), then the body."""
-    order = ["title", "author", "series", "series_index", "source", "date", "language"]
+    order = ["title", "author", "series", "series_index", "source", "date", "status", "language"]
     order += ["fandom", "pairing"]
     order += ["characters", "rating", "warnings", "tags", "summary", "credits", "placeholders"]
+    order += ["chapter_ids"]
     fields = {name: draft.meta[name] for name in order if draft.meta.get(name)}
     front = yaml.safe_dump(fields, sort_keys=False, allow_unicode=True, width=100)
-    body = []
-    for block in draft.blocks:
-        body.append(f"# {block.text}" if block.kind == "heading" else block.text)
-    return f"---\n{front}---\n\n" + "\n\n".join(body) + "\n"
+    return f"---\n{front}---\n\n" + render_blocks(draft.blocks) + "\n"
+
+
+def render_blocks(blocks: list[Block]) -> str:
+    """Blocks as manuscript text, separated by blank lines (a heading as `# Title`)."""
+    return "\n\n".join(f"# {b.text}" if b.kind == "heading" else b.text for b in blocks)
+
+
+def chapters(blocks: list[Block]) -> list[list[Block]]:
+    """The blocks cut into chapters, each starting at its heading (text before the first
+    heading is a chapter of its own)."""
+    found: list[list[Block]] = []
+    for block in blocks:
+        if block.kind == "heading" or not found:
+            found.append([])
+        found[-1].append(block)
+    return found
+
+
+def chapter_id(chapter: list[Block]) -> str:
+    """A chapter's fingerprint: its text as imported, heading aside (so a title added or
+    changed later does not count as a change of the text)."""
+    text = "\n\n".join(block.text for block in chapter if block.kind != "heading")
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
 
 
 def _drop_forbidden(draft: Draft) -> None:

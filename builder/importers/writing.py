@@ -45,14 +45,19 @@ def write_story(
     force: bool = False,
     fallback_title: str | None = None,
     taken: frozenset[Path] = frozenset(),
+    remember_chapters: bool = False,
 ) -> ImportResult:
     """Clean `draft` up and write it as `out_dir/<slug>.md` (a name in `taken`, written
-    earlier by the same import, gets a number instead of being replaced)."""
+    earlier by the same import, gets a number instead of being replaced). With
+    `remember_chapters` (a story fetched from a link) each chapter's fingerprint is written in
+    `chapter_ids`, for `ficpress update`."""
     if title:
         draft.meta["title"] = title
     if author:
         draft.meta["author"] = author
     draft = drafts.finish(draft, fallback_title=fallback_title)
+    if remember_chapters:
+        draft.meta["chapter_ids"] = [drafts.chapter_id(c) for c in drafts.chapters(draft.blocks)]
     content = drafts.render(draft)
     name = slug(str(draft.meta["title"])) or slug(Path(str(source)).stem) or "story"
     path = out_dir / f"{name}.md"
@@ -62,7 +67,7 @@ def write_story(
         path = out_dir / f"{name}-{number}.md"
     if path.exists() and not force:
         raise OutputError("already exists; add --force to replace it", path=path)
-    _check(content, path, source)
+    check(content, path, source)
     write_atomic(path, content.encode("utf-8"))
     paragraphs = sum(block.kind == "paragraph" for block in draft.blocks)
     scenes_count = 1 + sum(block.kind == "break" for block in draft.blocks)
@@ -84,7 +89,7 @@ def slug(title: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_title).strip("-")[:80].strip("-")
 
 
-def _check(content: str, path: Path, source: Path | str) -> None:
+def check(content: str, path: Path, source: Path | str) -> None:
     """Read the manuscript back as `ficpress build` will, so that none is written that it
     would refuse (a story that is all footer, a private-use character ficpress reserves)."""
     try:

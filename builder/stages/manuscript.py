@@ -41,7 +41,7 @@ FOUND_SUFFIXES = frozenset({".txt", ".html", ".htm", ".xhtml", ".epub"})
 """Files that are stories as found, for `ficpress import` rather than `build`."""
 KNOWN_FIELDS = frozenset(
     {*TEXT_FIELDS, *LIST_FIELDS, "title", "language", "summary", "date", "cover", "placeholders"}
-    | {"series", "series_index", "reader"}  # written by `ficpress import`; read by later work
+    | {"series", "series_index", "status", "chapter_ids", "reader"}  # by `ficpress import`
 )
 FIRST_DATE = dt.datetime(1900, 1, 1, tzinfo=dt.UTC)
 LAST_DATE = dt.datetime(2099, 12, 31, 23, 59, 59, tzinfo=dt.UTC)

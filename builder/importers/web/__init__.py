@@ -1,8 +1,8 @@
 """`ficpress import URL`: a story fetched from where it lives, politely.
 
-The address's host chooses the site (`sites.py`: AO3 and Tumblr; FICPRESS_SITES redirects a
-site to a mirror). The site's adapter fetches its pages through one polite, caching client
-(`client.py`) and says which pages hold stories. Each such page becomes a manuscript through
+The address's host chooses the site (`sites.py`: AO3, Tumblr, Wattpad, Quotev; FICPRESS_SITES
+redirects a site to a mirror). The site's adapter fetches its pages through one polite, caching
+client (`client.py`) and says which pages hold stories. Each such page becomes a manuscript through
 the file importer's own path (`html.read`, then `write_story`), so a fetched page gives the
 manuscript its saved copy would, plus what only the web knows (every chapter, the canonical
 address, the series). A series or a masterlist gives one manuscript per story.
@@ -14,15 +14,16 @@ from pathlib import Path
 
 from builder.errors import FetchError, FicpressError
 from builder.importers import html
-from builder.importers.web import ao3, tumblr
+from builder.importers.draft import Draft, finish
+from builder.importers.web import ao3, quotev, tumblr, wattpad
 from builder.importers.web.client import Client, FetchOptions
 from builder.importers.web.sites import Registry, Skipped, Story
 from builder.importers.writing import ImportResult, write_story
 
-__all__ = ["FetchOptions", "import_address"]
+__all__ = ["FetchOptions", "fetch_draft", "import_address"]
 
-SITES = (ao3.SITE, tumblr.SITE)
-"""The supported sites; Wattpad or Quotev would be one more module and one more entry."""
+SITES = (ao3.SITE, tumblr.SITE, wattpad.SITE, quotev.SITE)
+"""The supported sites; another is one more module and one more entry."""
 
 
 def import_address(
@@ -93,14 +94,8 @@ def _write(
 ) -> ImportResult:
     """One fetched story as a manuscript, through the file importer's path."""
     page = story.page
-    draft = html.read(page.decoded.text, page.url)
-    draft.meta.update(story.fields)
-    for name, value in story.fallbacks.items():
-        if not draft.meta.get(name):
-            draft.meta[name] = value
-    draft.notes[:0] = story.notes
     return write_story(
-        draft,
+        draft_of(story),
         page.decoded,
         page.url,
         out_dir,
@@ -108,4 +103,39 @@ def _write(
         author=author,
         force=force,
         taken=taken,
+        remember_chapters=True,
     )
+
+
+def draft_of(story: Story) -> Draft:
+    """The draft of a fetched story: its page read as a saved page, plus what the web adds."""
+    page = story.page
+    draft = html.read(page.decoded.text, page.url)
+    if story.kind:
+        draft.kind = story.kind
+    draft.meta.update(story.fields)
+    for name, value in story.fallbacks.items():
+        if not draft.meta.get(name):
+            draft.meta[name] = value
+    draft.notes[:0] = story.notes
+    return draft
+
+
+def fetch_draft(address: str, options: FetchOptions | None = None) -> Draft:
+    """The finished draft of the one story at `address`, fetched again (`ficpress update`)."""
+    registry = Registry.from_environment(SITES)
+    site = registry.site_for(address)
+    if site is None:
+        raise FetchError(
+            f"is not on a site ficpress fetches from ({registry.names()})", path=address
+        )
+    with Client(options or FetchOptions(), registry) as client:
+        listing = site.read(client, address)
+        if not listing.single:
+            raise FetchError("holds several stories; update each story's manuscript", path=address)
+        item = next(listing.items, None)
+        if item is None:
+            raise FetchError("holds no story", path=address)
+        if isinstance(item, Skipped):
+            raise item.error
+        return finish(draft_of(item), fallback_title=None)

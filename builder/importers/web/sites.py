@@ -1,9 +1,10 @@
 """Which sites ficpress fetches from, chosen by the address's host, and where their requests go.
 
-Each adapter module (`ao3.py`, `tumblr.py`) declares one `Site`: its domain (a host is on the
-site when it is the domain or one of its subdomains), its politeness delay and its reader.
-A new site (Wattpad, Quotev) is one more module with a `Site`, added to `SITES` in
-`__init__.py`; nothing here changes.
+Each adapter module (`ao3.py`, `tumblr.py`, `wattpad.py`, `quotev.py`) declares one `Site`: its
+domain (a host is on the site when it is the domain or one of its subdomains), its politeness
+delay and its reader.
+A new site is one more module with a `Site`, added to `SITES` in `__init__.py`; nothing here
+changes.
 
 `FICPRESS_SITES="archiveofourown.org=http://127.0.0.1:8001,tumblr.com=http://127.0.0.1:8002"`
 sends a site's requests to another base address (a local mirror, the tests' replay server).
@@ -40,6 +41,8 @@ class Story:
     """Front matter used only where the page reader found nothing (a blog name as author)."""
     notes: list[str] = field(default_factory=list)
     """Report lines: what the adapter did (chapters fetched, a cut followed)."""
+    kind: str | None = None
+    """What the page is, for the report (`Wattpad story`); None: what the page reader says."""
 
 
 @dataclass(frozen=True, slots=True)
