@@ -46,12 +46,25 @@ def visible(text: str) -> bool:
     return any(unicodedata.category(character)[0] not in "ZC" for character in text)
 
 
+def _escapes(argument: str) -> bool:
+    """Whether every lone surrogate in `argument` stands for an undecodable byte."""
+    return all(
+        "\udc80" <= character <= "\udcff"
+        for character in argument
+        if "\ud800" <= character <= "\udfff"
+    )
+
+
 def command_line(argv: Sequence[str] | None) -> list[str]:
     """The arguments (default: `sys.argv[1:]`), or a UsageError naming the first that is not
     UTF-8 (Python hands its bytes over as lone surrogates, which no file or book can hold)."""
     arguments = list(sys.argv[1:] if argv is None else argv)
     for number, argument in enumerate(arguments, 1):
         if any("\ud800" <= character <= "\udfff" for character in argument):
-            written = argument.encode("utf-8", "surrogateescape")
+            # Undecodable bytes arrive as U+DC80-U+DCFF; other lone surrogates (from a caller
+            # in Python) have no bytes to show, so they are shown escaped.
+            written = argument.encode(
+                "utf-8", "surrogateescape" if _escapes(argument) else "backslashreplace"
+            )
             raise UsageError(f"argument {number} ({written!r}) is not UTF-8 text")
     return arguments

@@ -22,13 +22,12 @@ from typing import Any
 import yaml
 
 from builder.characters import FORBIDDEN, describe, visible
-from builder.errors import ManuscriptError, ProfileError, UsageError
+from builder.errors import ManuscriptError, UsageError
 from builder.files import read_limited
 from builder.fill import RESERVED
-from builder.model import Meta, PlaceholderInfo, Source
-from builder.profile import check_value
+from builder.model import Meta, Source
+from builder.stages import front_matter
 from builder.stages.inline import parse_text
-from builder.stages.placeholders import CODE_SYNTAX
 
 MAX_MANUSCRIPT_BYTES = 20 * 1024 * 1024
 MAX_COVER_BYTES = 5 * 1024 * 1024
@@ -43,10 +42,6 @@ KNOWN_FIELDS = frozenset(
     {*TEXT_FIELDS, *LIST_FIELDS, "title", "language", "summary", "date", "cover", "placeholders"}
     | {"series", "series_index", "status", "chapter_ids", "reader"}  # by `ficpress import`
 )
-FIRST_DATE = dt.datetime(1900, 1, 1, tzinfo=dt.UTC)
-LAST_DATE = dt.datetime(2099, 12, 31, 23, 59, 59, tzinfo=dt.UTC)
-"""Edition dates a book can carry: `dcterms:modified` wants four-digit years and a ZIP entry's
-date ends in 2107 (before 1980 it is written as 1980)."""
 
 
 class _Loader(yaml.SafeLoader):
@@ -277,9 +272,13 @@ def _meta(
         title=parse_text(title, title_line),
         language=language,
         summary=parse_text(summary, field_lines.get("summary", 1)) if summary else None,
-        date=_date(fields.get("date"), lambda message: fail("date", message)),
-        legend=_legend(fields.get("placeholders"), lambda message: fail("placeholders", message)),
-        reader_pronouns=_reader(fields.get("reader"), lambda message: fail("reader", message)),
+        date=front_matter.date(fields.get("date"), lambda message: fail("date", message)),
+        legend=front_matter.legend(
+            fields.get("placeholders"), lambda message: fail("placeholders", message)
+        ),
+        reader_pronouns=front_matter.reader(
+            fields.get("reader"), lambda message: fail("reader", message)
+        ),
         **text_values,
         **list_values,
     )
@@ -289,81 +288,6 @@ def _nearest(name: str) -> str | None:
     """The known field `name` was probably meant to be (`summery` -> `summary`)."""
     close = difflib.get_close_matches(name.lower(), sorted(KNOWN_FIELDS), n=1, cutoff=0.75)
     return close[0] if close else None
-
-
-def _date(value: Any, fail: Callable[[str], ManuscriptError]) -> str | None:
-    """The `date:` as ISO 8601 (a date, or a UTC time with `Z`), between 1900 and 2099."""
-    if value is None:
-        return None
-    text = str(value).strip()
-    try:
-        if len(text) == 10:
-            day = dt.date.fromisoformat(text)
-            moment = dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
-            written = day.isoformat()
-        else:
-            moment = dt.datetime.fromisoformat(text.replace(" ", "T", 1))
-            if moment.tzinfo is None:
-                moment = moment.replace(tzinfo=dt.UTC)
-            moment = moment.astimezone(dt.UTC)
-            written = moment.strftime("%Y-%m-%dT%H:%M:%SZ")
-    except (ValueError, OverflowError):
-        raise fail(f"'date' must be a date like 2017-03-01, not {text[:40]!r}") from None
-    if not FIRST_DATE <= moment <= LAST_DATE:
-        raise fail(f"'date' must be between {FIRST_DATE.year} and {LAST_DATE.year}, not {text!r}")
-    return written
-
-
-def _legend(value: Any, fail: Callable[[str], ManuscriptError]) -> tuple[PlaceholderInfo, ...]:
-    if value is None:
-        return ()
-    if not isinstance(value, dict):
-        raise fail("'placeholders' must map codes to labels, e.g. 'G/N: {label: girlfriend name}'")
-    legend = []
-    for code, entry in value.items():
-        if not CODE_SYNTAX.match(str(code)):
-            raise fail(f"placeholder code {code!r} must look like 'Y/N' or 'B/F/N'")
-        if isinstance(entry, str):
-            entry = {"label": entry}
-        if not isinstance(entry, dict) or not isinstance(entry.get("label", ""), str):
-            raise fail(f"placeholder {code}: give a label, e.g. '{code}: {{label: best friend}}'")
-        default = entry.get("default")
-        canonical = str(code).upper()
-        if default is not None and not str(default).strip():
-            default = None  # `default: ""` gives no default, as before
-        if default is not None:
-            try:  # the checks --set has: one short line of text
-                default = check_value(canonical, str(default).strip(), ProfileError)
-            except ProfileError as error:
-                raise fail(f"placeholder {canonical}: default: {error.message}") from None
-        legend.append(
-            PlaceholderInfo(
-                code=canonical,
-                label=str(entry.get("label") or canonical),
-                is_name=bool(entry.get("name", canonical.endswith("/N"))),
-                default=None if default is None else str(default),
-            )
-        )
-    return tuple(legend)
-
-
-READER_PRONOUNS = ("she", "he", "they", "you")
-
-
-def _reader(value: Any, fail: Callable[[str], ManuscriptError]) -> str | None:
-    """`reader: {pronouns: she}` (or `reader: she`): how the story writes the reader."""
-    if value is None:
-        return None
-    pronouns = value.get("pronouns") if isinstance(value, dict) else value
-    if pronouns is None:
-        return None
-    chosen = str(pronouns).strip().lower().split("/")[0]
-    if isinstance(pronouns, bool | list | dict) or chosen not in READER_PRONOUNS:
-        raise fail(
-            f"'reader' must say how the story writes the reader, e.g. 'reader: {{pronouns: "
-            f"she}}' (she, he, they or you), not {pronouns!r}"
-        )
-    return chosen
 
 
 def _cover(name: str, path: Path, line: int, source_line: str) -> tuple[bytes, str]:
@@ -397,8 +321,10 @@ def _edition_date(meta: Meta, file_time: Callable[[], int]) -> int:
     """SOURCE_DATE_EPOCH when set (reproducible builds), else the story's date, else the file's."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if epoch.isdigit():
-        if len(epoch) > 12 or int(epoch) > LAST_DATE.timestamp():
-            raise UsageError(f"SOURCE_DATE_EPOCH={epoch[:20]} is after {LAST_DATE.year}")
+        if len(epoch) > 12 or int(epoch) > front_matter.LAST_DATE.timestamp():
+            raise UsageError(
+                f"SOURCE_DATE_EPOCH={epoch[:20]} is after {front_matter.LAST_DATE.year}"
+            )
         return int(epoch)
     if meta.date:
         parsed = dt.datetime.fromisoformat(meta.date.replace("Z", "+00:00"))
@@ -406,4 +332,7 @@ def _edition_date(meta: Meta, file_time: Callable[[], int]) -> int:
             parsed = parsed.replace(tzinfo=dt.UTC)
         return int(parsed.timestamp())
     # A file's time can be anything `touch` was told: kept inside what a book can carry.
-    return min(max(file_time(), int(FIRST_DATE.timestamp())), int(LAST_DATE.timestamp()))
+    return min(
+        max(file_time(), int(front_matter.FIRST_DATE.timestamp())),
+        int(front_matter.LAST_DATE.timestamp()),
+    )
