@@ -33,6 +33,8 @@ class Server:
 
     port: int
     base: str
+    pid: int = 0
+    """The server's process id."""
     first_reply: bytes = b""
     output: bytes = b""
 
@@ -51,7 +53,7 @@ def serving(folder: Path, *, capture: bool = False, stop_timeout: float = 60) ->
         stdout=log if log is not None else subprocess.DEVNULL,
         stderr=subprocess.STDOUT if capture else subprocess.DEVNULL,
     )
-    server = Server(port, f"http://127.0.0.1:{port}")
+    server = Server(port, f"http://127.0.0.1:{port}", process.pid)
     try:
         for _ in range(READY_ATTEMPTS):
             try:

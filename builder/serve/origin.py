@@ -2,8 +2,9 @@
 stranger can write.
 
 - A form that changes state (remember me, forget me) is accepted only from this site's own
-  pages: `Sec-Fetch-Site` when the browser sends it, else `Origin`, else `Referer`; a request
-  with none of them (an e-reader's old browser, a script) has no ambient cookie to abuse.
+  pages: `Sec-Fetch-Site` when the browser sends it, else `Origin`, else `Referer`, which must
+  name the host the browser sent the request to (or `FICPRESS_PUBLIC_URL`'s); a request with
+  none of them (an e-reader's old browser, a script) has no ambient cookie to abuse.
 - Absolute links (the personal OPDS address a reader copies into KOReader) use the address
   in `FICPRESS_PUBLIC_URL` when the site's owner set it (behind a proxy, say), else the Host
   header only when it names this machine (the address the connection arrived on, a loopback
@@ -30,11 +31,15 @@ def same_site(request: Request) -> bool:
     fetch_site = request.headers.get("sec-fetch-site")
     if fetch_site is not None:
         return fetch_site in {"same-origin", "none"}
+    # The browser writes Host itself, so a page elsewhere cannot make it match its Origin.
+    ours = {request.headers.get("host", "").lower(), own_netloc(request).lower()}
+    configured = os.environ.get(PUBLIC_URL, "").strip()
+    if configured:
+        ours.add(urlsplit(configured).netloc.lower())
     for header in ("origin", "referer"):
         value = request.headers.get(header)
         if value is not None:
-            source = urlsplit(value)
-            return value != "null" and source.netloc.lower() == own_netloc(request).lower()
+            return value != "null" and urlsplit(value).netloc.lower() in ours - {""}
     return True
 
 
