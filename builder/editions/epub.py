@@ -171,9 +171,17 @@ def _entries(package: bytes, template: EditionTemplate, kobo: bool) -> tuple[Ent
                 language = template.manuscript.meta.language
                 text = text.replace("<package ", f'<package xml:lang="{language}" ', 1)
             elif name.endswith(NAV_PAGE):
-                # Landmarks are for reading systems, not a page readers should see.
+                # Landmarks are for reading systems, not a page readers should see; readers
+                # that ignore `hidden` get the class, which styles/epub.css hides.
                 text = text.replace(
-                    '<nav epub:type="landmarks">', '<nav epub:type="landmarks" hidden="hidden">'
+                    '<nav epub:type="landmarks">',
+                    '<nav epub:type="landmarks" class="landmarks" hidden="hidden">',
+                )
+            elif name.endswith(".ncx"):
+                # ebooklib always writes 0; RMSDK and Calibre read it as the TOC's depth.
+                text = text.replace(
+                    '<meta content="0" name="dtb:depth"/>',
+                    f'<meta content="{toc_depth(template.toc)}" name="dtb:depth"/>',
                 )
             # kepubify converts every XHTML document in the manifest, the nav included.
             if kobo and name.endswith(".xhtml"):
@@ -181,6 +189,11 @@ def _entries(package: bytes, template: EditionTemplate, kobo: bool) -> tuple[Ent
             entries.append((name, split(text)))
     _check_documents(entries, template)
     return tuple(entries)
+
+
+def toc_depth(entries: Sequence[TocEntry]) -> int:
+    """How many levels the table of contents has (the NCX's `dtb:depth`)."""
+    return max((1 + toc_depth(entry.children) for entry in entries), default=0)
 
 
 def _check_documents(entries: Sequence[Entry], template: EditionTemplate) -> None:
