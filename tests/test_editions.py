@@ -228,9 +228,9 @@ def test_pdf_outline_nests_scenes_under_chapters(books: dict[str, Path]) -> None
     assert titles(outline) == [
         "Title page",
         "The First Snow",
-        ["The First Snow", "Scene 2", "Later that night"],
+        ["Amber eyes watched the road… nothing…", "Later that night"],
         "Marie’s Thaw",
-        ["Marie’s Thaw", "Years later"],
+        ["Years later"],
     ]
 
 

@@ -208,7 +208,7 @@ def _chapter_views(
             elif scene_number == 1:
                 scene_label = label
             else:
-                scene_label = f"Scene {scene_number}"
+                scene_label = opening_words(scene, slot_index) or f"Scene {scene_number}"
             document = (
                 f"scene-{scene_number:02d}.xhtml"
                 if single
@@ -230,9 +230,7 @@ def _toc(chapters: Sequence[ChapterView], has_credits: bool) -> tuple[TocEntry, 
         entries.extend(_scene_entries(chapters[0], nested=False))
     else:
         for chapter in chapters:
-            children = (
-                tuple(_scene_entries(chapter, nested=True)) if len(chapter.scenes) > 1 else ()
-            )
+            children = tuple(_scene_entries(chapter, nested=True))
             entries.append(TocEntry(chapter.label, chapter.scenes[0].document, children))
     if has_credits:
         entries.append(TocEntry("Credits", "credits.xhtml"))
@@ -240,7 +238,40 @@ def _toc(chapters: Sequence[ChapterView], has_credits: bool) -> tuple[TocEntry, 
 
 
 def _scene_entries(chapter: ChapterView, nested: bool) -> Iterable[TocEntry]:
-    """A chapter's scenes; nested under the chapter, the first one points past its heading."""
+    """A chapter's scenes. Nested under the chapter, an uncaptioned first scene is left out
+    (its entry would repeat the chapter's), and a captioned one points past the heading."""
     for view in chapter.scenes:
-        href = f"{view.document}#{view.id}" if nested and view.number == 1 else view.document
-        yield TocEntry(view.label, href)
+        if nested and view.number == 1:
+            if view.scene.caption is None or view.only:
+                continue
+            yield TocEntry(view.label, f"{view.document}#{view.id}")
+        else:
+            yield TocEntry(view.label, view.document)
+
+
+OPENING_WORDS = 6
+"""At most this many words of a scene's first sentence label an uncaptioned scene."""
+SENTENCE_END = re.compile(r"[.!?][”’\"')\]»]*$")
+"""A word that ends a sentence (an ellipsis rarely does: it is a pause in fan fiction)."""
+
+
+def opening_words(scene: Scene, slot_index: Mapping[Slot, int]) -> str:
+    """`“Wake up, <slot>.”…`: an uncaptioned scene's label, its first words up to the end of
+    the first sentence, or "" when it has none. Cut between words only, never inside a slot
+    marker, which holds no space (a reader's value counts as one word)."""
+    words: list[str] = []
+    text = plain(scene.paragraphs[0], slot_index) if scene.paragraphs else ""
+    # Split at plain spaces only: no-break and hair spaces keep what they join together.
+    for word in re.findall(r"[^ \t\n]+", text):
+        words.append(word)
+        if SENTENCE_END.search(word) or len(words) == OPENING_WORDS:
+            break
+    if not words:
+        return ""
+    label = " ".join(words)
+    if label.endswith(".") and not label.endswith(".."):
+        # `nothing.…` reads as a stutter; a quoted sentence keeps its full stop: `Alex.”…`.
+        return label[:-1] + "…"
+    if SENTENCE_END.search(label):
+        return label + "…"
+    return label.rstrip(",;:—–-…") + "…"
