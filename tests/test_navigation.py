@@ -190,3 +190,25 @@ def test_scenes_inline_saves_page_turns_on_a_six_inch_screen(
         pages[key] = len(PdfReader(pdf).pages)
     # Cover, title page and contents, then: 3 + 2 scene documents apart, 2 chapters inline.
     assert pages == {"chapters.epub": 3 + 5, "inline.epub": 3 + 2}
+
+
+@pytest.mark.skipif(shutil.which("ebook-convert") is None, reason="Calibre is not installed")
+def test_the_azw3_reading_order_has_no_landmarks(tmp_path: Path) -> None:
+    result = pipeline.build(
+        CHAPTERS / "story.md",
+        formats=["azw3"],
+        out_dir=tmp_path,
+        reader_file=CHAPTERS / "reader.toml",
+    )
+    # Calibre reads its own AZW3 back as the Kindle would: every document is in the reading
+    # order (MOBI has no non-linear ones).
+    back = tmp_path / "back.epub"
+    subprocess.run(
+        ["ebook-convert", str(result.outputs[0]), str(back)], capture_output=True, check=True
+    )
+    book = Epub(back)
+    shown = book.all_text()
+    assert "Contents" in shown and "Amber eyes watched the road" in shown
+    assert "Landmarks" not in shown and "Start of story" not in shown
+    guide = book.opf.xpath("//opf:guide/opf:reference/@type", namespaces=NS)
+    assert sorted(guide) == ["cover", "text", "toc"]
