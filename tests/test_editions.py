@@ -9,6 +9,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import pikepdf
 import pytest
 from PIL import Image
 from pypdf import PdfReader
@@ -177,7 +178,54 @@ def test_kepub_has_kobo_spans(books: dict[str, Path]) -> None:
     assert book.all_text() == plain.all_text()
 
 
-def test_pdf_presets_have_their_page_size(tmp_path: Path) -> None:
+Box = tuple[float, float, float, float]
+Matrix = tuple[float, float, float, float, float, float]
+
+
+def _times(m: Matrix, n: Matrix) -> Matrix:
+    """`m` then `n` (PDF's row-vector convention: `cm` operands pre-multiply the CTM)."""
+    a, b, c, d, e, f = m
+    p, q, r, s, t, u = n
+    return (a * p + b * r, a * q + b * s, c * p + d * r, c * q + d * s,
+            e * p + f * r + t, e * q + f * s + u)  # fmt: skip
+
+
+def _box(m: Matrix, x: float, y: float, width: float, height: float) -> Box:
+    corners = [(x + i * width, y + j * height) for i in (0, 1) for j in (0, 1)]
+    points = [(m[0] * px + m[2] * py + m[4], m[1] * px + m[3] * py + m[5]) for px, py in corners]
+    xs, ys = [px for px, _ in points], [py for _, py in points]
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+def cover_geometry(path: Path) -> tuple[Box, Box, list[Box]]:
+    """The first page's box, where its one image is drawn and every clip in force there, in
+    PDF points, read from the page's content stream."""
+    with pikepdf.open(path) as pdf:
+        page = pdf.pages[0]
+        identity: Matrix = (1, 0, 0, 1, 0, 0)
+        ctm, stack, clips, pending = identity, [(identity, [])], list[Box](), list[Box]()
+        for operands, operator in pikepdf.parse_content_stream(page):
+            op = str(operator)
+            if op == "q":
+                stack.append((ctm, list(clips)))
+            elif op == "Q":
+                ctm, clips = stack.pop()
+            elif op == "cm":
+                ctm = _times(tuple(float(v) for v in operands), ctm)  # type: ignore[arg-type]
+            elif op == "re":
+                pending.append(_box(ctm, *(float(v) for v in operands)))
+            elif op == "W":
+                clips += pending
+            elif op in {"n", "f", "S", "B"}:
+                pending = []
+            elif op == "Do":
+                drawn = _box(ctm, 0, 0, 1, 1)
+                box = tuple(float(v) for v in page.mediabox)
+                return box, drawn, clips  # type: ignore[return-value]
+    raise AssertionError("the first page draws no image")
+
+
+def test_pdf_presets_have_their_page_size_and_a_full_bleed_cover(tmp_path: Path) -> None:
     for name, preset in PAGE_PRESETS.items():
         result = pipeline.build(
             CHAPTERS / "story.md",
@@ -189,6 +237,24 @@ def test_pdf_presets_have_their_page_size(tmp_path: Path) -> None:
         page = PdfReader(result.outputs[0]).pages[2]
         assert float(page.mediabox.width) == pytest.approx(preset.width * MM, abs=0.5), name
         assert float(page.mediabox.height) == pytest.approx(preset.height * MM, abs=0.5), name
+        # The generated cover has the page's proportions: drawn at 0 0, the page's size,
+        # nothing clipped.
+        box, drawn, clips = cover_geometry(result.outputs[0])
+        assert drawn == pytest.approx(box, abs=0.05), name
+        assert all(clip == pytest.approx(box, abs=0.05) for clip in clips), name
+
+
+def test_pdf_author_cover_fills_the_page(tmp_path: Path) -> None:
+    Image.new("RGB", (1600, 2560), "navy").save(tmp_path / "art.png")
+    story = tmp_path / "story.md"
+    story.write_text("---\ntitle: Art\ncover: art.png\n---\nText.\n", encoding="utf-8")
+    result = pipeline.build(story, formats=["pdf"], out_dir=tmp_path / "out")
+    box, drawn, clips = cover_geometry(result.outputs[0])
+    # Taller than the page: as wide as the page, centred, its overflow clipped at the edges.
+    assert (drawn[0], drawn[2]) == pytest.approx((box[0], box[2]), abs=0.05)
+    assert drawn[1] < box[1] and drawn[3] > box[3]
+    assert drawn[1] - box[1] == pytest.approx(box[3] - drawn[3], abs=0.05)
+    assert clips and all(clip == pytest.approx(box, abs=0.05) for clip in clips)
 
 
 def test_pdf_fonts_are_the_bundled_face_embedded_and_subset(books: dict[str, Path]) -> None:
