@@ -87,11 +87,14 @@ def render(html: str, css: str, identifier: bytes) -> bytes:
         if at_turns:
             for paragraph in at_turns:
                 paragraph.set("style", "hyphens: manual")
-            _, relaid = _paragraph_lines(document.render(font_config=fonts, **options))
+            reflowed = document.render(font_config=fonts, **options)
+            _, relaid = _paragraph_lines(reflowed)
             longer = [p for p in at_turns if relaid[p] != lines[p]]
             for paragraph in longer:
                 del paragraph.attrib["style"]
-            if len(longer) < len(at_turns):
+            if not longer:
+                laid = reflowed
+            elif len(longer) < len(at_turns):
                 laid = document.render(font_config=fonts, **options)
         pdf = laid.write_pdf(**options)
     assert isinstance(pdf, bytes)
