@@ -247,7 +247,9 @@ def test_pdf_presets_have_their_page_size_and_a_full_bleed_cover(tmp_path: Path)
 def test_pdf_author_cover_fills_the_page(tmp_path: Path) -> None:
     Image.new("RGB", (1600, 2560), "navy").save(tmp_path / "art.png")
     story = tmp_path / "story.md"
-    story.write_text("---\ntitle: Art\ncover: art.png\n---\nText.\n", encoding="utf-8")
+    # Not the text of test_author_cover_image's story: the compile cache is keyed by the
+    # manuscript's text, not its cover image's.
+    story.write_text("---\ntitle: Tall art\ncover: art.png\n---\nText.\n", encoding="utf-8")
     result = pipeline.build(story, formats=["pdf"], out_dir=tmp_path / "out")
     box, drawn, clips = cover_geometry(result.outputs[0])
     # Taller than the page: as wide as the page, centred, its overflow clipped at the edges.

@@ -92,6 +92,8 @@ def _meta_program(converter: str) -> str:
 def _pinned(book: bytes, identifier: str, modified: int) -> bytes:
     """`book` with Calibre's random ASIN, unique id and timestamps replaced by values from the
     edition's identifier and date."""
+    if book[60:68] != b"BOOKMOBI":
+        return book  # not a Mobipocket file: nothing of Calibre's to pin
     data = bytearray(book)
     uuid = identifier.rsplit(":", 1)[-1].encode("ascii")
     asin = _exth(data, ASIN_RECORD)
