@@ -254,8 +254,8 @@ class Document:
     """Plain-text title (may hold slot markers)."""
     body: str
     """The XHTML body fragment (may hold slot markers)."""
-    kind: Literal["titlepage", "scene", "credits"]
-    """What the document is, for landmarks and the spine."""
+    kind: Literal["titlepage", "scene", "chapter", "credits"]
+    """What the document is, for landmarks and the spine (a chapter: its scenes inline)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -360,9 +360,13 @@ class EditionTemplate:
     slots: tuple[Slot, ...]
     """Every slot, indexed by its marker number."""
     documents: tuple[Document, ...]
-    """The EPUB's content documents in spine order."""
+    """The EPUB's content documents in spine order, one per scene."""
     toc: tuple[TocEntry, ...]
-    """The table of contents."""
+    """The table of contents of `documents`."""
+    inline_documents: tuple[Document, ...]
+    """The same with each chapter's scenes inline, one document per chapter."""
+    inline_toc: tuple[TocEntry, ...]
+    """The table of contents of `inline_documents`, pointing into each chapter at its scenes."""
     book: BookHtml
     """The whole book as one HTML document for the PDF writer (with markers), in pieces."""
     forms: CompiledForms = field(default_factory=CompiledForms, compare=False, repr=False)

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from builder import pipeline
+from builder.editions import EditionOptions
 from tests.conftest import FULL_PROFILE, SEED_MANUSCRIPT
 
 
@@ -33,13 +34,23 @@ CHAPTERS = Path(__file__).parent / "cases" / "chapters" / "input" / "story.md"
 
 @pytest.mark.skipif(ACE is None, reason="DAISY Ace (npm @daisy/ace) and Chromium are not installed")
 @pytest.mark.parametrize(
-    ("story", "edition"),
-    [(SEED_MANUSCRIPT, "epub"), (SEED_MANUSCRIPT, "kepub"), (CHAPTERS, "epub")],
+    ("story", "edition", "scenes"),
+    [
+        (SEED_MANUSCRIPT, "epub", "separate"),
+        (SEED_MANUSCRIPT, "kepub", "separate"),
+        (CHAPTERS, "epub", "separate"),
+        (CHAPTERS, "epub", "inline"),
+        (CHAPTERS, "kepub", "inline"),
+    ],
 )
-def test_ace_finds_no_violations(tmp_path: Path, story: Path, edition: str) -> None:
+def test_ace_finds_no_violations(tmp_path: Path, story: Path, edition: str, scenes: str) -> None:
     assert ACE is not None
     book = pipeline.build(
-        story, formats=[edition], out_dir=tmp_path, assignments=FULL_PROFILE
+        story,
+        formats=[edition],
+        out_dir=tmp_path,
+        assignments=FULL_PROFILE,
+        options=EditionOptions(scenes=scenes),
     ).outputs[0]
     environment = {**os.environ, "PUPPETEER_EXECUTABLE_PATH": str(shutil.which("chromium"))}
     subprocess.run(

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import os
+import zipfile
 from pathlib import Path
 
 import pytest
 
 from builder import editions
 from builder.cli import main
-from builder.errors import OutputError
+from builder.errors import OutputError, UsageError
 
 GOOD = "---\ntitle: A Story\n---\nY/N waved.\n"
 
@@ -98,6 +99,21 @@ def test_unknown_format(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
     assert code == 2
     assert err == "ficpress: error: unknown format 'mobi'; choose from epub, pdf, kepub, azw3\n"
     assert not (tmp_path / "d").exists()
+
+
+def test_scenes_option(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write(tmp_path, "---\ntitle: A Story\n---\nOne.\n\n* * *\n\nTwo.\n")
+    code, _, err = run(capsys, "build", str(path), "--scenes", "sideways", "-o", str(tmp_path))
+    assert code == 2 and "invalid choice: 'sideways'" in err and err.count("\n") == 1
+    code, out, _ = run(
+        capsys, "build", str(path), "-f", "epub", "--scenes", "inline", "-o", str(tmp_path)
+    )
+    assert code == 0 and "story.epub" in out
+    with zipfile.ZipFile(tmp_path / "story.epub") as archive:
+        names = archive.namelist()
+    assert "EPUB/chapter-01.xhtml" in names and "EPUB/scene-02.xhtml" not in names
+    with pytest.raises(UsageError, match="unknown scene layout 'sideways'"):
+        editions.EditionOptions(scenes="sideways")
 
 
 def test_unknown_option_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:

@@ -9,6 +9,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import pikepdf
 import pytest
 from PIL import Image
 from pypdf import PdfReader
@@ -177,7 +178,54 @@ def test_kepub_has_kobo_spans(books: dict[str, Path]) -> None:
     assert book.all_text() == plain.all_text()
 
 
-def test_pdf_presets_have_their_page_size(tmp_path: Path) -> None:
+Box = tuple[float, float, float, float]
+Matrix = tuple[float, float, float, float, float, float]
+
+
+def _times(m: Matrix, n: Matrix) -> Matrix:
+    """`m` then `n` (PDF's row-vector convention: `cm` operands pre-multiply the CTM)."""
+    a, b, c, d, e, f = m
+    p, q, r, s, t, u = n
+    return (a * p + b * r, a * q + b * s, c * p + d * r, c * q + d * s,
+            e * p + f * r + t, e * q + f * s + u)  # fmt: skip
+
+
+def _box(m: Matrix, x: float, y: float, width: float, height: float) -> Box:
+    corners = [(x + i * width, y + j * height) for i in (0, 1) for j in (0, 1)]
+    points = [(m[0] * px + m[2] * py + m[4], m[1] * px + m[3] * py + m[5]) for px, py in corners]
+    xs, ys = [px for px, _ in points], [py for _, py in points]
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+def cover_geometry(path: Path) -> tuple[Box, Box, list[Box]]:
+    """The first page's box, where its one image is drawn and every clip in force there, in
+    PDF points, read from the page's content stream."""
+    with pikepdf.open(path) as pdf:
+        page = pdf.pages[0]
+        identity: Matrix = (1, 0, 0, 1, 0, 0)
+        ctm, stack, clips, pending = identity, [(identity, [])], list[Box](), list[Box]()
+        for operands, operator in pikepdf.parse_content_stream(page):
+            op = str(operator)
+            if op == "q":
+                stack.append((ctm, list(clips)))
+            elif op == "Q":
+                ctm, clips = stack.pop()
+            elif op == "cm":
+                ctm = _times(tuple(float(v) for v in operands), ctm)  # type: ignore[arg-type]
+            elif op == "re":
+                pending.append(_box(ctm, *(float(v) for v in operands)))
+            elif op == "W":
+                clips += pending
+            elif op in {"n", "f", "S", "B"}:
+                pending = []
+            elif op == "Do":
+                drawn = _box(ctm, 0, 0, 1, 1)
+                box = tuple(float(v) for v in page.mediabox)
+                return box, drawn, clips  # type: ignore[return-value]
+    raise AssertionError("the first page draws no image")
+
+
+def test_pdf_presets_have_their_page_size_and_a_full_bleed_cover(tmp_path: Path) -> None:
     for name, preset in PAGE_PRESETS.items():
         result = pipeline.build(
             CHAPTERS / "story.md",
@@ -189,6 +237,26 @@ def test_pdf_presets_have_their_page_size(tmp_path: Path) -> None:
         page = PdfReader(result.outputs[0]).pages[2]
         assert float(page.mediabox.width) == pytest.approx(preset.width * MM, abs=0.5), name
         assert float(page.mediabox.height) == pytest.approx(preset.height * MM, abs=0.5), name
+        # The generated cover has the page's proportions: drawn at 0 0, the page's size,
+        # nothing clipped.
+        box, drawn, clips = cover_geometry(result.outputs[0])
+        assert drawn == pytest.approx(box, abs=0.05), name
+        assert all(clip == pytest.approx(box, abs=0.05) for clip in clips), name
+
+
+def test_pdf_author_cover_fills_the_page(tmp_path: Path) -> None:
+    Image.new("RGB", (1600, 2560), "navy").save(tmp_path / "art.png")
+    story = tmp_path / "story.md"
+    # Not the text of test_author_cover_image's story: the compile cache is keyed by the
+    # manuscript's text, not its cover image's.
+    story.write_text("---\ntitle: Tall art\ncover: art.png\n---\nText.\n", encoding="utf-8")
+    result = pipeline.build(story, formats=["pdf"], out_dir=tmp_path / "out")
+    box, drawn, clips = cover_geometry(result.outputs[0])
+    # Taller than the page: as wide as the page, centred, its overflow clipped at the edges.
+    assert (drawn[0], drawn[2]) == pytest.approx((box[0], box[2]), abs=0.05)
+    assert drawn[1] < box[1] and drawn[3] > box[3]
+    assert drawn[1] - box[1] == pytest.approx(box[3] - drawn[3], abs=0.05)
+    assert clips and all(clip == pytest.approx(box, abs=0.05) for clip in clips)
 
 
 def test_pdf_fonts_are_the_bundled_face_embedded_and_subset(books: dict[str, Path]) -> None:
@@ -228,9 +296,9 @@ def test_pdf_outline_nests_scenes_under_chapters(books: dict[str, Path]) -> None
     assert titles(outline) == [
         "Title page",
         "The First Snow",
-        ["The First Snow", "Scene 2", "Later that night"],
+        ["Amber eyes watched the road… nothing…", "Later that night"],
         "Marie’s Thaw",
-        ["Marie’s Thaw", "Years later"],
+        ["Years later"],
     ]
 
 
@@ -303,3 +371,39 @@ def test_source_date_epoch_sets_every_date(tmp_path: Path, monkeypatch: pytest.M
     assert {info.date_time for info in book.infos} == {(2017, 7, 14, 2, 40, 0)}
     metadata = PdfReader(result.outputs[1]).metadata
     assert metadata is not None and metadata["/CreationDate"] == "D:20170714024000Z"
+
+
+def exth_records(book: bytes) -> dict[int, bytes]:
+    """The AZW3's EXTH metadata records by type (MOBI header; read independently of ficpress)."""
+    start = book.index(b"EXTH")
+    count = int.from_bytes(book[start + 8 : start + 12], "big")
+    records, offset = {}, start + 12
+    for _ in range(count):
+        kind = int.from_bytes(book[offset : offset + 4], "big")
+        length = int.from_bytes(book[offset + 4 : offset + 8], "big")
+        records.setdefault(kind, book[offset + 8 : offset + length])
+        offset += length
+    return records
+
+
+@pytest.mark.skipif(shutil.which("ebook-convert") is None, reason="Calibre is not installed")
+def test_azw3_is_reproducible_with_the_epubs_identifier_date_and_title(tmp_path: Path) -> None:
+    story = tmp_path / "story.md"
+    story.write_text(
+        "---\ntitle: Tom &amp; Jerry & Y/N\ndate: 2021-12-01\n---\nY/N waved.\n", encoding="utf-8"
+    )
+    built = []
+    for run in ("a", "b"):
+        pipeline._templates.clear()
+        result = pipeline.build(
+            story, formats=["epub", "azw3"], out_dir=tmp_path / run, assignments=["Y/N=Alex"]
+        )
+        built.append(result.outputs)
+    (epub_a, azw3_a), (_, azw3_b) = built
+    assert azw3_a.read_bytes() == azw3_b.read_bytes()
+    identifier = Epub(epub_a).metadata("identifier")[0]
+    records = exth_records(azw3_a.read_bytes())
+    assert records[113] == identifier.removeprefix("urn:uuid:").encode()  # the ASIN
+    assert records[112] == b"calibre:" + records[113]
+    assert records[106].startswith(b"2021-12-01")  # published
+    assert records[503] == b"Tom &amp; Jerry & Alex"  # the title, as written

@@ -67,8 +67,9 @@ def test_an_internal_word_as_a_value_is_printed_as_text(
     assert pdf_text(tested["story.pdf"]) == pdf_text(plain["story.pdf"]).replace(PLAIN, word)
     reader = PdfReader(io.BytesIO(tested["story.pdf"]))
     assert reader.metadata is not None and reader.metadata.title.startswith(word)
-    # The cover image went where the cover goes: the file is the size of the plain one.
-    assert abs(len(tested["story.pdf"]) - len(plain["story.pdf"])) < 20_000
+    # The cover image went where the cover goes: the file is about the size of the plain one
+    # (its cover shows a longer title; a cover pasted as text would add over 100 KB).
+    assert abs(len(tested["story.pdf"]) - len(plain["story.pdf"])) < 40_000
 
 
 def test_every_edition_built_here_passes_epubcheck(

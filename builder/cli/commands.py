@@ -55,7 +55,7 @@ def build(arguments: argparse.Namespace, console: Console) -> int:
         reader_file=arguments.reader,
         saved=saved,
         strict=arguments.strict,
-        options=EditionOptions(page=arguments.page),
+        options=EditionOptions(page=arguments.page, scenes=arguments.scenes),
         step=console.step,
     )
     console.done()
@@ -81,7 +81,7 @@ def _batch(arguments: argparse.Namespace, console: Console, formats: list[str]) 
         saved=saved_profile(arguments, console),
         readers=batch.read_readers(arguments.readers) if arguments.readers else None,
         strict=arguments.strict,
-        options=EditionOptions(page=arguments.page),
+        options=EditionOptions(page=arguments.page, scenes=arguments.scenes),
     )
     jobs = arguments.jobs if arguments.jobs is not None else 1
     bar: Any = None

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from builder import __version__
-from builder.editions import EDITIONS
+from builder.editions import EDITIONS, SCENE_LAYOUTS
 from builder.editions.pages import PAGE_PRESETS
 from builder.errors import UsageError
 
@@ -55,6 +55,13 @@ def parser() -> argparse.ArgumentParser:
         default="6in",
         metavar="SIZE",
         help=f"PDF page size: {', '.join(PAGE_PRESETS)} (default: 6in, a 6-inch e-ink screen)",
+    )
+    build.add_argument(
+        "--scenes",
+        default="separate",
+        choices=tuple(SCENE_LAYOUTS),
+        help="EPUB, KEPUB and AZW3: 'separate' starts each scene on a new page (default: "
+        "short stories); 'inline' runs a chapter's scenes on in one document (long chapters)",
     )
     build.add_argument(
         "--strict",

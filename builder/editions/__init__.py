@@ -6,7 +6,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from builder.errors import UsageError
 from builder.model import EditionTemplate, Profile
+
+SCENE_LAYOUTS = {
+    "separate": "each scene its own document: a scene break turns the page (short stories)",
+    "inline": "each chapter one document, its scenes sections in it (long chapters, novels)",
+}
+"""The values of `EditionOptions.scenes`. The PDF always runs scenes on within a chapter."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -15,9 +22,16 @@ class EditionOptions:
 
     page: str = "6in"
     """The PDF's page preset (see `builder.editions.pdf.PAGE_PRESETS`)."""
+    scenes: str = "separate"
+    """How the EPUB family lays out a chapter's scenes (see `SCENE_LAYOUTS`)."""
     pdf_workers: int = 0
     """Processes laying out a long book's PDF parts; 0: one per core. The file is the same
     whatever the number (batch runs give 1: their own pool already uses every core)."""
+
+    def __post_init__(self) -> None:
+        if self.scenes not in SCENE_LAYOUTS:
+            known = ", ".join(SCENE_LAYOUTS)
+            raise UsageError(f"unknown scene layout {self.scenes!r}; choose from {known}")
 
 
 Writer = Callable[[EditionTemplate, Profile, str, EditionOptions], bytes]

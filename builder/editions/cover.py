@@ -1,7 +1,8 @@
 """A generated cover: title, author and fandom set in the book face on a calm colour.
 
 1600x2560 (Kindle's recommended size), JPEG under 1 MB, and legible as a library
-thumbnail: the title is set as large as fits in at most five lines.
+thumbnail: the title is set as large as fits in at most five lines. A PDF asks for its page's
+proportions, so that the cover fills the page without being cropped.
 """
 
 from __future__ import annotations
@@ -69,36 +70,41 @@ def _centred(
     return y
 
 
-def image(meta: Meta, title: str) -> tuple[bytes, str]:
+def image(meta: Meta, title: str, aspect: float | None = None) -> tuple[bytes, str]:
     """The cover for a story whose (filled) title is `title`: the author's own image when the
-    front matter names one, else a generated one. Returns (bytes, media type)."""
+    front matter names one, else a generated one, `aspect` (height / width) times as high as
+    wide when given. Returns (bytes, media type)."""
     if meta.cover_image is not None and meta.cover_type is not None:
         return meta.cover_image, meta.cover_type
-    return render(title, meta.author, meta.fandom), "image/jpeg"
+    height = HEIGHT if aspect is None else round(WIDTH * aspect)
+    return render(title, meta.author, meta.fandom, height), "image/jpeg"
 
 
 @functools.lru_cache(maxsize=64)
-def render(title: str, author: str | None, fandom: str | None) -> bytes:
-    """The cover as JPEG bytes (deterministic: the same text gives the same bytes)."""
+def render(title: str, author: str | None, fandom: str | None, height: int = HEIGHT) -> bytes:
+    """The cover as JPEG bytes, WIDTH x `height` (deterministic: the same text gives the same
+    bytes). The layout is drawn for HEIGHT; a shorter cover moves the fandom and title up in
+    proportion and keeps the author at the same distance from the foot."""
     digest = hashlib.sha256(title.encode("utf-8")).digest()
-    image = Image.new("RGB", (WIDTH, HEIGHT), PALETTE[digest[0] % len(PALETTE)])
+    image = Image.new("RGB", (WIDTH, height), PALETTE[digest[0] % len(PALETTE)])
     draw = ImageDraw.Draw(image)
     inner = WIDTH - 2 * MARGIN
-    draw.rectangle((60, 60, WIDTH - 60, HEIGHT - 60), outline=ACCENT, width=6)
+    scale = height / HEIGHT
+    draw.rectangle((60, 60, WIDTH - 60, height - 60), outline=ACCENT, width=6)
 
     if fandom:
         small = _font("CharisSIL-Regular.ttf", 64)
-        _centred(draw, 330, _wrap(draw, fandom.upper(), small, inner)[:2], small, ACCENT)
+        _centred(draw, 330 * scale, _wrap(draw, fandom.upper(), small, inner)[:2], small, ACCENT)
 
     font, lines = _fit_title(draw, title, inner)
     block = len(lines) * font.size * 1.15
-    y = _centred(draw, max(560.0, 1180 - block / 2), lines, font, INK)
+    y = _centred(draw, max(560.0 * scale, 1180 * scale - block / 2), lines, font, INK)
     draw.line((WIDTH / 2 - 160, y + 70, WIDTH / 2 + 160, y + 70), fill=ACCENT, width=5)
 
     if author:
         italic = _font("CharisSIL-Italic.ttf", 96)
         author_lines = _wrap(draw, author, italic, inner)[:2]
-        _centred(draw, HEIGHT - 330 - len(author_lines) * 110, author_lines, italic, INK)
+        _centred(draw, height - 330 - len(author_lines) * 110, author_lines, italic, INK)
 
     buffer = io.BytesIO()
     image.save(buffer, "JPEG", quality=88, optimize=True, progressive=False)

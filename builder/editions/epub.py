@@ -19,7 +19,7 @@ from builder.editions import kepub
 from builder.editions.cover import image as cover_image
 from builder.errors import EditionError
 from builder.fill import IDENTIFIER, marker, split, values_for
-from builder.model import EditionTemplate, FormKey, Profile, TocEntry
+from builder.model import Document, EditionTemplate, FormKey, Profile, TocEntry
 from builder.resources import styles
 
 if TYPE_CHECKING:
@@ -56,16 +56,19 @@ Entry = tuple[str, tuple[str, ...] | bytes | None]
 """A ZIP entry: text cut at slot markers, fixed bytes, or None for the cover image, whose
 bytes are chosen per reader (the title on a generated cover may hold slots)."""
 PACKAGE: FormKey[tuple[Entry, ...]] = FormKey("epub-package")
-"""The compiled package, by whether it is Kobo's."""
+"""The compiled package, by whether it is Kobo's and the scene layout."""
 
 
 def stylesheet() -> str:
     return (styles() / "epub.css").read_text(encoding="utf-8")
 
 
-def compile_package(template: EditionTemplate, kobo: bool = False) -> tuple[Entry, ...]:
-    """The EPUB's ZIP entries, text ones cut at their slot markers (made once per template)."""
-    return template.forms.get(PACKAGE, kobo, lambda: _package(template, kobo))
+def compile_package(
+    template: EditionTemplate, kobo: bool = False, scenes: str = "separate"
+) -> tuple[Entry, ...]:
+    """The EPUB's ZIP entries, text ones cut at their slot markers (made once per template,
+    Kobo's or not, and scene layout)."""
+    return template.forms.get(PACKAGE, (kobo, scenes), lambda: _package(template, kobo, scenes))
 
 
 def _cover_name(template: EditionTemplate) -> str:
@@ -73,8 +76,11 @@ def _cover_name(template: EditionTemplate) -> str:
     return "images/cover." + ("png" if media_type == "image/png" else "jpg")
 
 
-def _package(template: EditionTemplate, kobo: bool) -> tuple[Entry, ...]:
+def _package(template: EditionTemplate, kobo: bool, scenes: str) -> tuple[Entry, ...]:
     meta = template.manuscript.meta
+    inline = scenes == "inline"
+    documents = template.inline_documents if inline else template.documents
+    toc = template.inline_toc if inline else template.toc
     book = epub.EpubBook()
     book.metadata[epub.NAMESPACES["OPF"]].pop("generator", None)
     book.set_identifier(marker(IDENTIFIER))
@@ -108,13 +114,13 @@ def _package(template: EditionTemplate, kobo: bool) -> tuple[Entry, ...]:
     cover_page.add_item(css)
 
     items = {}
-    for document in template.documents:
+    for document in documents:
         item = epub.EpubHtml(title=document.title, file_name=document.name, lang=meta.language)
         item.content = f"<html><body>{document.body}</body></html>"
         item.add_item(css)
         book.add_item(item)
         items[document.name] = item
-    book.toc = [_toc_node(entry) for entry in template.toc]
+    book.toc = [_toc_node(entry) for entry in toc]
     book.add_item(epub.EpubNcx())
     nav = epub.EpubNav(title="Contents")
     nav.add_item(css)
@@ -122,7 +128,7 @@ def _package(template: EditionTemplate, kobo: bool) -> tuple[Entry, ...]:
     # The nav is a spine item (landmarks may only point at spine items) but not part of the
     # reading order: readers reach it from their table-of-contents button.
     book.spine = [cover_page, items["titlepage.xhtml"], (nav, "no"), *list(items.values())[1:]]
-    first_scene = next(doc.name for doc in template.documents if doc.kind == "scene")
+    first_scene = next(doc.name for doc in documents if doc.kind in {"scene", "chapter"})
     book.guide = [
         {"type": "cover", "href": COVER_PAGE, "title": "Cover"},
         {"type": "toc", "href": NAV_PAGE, "title": "Table of contents"},
@@ -139,7 +145,7 @@ def _package(template: EditionTemplate, kobo: bool) -> tuple[Entry, ...]:
         "landmark_title": "Landmarks",
     }
     epub.write_epub(buffer, book, options)
-    return _entries(buffer.getvalue(), template, kobo)
+    return _entries(buffer.getvalue(), template, kobo, documents, toc)
 
 
 def _toc_node(entry: TocEntry) -> object:
@@ -152,7 +158,13 @@ def _toc_node(entry: TocEntry) -> object:
     return epub.Link(entry.href, entry.label, uid)
 
 
-def _entries(package: bytes, template: EditionTemplate, kobo: bool) -> tuple[Entry, ...]:
+def _entries(
+    package: bytes,
+    template: EditionTemplate,
+    kobo: bool,
+    documents: Sequence[Document],
+    toc: Sequence[TocEntry],
+) -> tuple[Entry, ...]:
     entries: list[Entry] = []
     cover_entry = f"EPUB/{_cover_name(template)}"
     with zipfile.ZipFile(io.BytesIO(package)) as archive:
@@ -171,22 +183,35 @@ def _entries(package: bytes, template: EditionTemplate, kobo: bool) -> tuple[Ent
                 language = template.manuscript.meta.language
                 text = text.replace("<package ", f'<package xml:lang="{language}" ', 1)
             elif name.endswith(NAV_PAGE):
-                # Landmarks are for reading systems, not a page readers should see.
+                # Landmarks are for reading systems, not a page readers should see; readers
+                # that ignore `hidden` get the class, which styles/epub.css hides.
                 text = text.replace(
-                    '<nav epub:type="landmarks">', '<nav epub:type="landmarks" hidden="hidden">'
+                    '<nav epub:type="landmarks">',
+                    '<nav epub:type="landmarks" class="landmarks" hidden="hidden">',
+                )
+            elif name.endswith(".ncx"):
+                # ebooklib always writes 0; RMSDK and Calibre read it as the TOC's depth.
+                text = text.replace(
+                    '<meta content="0" name="dtb:depth"/>',
+                    f'<meta content="{toc_depth(toc)}" name="dtb:depth"/>',
                 )
             # kepubify converts every XHTML document in the manifest, the nav included.
             if kobo and name.endswith(".xhtml"):
                 text = kepub.transform(text)
             entries.append((name, split(text)))
-    _check_documents(entries, template)
+    _check_documents(entries, documents)
     return tuple(entries)
 
 
-def _check_documents(entries: Sequence[Entry], template: EditionTemplate) -> None:
+def toc_depth(entries: Sequence[TocEntry]) -> int:
+    """How many levels the table of contents has (the NCX's `dtb:depth`)."""
+    return max((1 + toc_depth(entry.children) for entry in entries), default=0)
+
+
+def _check_documents(entries: Sequence[Entry], documents: Sequence[Document]) -> None:
     """ebooklib writes a document it could not parse as an empty page: refuse to ship that."""
     by_name = {name.rsplit("/", 1)[-1]: content for name, content in entries}
-    for document in template.documents:
+    for document in documents:
         content = by_name.get(document.name)
         text = "".join(content) if isinstance(content, tuple) else ""
         if "<section" not in text:
@@ -208,7 +233,7 @@ def write(
     date_time = dt.datetime.fromtimestamp(timestamp, dt.UTC).timetuple()[:6]
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
-        for name, content in compile_package(template, kobo):
+        for name, content in compile_package(template, kobo, options.scenes):
             if content is None:
                 data = cover
             elif isinstance(content, bytes):

@@ -26,7 +26,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from builder import pipeline
-from builder.editions import EDITIONS, Edition, EditionOptions
+from builder.editions import EDITIONS, SCENE_LAYOUTS, Edition, EditionOptions
 from builder.editions.pages import PAGE_PRESETS
 from builder.errors import FicpressError, UsageError
 from builder.profile import check_value
@@ -58,6 +58,7 @@ PAGE_LABELS = {
 MAX_FORM_BYTES = 64 * 1024
 FAST_CACHE_BYTES = 32 * 1024 * 1024
 DEFAULT_PAGE = "6in"
+SCENE_LABELS = {"separate": "Each scene on a new page", "inline": "Scenes run on"}
 
 
 def available_editions() -> list[Edition]:
@@ -165,6 +166,7 @@ class Site:
             editions=[(e.name, EDITION_LABELS.get(e.name, e.name.upper())) for e in self.editions],
             pages=[(name, PAGE_LABELS.get(name, name)) for name in PAGE_PRESETS],
             default_page=DEFAULT_PAGE,
+            scene_layouts=[(name, SCENE_LABELS[name]) for name in SCENE_LAYOUTS],
             feed=self.feed_url(request),
             saved="saved" in request.query_params,
         )
@@ -184,10 +186,17 @@ class Site:
             raise HTTPException(400, f"Unknown page size; choose from {', '.join(PAGE_PRESETS)}.")
         # Only the PDF is laid out on a page: other editions ignore it (and share cache entries).
         page = page if edition.name == "pdf" else DEFAULT_PAGE
+        scenes = query.get("scenes", "separate")
+        if scenes not in SCENE_LAYOUTS:
+            raise HTTPException(
+                400, f"Unknown scene layout; choose from {', '.join(SCENE_LAYOUTS)}."
+            )
+        # The PDF runs scenes on whatever is asked: it shares one cache entry.
+        scenes = "separate" if edition.name == "pdf" else scenes
         values = self.values(story, query)
         if request.method == "HEAD":  # what a GET would send, without making the book
             return Response(None, 200, self.headers(story, edition), edition.media_type)
-        return await self.deliver(story, edition, values, page)
+        return await self.deliver(story, edition, values, page, scenes)
 
     async def opds_book(self, request: Request) -> Response:
         values = self.token_values(request)
@@ -203,18 +212,23 @@ class Site:
         raise HTTPException(404, "No such book.")
 
     async def deliver(
-        self, story: Story, edition: Edition, values: dict[str, str], page: str
+        self,
+        story: Story,
+        edition: Edition,
+        values: dict[str, str],
+        page: str,
+        scenes: str = "separate",
     ) -> Response:
         """The reader's edition as a download named `<slug><suffix>`."""
         template = story.template
-        job = Job(template, tuple(sorted(values.items())), edition.name, page)
+        job = Job(template, tuple(sorted(values.items())), edition.name, page, scenes)
         try:
             if edition.name in FAST_EDITIONS:
                 key = (template.manuscript.content_hash, job)
                 data = self.fast_cache.get(key)
                 if data is None:
                     profile = profile_for(template, values)
-                    options = EditionOptions(page=page)
+                    options = EditionOptions(page=page, scenes=scenes)
                     data = await anyio.to_thread.run_sync(
                         pipeline.personalise,
                         template,

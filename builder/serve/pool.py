@@ -6,7 +6,7 @@ loop. The pool admits at most `workers + queue` jobs at once; past that the site
 parts by processes of its own (builder.editions.pdf.processes): each worker may start at most
 `cores // workers` of them (at least one, its own), so the site never runs more layout
 processes than max(workers, cores) at once. Finished files are kept in a
-cache bounded by bytes, keyed by (manuscript hash, profile, edition, page), and identical
+cache bounded by bytes, keyed by (manuscript hash, profile, edition, page, scenes), and identical
 requests in flight share one job.
 
 A job carries the compiled story (the catalog's template), never its file name: a worker
@@ -52,6 +52,8 @@ class Job:
     """The edition's name in the EDITIONS registry."""
     page: str
     """The PDF page preset."""
+    scenes: str = "separate"
+    """The EPUB family's scene layout (builder.editions.SCENE_LAYOUTS)."""
     part_workers: int = field(default=1, compare=False)
     """Processes the job may lay a long PDF's parts out in (the pool sets it; the bytes do
     not depend on it, so it is no part of the job's identity)."""
@@ -65,7 +67,7 @@ def make(job: Job) -> tuple[str, bytes]:
     while len(_kept) > WORKER_TEMPLATES:
         _kept.popitem(last=False)
     profile = profile_for(template, dict(job.values))
-    options = EditionOptions(page=job.page, pdf_workers=job.part_workers)
+    options = EditionOptions(page=job.page, scenes=job.scenes, pdf_workers=job.part_workers)
     data = pipeline.personalise(template, profile, EDITIONS[job.edition], options)
     return content_hash, data
 

@@ -64,6 +64,8 @@ class ChapterView:
     id: str
     label: str
     scenes: tuple[SceneView, ...]
+    document: str
+    """The chapter's document when its scenes are inline."""
 
 
 def _environment() -> Environment:
@@ -174,10 +176,16 @@ def render(manuscript: Manuscript, slug: str, codes: dict[str, PlaceholderInfo])
         for view in chapter.scenes:
             body = _render("scene.html", {**context, "chapter": chapter, "view": view})
             documents.append(Document(view.document, view.label, body, "scene"))
+    book = _book(context)
+    # Inline, a chapter's document is the PDF's chapter: one section, its scenes inside.
+    inline = [documents[0]] + [
+        Document(chapter.document, chapter.label, body, "chapter")
+        for chapter, body in zip(chapters, book.chapters, strict=True)
+    ]
     if context["has_credits"]:
-        documents.append(
-            Document("credits.xhtml", "Credits", _render("credits.html", context), "credits")
-        )
+        credits = Document("credits.xhtml", "Credits", _render("credits.html", context), "credits")
+        documents.append(credits)
+        inline.append(credits)
     return EditionTemplate(
         manuscript=manuscript,
         slug=slug,
@@ -186,8 +194,10 @@ def render(manuscript: Manuscript, slug: str, codes: dict[str, PlaceholderInfo])
         description=context["subject"],
         slots=slot_list,
         documents=tuple(documents),
-        toc=_toc(chapters, context["has_credits"]),
-        book=_book(context),
+        toc=_toc(chapters, context["has_credits"], inline=False),
+        inline_documents=tuple(inline),
+        inline_toc=_toc(chapters, context["has_credits"], inline=True),
+        book=book,
     )
 
 
@@ -222,7 +232,7 @@ def _chapter_views(
             elif scene_number == 1:
                 scene_label = label
             else:
-                scene_label = f"Scene {scene_number}"
+                scene_label = opening_words(scene, slot_index) or f"Scene {scene_number}"
             document = (
                 f"scene-{scene_number:02d}.xhtml"
                 if single
@@ -234,27 +244,71 @@ def _chapter_views(
                     scene, scene_number, scene_id, scene_label, document, len(chapter.scenes) == 1
                 )
             )
-        views.append(ChapterView(chapter, title, f"chapter-{chapter_number}", label, tuple(scenes)))
+        views.append(
+            ChapterView(
+                chapter,
+                title,
+                f"chapter-{chapter_number}",
+                label,
+                tuple(scenes),
+                f"chapter-{chapter_number:02d}.xhtml",
+            )
+        )
     return tuple(views)
 
 
-def _toc(chapters: Sequence[ChapterView], has_credits: bool) -> tuple[TocEntry, ...]:
+def _toc(chapters: Sequence[ChapterView], has_credits: bool, inline: bool) -> tuple[TocEntry, ...]:
     entries = [TocEntry("Title page", "titlepage.xhtml")]
     if len(chapters) == 1:
-        entries.extend(_scene_entries(chapters[0], nested=False))
+        entries.extend(_scene_entries(chapters[0], nested=False, inline=inline))
     else:
         for chapter in chapters:
-            children = (
-                tuple(_scene_entries(chapter, nested=True)) if len(chapter.scenes) > 1 else ()
-            )
-            entries.append(TocEntry(chapter.label, chapter.scenes[0].document, children))
+            children = tuple(_scene_entries(chapter, nested=True, inline=inline))
+            start = chapter.document if inline else chapter.scenes[0].document
+            entries.append(TocEntry(chapter.label, start, children))
     if has_credits:
         entries.append(TocEntry("Credits", "credits.xhtml"))
     return tuple(entries)
 
 
-def _scene_entries(chapter: ChapterView, nested: bool) -> Iterable[TocEntry]:
-    """A chapter's scenes; nested under the chapter, the first one points past its heading."""
+def _scene_entries(chapter: ChapterView, nested: bool, inline: bool) -> Iterable[TocEntry]:
+    """A chapter's scenes. Nested under the chapter, an uncaptioned first scene is left out
+    (its entry would repeat the chapter's), and a captioned one points past the heading;
+    inline, every later scene is a fragment of the chapter's document."""
     for view in chapter.scenes:
-        href = f"{view.document}#{view.id}" if nested and view.number == 1 else view.document
-        yield TocEntry(view.label, href)
+        document = chapter.document if inline else view.document
+        if view.number == 1:
+            if not nested:
+                yield TocEntry(view.label, document)
+            elif view.scene.caption is not None and not view.only:
+                yield TocEntry(view.label, f"{document}#{view.id}")
+        else:
+            yield TocEntry(view.label, f"{document}#{view.id}" if inline else document)
+
+
+OPENING_WORDS = 6
+"""At most this many words of a scene's first sentence label an uncaptioned scene."""
+SENTENCE_END = re.compile(r"[.!?][”’\"')\]»]*$")
+"""A word that ends a sentence (an ellipsis rarely does: it is a pause in fan fiction)."""
+
+
+def opening_words(scene: Scene, slot_index: Mapping[Slot, int]) -> str:
+    """`“Wake up, <slot>.”…`: an uncaptioned scene's label, its first words up to the end of
+    the first sentence, or "" when it has none. Cut between words only, never inside a slot
+    marker, which holds no space (a reader's value counts as one word)."""
+    words: list[str] = []
+    text = plain(scene.paragraphs[0], slot_index) if scene.paragraphs else ""
+    # Split at plain spaces only: no-break and hair spaces keep what they join together.
+    for word in re.findall(r"[^ \t\n]+", text):
+        words.append(word)
+        if SENTENCE_END.search(word) or len(words) == OPENING_WORDS:
+            break
+    if not words:
+        return ""
+    label = " ".join(words)
+    if label.endswith(".") and not label.endswith(".."):
+        # `nothing.…` reads as a stutter; a quoted sentence keeps its full stop: `Alex.”…`.
+        return label[:-1] + "…"
+    if SENTENCE_END.search(label):
+        return label + "…"
+    return label.rstrip(",;:—–-…") + "…"

@@ -39,21 +39,23 @@ def prepare(
     """What WeasyPrint is to lay out for this reader: their book HTML, cut into parts when it
     is long."""
     values = values_for(template, profile, identifier)
+    page = preset(options.page)
     return parts.layout(
-        book_html(template, values),
-        page_css(preset(options.page)),
+        book_html(template, values, page.height / page.width),
+        page_css(page),
         values.plain(template.title),
         identifier,
         options.pdf_workers or processes.cores(),
     )
 
 
-def book_html(template: EditionTemplate, values: Values) -> BookHtml:
-    """The whole book with the reader's values and cover."""
+def book_html(template: EditionTemplate, values: Values, aspect: float) -> BookHtml:
+    """The whole book with the reader's values and cover (generated in the page's `aspect`,
+    height / width, so that it fills the page uncropped)."""
     head, front, chapters, back, tail = template.forms.get(
         SPLIT_BOOK, None, lambda: _split_book(template.book)
     )
-    image, media_type = cover_image(template.manuscript.meta, values.plain(template.title))
+    image, media_type = cover_image(template.manuscript.meta, values.plain(template.title), aspect)
     named = {COVER: f"data:{media_type};base64,{base64.b64encode(image).decode('ascii')}"}
     return BookHtml(
         head=values.markup(head, named),

@@ -12,6 +12,7 @@ import contextlib
 import io
 import os
 import threading
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -85,21 +86,69 @@ def forget_styles() -> None:
 
 def render(html: str, css: str, identifier: bytes) -> bytes:
     """One HTML document laid out and written as a tagged PDF; `css` adds the page size. Inside
-    `page_offset()`, the printed page numbers start past the pages of the parts before."""
+    `page_offset()`, the printed page numbers start past the pages of the parts before.
+
+    No page should end in a hyphenated word, and CSS has no `hyphenate-limit-last` WeasyPrint
+    knows: a paragraph hyphenated at a page turn is laid out again without hyphenation, and
+    the change is kept when the paragraph keeps its number of lines. Then nothing after it
+    moves, so a long book's parts (which report their page counts to the parts after them
+    as they lay out) and a single pass make the same pages."""
     load()
     from weasyprint import CSS, HTML
 
     with as_file(styles()) as folder:
         fonts, book_css = _stylesheet(folder)
         document = HTML(string=html, base_url=str(folder))
-        pdf = document.write_pdf(
-            stylesheets=[book_css, CSS(string=css)],
-            font_config=fonts,
-            pdf_identifier=identifier,
-            pdf_variant="pdf/ua-1",
-        )
+        options: dict[str, Any] = {
+            "stylesheets": [book_css, CSS(string=css)],
+            "pdf_identifier": identifier,
+            "pdf_variant": "pdf/ua-1",
+        }
+        laid = document.render(font_config=fonts, **options)
+        at_turns, lines = _paragraph_lines(laid)
+        if at_turns:
+            for paragraph in at_turns:
+                paragraph.set("style", "hyphens: manual")
+            reflowed = document.render(font_config=fonts, **options)
+            _, relaid = _paragraph_lines(reflowed)
+            longer = [p for p in at_turns if relaid[p] != lines[p]]
+            for paragraph in longer:
+                del paragraph.attrib["style"]
+            if not longer:
+                laid = reflowed
+            elif len(longer) < len(at_turns):
+                laid = document.render(font_config=fonts, **options)
+        pdf = laid.write_pdf(**options)
     assert isinstance(pdf, bytes)
     return pdf
+
+
+def _paragraph_lines(document: Any) -> tuple[list[Any], Counter[Any]]:
+    """The paragraphs (their elements) whose last line on a page ends in a word hyphenated
+    there, and how many lines every paragraph has."""
+    from weasyprint.formatting_structure import boxes
+
+    at_turns, lines = [], Counter[Any]()
+    for number, page in enumerate(document.pages, 1):
+        last: tuple[Any, Any] | None = None
+        stack: list[tuple[Any, Any]] = [(page._page_box, None)]
+        while stack:
+            box, block = stack.pop()
+            if isinstance(box, boxes.MarginBox):
+                continue  # running header and page number
+            if isinstance(box, boxes.LineBox):
+                lines[block] += 1
+                if last is None or box.position_y > last[0].position_y:
+                    last = (box, block)
+            elif isinstance(box, boxes.ParentBox):
+                inner = box.element if isinstance(box, boxes.BlockBox) else block
+                stack.extend((child, inner) for child in box.children)
+        if last is None or last[1] is None or number == len(document.pages):
+            continue
+        texts = [box for box in last[0].descendants() if isinstance(box, boxes.TextBox)]
+        if texts and texts[-1].text.endswith(texts[-1].style["hyphenate_character"]):
+            at_turns.append(last[1])
+    return at_turns, lines
 
 
 # --- page numbers across parts ---------------------------------------------------------
