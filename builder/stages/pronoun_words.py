@@ -7,6 +7,8 @@ from __future__ import annotations
 import functools
 from typing import Any
 
+from builder.pronouns import IRREGULAR
+
 
 def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
@@ -112,18 +114,8 @@ def plural_verb(word: str) -> str | None:
     """`walks` -> `walk`, `tries` -> `try`, `is` -> `are`: the verb as `they` would say it, or
     None when `word` is not a third-person singular present verb."""
     lower = word.lower().replace("’", "'")
-    irregular = {
-        "is": "are",
-        "was": "were",
-        "has": "have",
-        "does": "do",
-        "isn't": "aren't",
-        "wasn't": "weren't",
-        "hasn't": "haven't",
-        "doesn't": "don't",
-    }
-    if lower in irregular:
-        return str(irregular[lower])
+    if lower in IRREGULAR:
+        return IRREGULAR[lower]
     if not lower.endswith("s"):
         return None
     for lemma in getAllLemmas(lower).get("VERB", ()):
