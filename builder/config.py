@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -34,7 +33,9 @@ import tomlkit
 import tomlkit.exceptions
 from tomlkit.items import Table
 
+from builder.editions.output import write_all
 from builder.errors import ProfileError, UsageError
+from builder.files import read_limited
 from builder.model import SavedProfile
 from builder.profile import check_value, is_key
 from builder.pronouns import KEY
@@ -44,6 +45,8 @@ DEFAULT = "default"
 """The name of the `[reader]` table's profile."""
 PROFILE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,31}")
 USE_KEY = "profile"
+MAX_CONFIG_BYTES = 1024 * 1024
+"""A config file is a few lines of TOML: anything larger is not one."""
 ALIASES = "aliases"
 MAX_ALIAS_LENGTH = 60
 
@@ -218,21 +221,9 @@ class Profiles:
             self._document.body.insert(0, (tomlkit.key(USE_KEY), tomlkit.item(name)))
 
     def save(self) -> None:
-        """Write the file atomically (a temp file in the same folder, then a rename)."""
-        text = tomlkit.dumps(self._document)
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(prefix=f".{self.path.name}.", dir=self.path.parent)
-        except OSError as error:
-            raise ProfileError(f"cannot write: {error.strerror}", path=self.path) from None
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8") as file:
-                file.write(text)
-            os.chmod(temporary, 0o600)  # a reader's details are theirs alone
-            os.replace(temporary, self.path)
-        except OSError as error:
-            Path(temporary).unlink(missing_ok=True)
-            raise ProfileError(f"cannot write: {error.strerror}", path=self.path) from None
+        """Write the file atomically, readable by the user alone (a reader's details are
+        theirs): the same all-or-nothing writer as the editions."""
+        write_all([(self.path, tomlkit.dumps(self._document).encode("utf-8"))], mode=0o600)
 
     def _table(self, name: str, create: bool = False) -> Table | None:
         document = self._document
@@ -253,15 +244,12 @@ class Profiles:
 
 
 def _read(file: Path) -> tomlkit.TOMLDocument:
-    try:
-        return tomlkit.parse(file.read_text(encoding="utf-8"))
-    except FileNotFoundError:
+    if not file.exists():  # no config yet: an empty one
         return tomlkit.document()
-    except IsADirectoryError:
-        raise ProfileError("is a folder, not a config file", path=file) from None
+    data = read_limited(file, MAX_CONFIG_BYTES, ProfileError, "config")
+    try:
+        return tomlkit.parse(data.decode("utf-8"))
     except UnicodeDecodeError:
         raise ProfileError("is not UTF-8 text", path=file) from None
-    except OSError as error:
-        raise ProfileError(f"cannot read: {error.strerror}", path=file) from None
     except tomlkit.exceptions.ParseError as error:
         raise ProfileError(f"is not valid TOML: {error}", path=file, line=error.line) from None

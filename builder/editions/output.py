@@ -34,8 +34,9 @@ STALE_LOCK = 600.0
 """A fallback lock file older than this was left by a crash."""
 
 
-def write_all(files: Sequence[tuple[Path, bytes]]) -> None:
-    """Write every (path, data) in one folder, all or nothing, or raise an OutputError."""
+def write_all(files: Sequence[tuple[Path, bytes]], mode: int = 0o644) -> None:
+    """Write every (path, data) in one folder, all or nothing, or raise an OutputError; the
+    files get permissions `mode` (the user's config: 0o600)."""
     if not files:
         return
     folder = files[0][0].parent
@@ -50,7 +51,7 @@ def write_all(files: Sequence[tuple[Path, bytes]]) -> None:
         temporaries: list[Path] = []
         try:
             for path, data in files:
-                temporaries.append(_write_temporary(path, data))
+                temporaries.append(_write_temporary(path, data, mode))
         except OSError as error:
             for temporary in temporaries:
                 temporary.unlink(missing_ok=True)
@@ -60,13 +61,13 @@ def write_all(files: Sequence[tuple[Path, bytes]]) -> None:
         )
 
 
-def _write_temporary(path: Path, data: bytes) -> Path:
+def _write_temporary(path: Path, data: bytes, mode: int) -> Path:
     handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMPORARY, dir=path.parent)
     temporary = Path(name)
     try:
         with os.fdopen(handle, "wb") as file:
             file.write(data)
-        os.chmod(temporary, 0o644)
+        os.chmod(temporary, mode)
     except OSError:
         temporary.unlink(missing_ok=True)
         raise
