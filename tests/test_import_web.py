@@ -4,11 +4,9 @@ client over real HTTP on 127.0.0.1, never the network."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import yaml
 
 from builder import pipeline
 from builder.cli import main
@@ -19,33 +17,13 @@ from builder.importers.web.client import Client, retry_after
 from builder.importers.web.sites import Registry
 from builder.stages import manuscript, scenes
 from builder.stages.inline import plain_text
-from tests.conftest import problems, run_epubcheck
+from tests.conftest import body, front, problems, run_epubcheck
 from tests.replay import SITES as FIXTURES
-from tests.replay import Answer, Replay, replaying, silent_server
+from tests.replay import Answer, Replay, silent_server
 
 AO3 = "https://archiveofourown.org"
 WORK = f"{AO3}/works/5001"
 QUICK = FetchOptions(backoff=0.01)
-
-
-@pytest.fixture
-def replay(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Replay]:
-    with replaying() as server:
-        monkeypatch.setenv("FICPRESS_SITES", server.sites)
-        monkeypatch.setenv("FICPRESS_FETCH_DELAY", "0")
-        monkeypatch.setenv("FICPRESS_CACHE", str(tmp_path / "cache"))
-        yield server
-
-
-def front(path: Path) -> dict[str, object]:
-    """The manuscript's front matter as written (series fields included)."""
-    fields = yaml.safe_load(path.read_text(encoding="utf-8").split("---\n")[1])
-    assert isinstance(fields, dict)
-    return fields
-
-
-def body(path: Path) -> str:
-    return path.read_text(encoding="utf-8").split("\n---\n", 1)[1]
 
 
 def test_an_ao3_work_imports_with_every_field(

@@ -4,7 +4,6 @@ nothing the user edited changes (against the local replay server, tests/replay.p
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,21 +14,12 @@ from builder.importers import import_story
 from builder.stages import manuscript, scenes
 from builder.stages.inline import plain_text
 from tests.replay import SITES as FIXTURES
-from tests.replay import Answer, Replay, replaying
+from tests.replay import Answer, Replay
 
 STORY = "https://www.wattpad.com/story/3100-salt-on-the-windowsill"
 STORY_JSON = FIXTURES / "wattpad" / "api" / "v3" / "stories" / "3100.json"
 TEXTS = FIXTURES / "wattpad" / "apiv2" / "storytext"
 JSON = {"Content-Type": "application/json"}
-
-
-@pytest.fixture
-def replay(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Replay]:
-    with replaying() as server:
-        monkeypatch.setenv("FICPRESS_SITES", server.sites)
-        monkeypatch.setenv("FICPRESS_FETCH_DELAY", "0")
-        monkeypatch.setenv("FICPRESS_CACHE", str(tmp_path / "cache"))
-        yield server
 
 
 def with_fourth_part() -> Answer:
