@@ -27,7 +27,15 @@ from builder.errors import (
     UnfilledPlaceholderError,
     UsageError,
 )
-from builder.model import EditionTemplate, Manuscript, Profile, SavedProfile, Slot
+from builder.model import (
+    EditionTemplate,
+    Manuscript,
+    PlaceholderInfo,
+    Profile,
+    SavedProfile,
+    Slot,
+    Source,
+)
 from builder.profile import resolve
 from builder.stages import manuscript, placeholders, pronouns, render, scenes, typography
 
@@ -58,6 +66,19 @@ def compile(path: Path, aliases: Collection[str] = ()) -> EditionTemplate:
     if cached is not None:
         _templates.move_to_end(key)
         return cached
+    book, codes = typeset(source, aliases)
+    template = render.render(book, slug, codes)
+    _templates[key] = template
+    if len(_templates) > TEMPLATE_CACHE_SIZE:
+        _templates.popitem(last=False)
+    return template
+
+
+def typeset(
+    source: Source, aliases: Sequence[str] = ()
+) -> tuple[Manuscript, dict[str, PlaceholderInfo]]:
+    """A read manuscript through the stages before rendering (scenes, then the text stages),
+    and its code table (an anthology runs each of its stories through this)."""
     book = scenes.split(source)
     for name, stage in TEXT_STAGES:
         book = stage(book)
@@ -65,11 +86,7 @@ def compile(path: Path, aliases: Collection[str] = ()) -> EditionTemplate:
             book = placeholders.find_aliases(book, aliases)
     codes = placeholders.table(source.meta)
     codes.update({alias: placeholders.alias_info(alias) for alias in aliases})
-    template = render.render(book, slug, codes)
-    _templates[key] = template
-    if len(_templates) > TEMPLATE_CACHE_SIZE:
-        _templates.popitem(last=False)
-    return template
+    return book, codes
 
 
 def identifier(template: EditionTemplate, profile: Profile) -> str:
@@ -183,11 +200,13 @@ def build(
     strict: bool = False,
     options: EditionOptions = DEFAULT_OPTIONS,
     step: Callable[[str], None] | None = None,
+    compiled: EditionTemplate | None = None,
 ) -> BuildResult:
     """Write the reader's editions of the manuscript at `path` into `out_dir`, with values from
     `--set` assignments, a reader file and the reader's `saved` profile (None: they have none;
     its aliases are found in the text too). `step` hears what is being done, as it starts
-    (for a person watching a long build).
+    (for a person watching a long build). `compiled`: the book already compiled (an
+    anthology, builder.anthology), `path` then only names it in messages.
 
     A PDF's layout starts in a warm worker process when that saves time (see
     builder.editions.pdf.processes), while this process makes the other editions."""
@@ -196,7 +215,7 @@ def build(
     say = step or (lambda text: None)
     with _pdf_worker(any(edition.name == "pdf" for edition in chosen)) as worker:
         say(f"compiling {path.name}")
-        template = compile(path, saved.aliases if saved else ())
+        template = compiled or compile(path, saved.aliases if saved else ())
         profile = resolve(
             template.codes, assignments, reader_file, saved=saved.all() if saved else None
         )
