@@ -217,6 +217,12 @@ def _meta(collection: Collection, stories: Sequence[Meta]) -> Meta:
         fandom=fandoms.pop() if len(fandoms) == 1 else None,
         summary=parse_text(collection.summary, 1) if collection.summary else None,
         source=collection.source,
+        # Every story's own source and credits, once each, on the book's credits page.
+        credits=tuple(
+            dict.fromkeys(
+                item for meta in stories for item in (*filter(None, [meta.source]), *meta.credits)
+            )
+        ),
         cover_image=image,
         cover_type=media_type,
         series=collection.series,
