@@ -11,7 +11,7 @@ identifier and the reproducible packaging work on it unchanged.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -19,12 +19,15 @@ from typing import Any
 import yaml
 
 from builder import pipeline
-from builder.errors import ManuscriptError
+from builder.editions import EditionOptions
+from builder.errors import ManuscriptError, UnfilledPlaceholderError
 from builder.files import read_limited
-from builder.model import EditionTemplate, Manuscript, Meta, PlaceholderInfo, SavedProfile
+from builder.model import EditionTemplate, Manuscript, Meta, PlaceholderInfo, SavedProfile, Slot
+from builder.profile import resolve
 from builder.stages import front_matter, manuscript, render
 from builder.stages.inline import parse_text
 from builder.stages.parts import join
+from builder.stages.placeholders import all_paragraphs, slots
 
 MAX_COLLECTION_BYTES = 1024 * 1024
 COLLECTION_SUFFIXES = frozenset({".yaml", ".yml"})
@@ -171,6 +174,8 @@ class Compiled:
 
     template: EditionTemplate
     """The book: an edition template like a single story's."""
+    stories: dict[Slot, Path]
+    """The story each slot is in (their lines are the story's)."""
     warnings: list[str] = field(default_factory=list)
     """One-line warnings, each naming the story it is about."""
 
@@ -179,6 +184,7 @@ def compile(collection: Collection, aliases: Iterable[str] = ()) -> Compiled:
     """The anthology as one edition template: each story typeset on its own, then joined."""
     aliases = tuple(sorted(set(aliases)))
     stories: list[Manuscript] = []
+    places: dict[Slot, Path] = {}
     codes: dict[str, PlaceholderInfo] = {}
     warnings: list[str] = []
     for path in collection.stories:
@@ -196,13 +202,14 @@ def compile(collection: Collection, aliases: Iterable[str] = ()) -> Compiled:
                     "in an earlier story; the first is used (give one with --set)"
                 )
         stories.append(book)
+        places.update((slot, path) for slot in slots(all_paragraphs(book)) if slot not in places)
     meta = _meta(collection, [story.meta for story in stories])
     if any(story.meta.language != meta.language for story in stories):
         warnings.append(f"the stories are not all in {meta.language!r}; the book is marked so")
     own = _typeset_own(meta, collection.path)
     book, parts = join(stories, own, collection.key, collection.path)
     slug = render.slugify(collection.title)
-    return Compiled(render.render(book, slug, codes, parts), warnings)
+    return Compiled(render.render(book, slug, codes, parts), places, warnings)
 
 
 def _meta(collection: Collection, stories: Sequence[Meta]) -> Meta:
@@ -245,10 +252,46 @@ def _typeset_own(meta: Meta, path: Path) -> Meta:
 
 
 def build(
-    collection: Collection, saved: SavedProfile | None = None, **options: Any
+    collection: Collection,
+    *,
+    formats: Sequence[str] = ("epub", "pdf"),
+    out_dir: Path = Path("dist"),
+    assignments: Sequence[str] = (),
+    reader_file: Path | None = None,
+    saved: SavedProfile | None = None,
+    strict: bool = False,
+    options: EditionOptions = pipeline.DEFAULT_OPTIONS,
+    step: Callable[[str], None] | None = None,
 ) -> pipeline.BuildResult:
-    """Write the reader's editions of the anthology (the options are `pipeline.build`'s)."""
+    """Write the reader's editions of the anthology into `out_dir` (as `pipeline.build` does
+    a story's). With `strict`, a placeholder without a value is an error naming its story."""
     compiled = compile(collection, saved.aliases if saved else ())
-    result = pipeline.build(collection.path, saved=saved, compiled=compiled.template, **options)
+    if strict:
+        profile = resolve(
+            compiled.template.codes, assignments, reader_file, saved=saved.all() if saved else None
+        )
+        missing = pipeline.unfilled(compiled.template, profile)
+        if missing:
+            # The book's own title and summary are the collection's: their slots are its.
+            where = {slot: compiled.stories.get(slot, collection.path) for slot in missing}
+            story = where[missing[0]]
+            places = ", ".join(
+                f"{slot.written} at {slot.line}:{slot.column}"
+                for slot in missing
+                if where[slot] == story
+            )
+            raise UnfilledPlaceholderError(f"no value for {places}", path=story)
+    result = pipeline.build(
+        collection.path,
+        formats=formats,
+        out_dir=out_dir,
+        assignments=assignments,
+        reader_file=reader_file,
+        saved=saved,
+        strict=strict,
+        options=options,
+        step=step,
+        compiled=compiled.template,
+    )
     result.warnings[:0] = compiled.warnings
     return result

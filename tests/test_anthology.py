@@ -395,3 +395,15 @@ def test_stories_that_disagree_on_a_default_are_told_which_wins(
         "used (give one with --set)",
         f"{tmp_path / 'typo.md'}: line 4: unknown front-matter field 'fandum'; it is ignored",
     ]
+
+
+def test_strict_names_the_story_that_lacks_a_value(
+    stories: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    paths = [str(stories / "lanterns.md"), str(stories / "shift.md")]
+    arguments = ["--anthology", "Two", "--strict", "-o", str(tmp_path / "out")]
+    assert main(["build", *paths, *arguments]) == 2
+    assert capsys.readouterr().err.strip() == (
+        f"{stories / 'lanterns.md'}: error: no value for Y/N at 6:1"
+    )
+    assert not (tmp_path / "out").exists()
