@@ -235,6 +235,8 @@ def test_each_story_has_its_title_page_and_one_profile_fills_all(built: dict[str
     title_page = book.text("titlepage.xhtml")
     assert "Kylo Ren imagines" in title_page and "by moth-and-lantern and friends" in title_page
     assert "Series: Imagines, part 3" in title_page
+    stories = title_page[title_page.index("Stories") :]
+    assert stories.index("Salt and") < stories.index("by night-owl") < stories.index("Paper")
     text = "\n".join(book.text(href) for href in book.spine if href != "nav.xhtml")
     assert "Y/N" not in text and text.count("Alex") == 6  # a summary and five paragraphs
     # The first story's own legend: its code is found and its default printed.

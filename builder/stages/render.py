@@ -168,6 +168,7 @@ def render(
         **_title_page(meta),
         "slot_index": slot_index,
         "part": None,
+        "parts": part_views,
         "anthology": bool(parts),
         "has_credits": bool(meta.source or meta.credits),
         "chapters": chapters,
