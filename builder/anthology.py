@@ -174,7 +174,7 @@ class Compiled:
 
     template: EditionTemplate
     """The book: an edition template like a single story's."""
-    stories: dict[Slot, Path]
+    slot_stories: dict[Slot, Path]
     """The story each slot is in (their lines are the story's)."""
     warnings: list[str] = field(default_factory=list)
     """One-line warnings, each naming the story it is about."""
@@ -191,12 +191,16 @@ def compile(collection: Collection, aliases: Iterable[str] = ()) -> Compiled:
         source = manuscript.read(path)
         book, own_codes = pipeline.typeset(source, aliases)
         warnings.extend(
-            f"{path}: line {line}: unknown front-matter field {name!r}; it is ignored"
-            for name, line, _ in source.meta.unknown_fields
+            f"{path}: line {line}: unknown front-matter field {name!r}"
+            + (f" (did you mean {nearest!r}?)" if nearest else "")
+            + "; it is ignored"
+            for name, line, nearest in source.meta.unknown_fields
         )
         for code, info in own_codes.items():
             known = codes.setdefault(code, info)
-            if known.default != info.default:
+            if known.default is None and info.default is not None:
+                codes[code] = info  # a story's default serves the stories that give none
+            elif info.default is not None and known.default != info.default:
                 warnings.append(
                     f"{path}: {code} defaults to {info.default!r} here and to {known.default!r} "
                     "in an earlier story; the first is used (give one with --set)"
@@ -273,7 +277,7 @@ def build(
         missing = pipeline.unfilled(compiled.template, profile)
         if missing:
             # The book's own title and summary are the collection's: their slots are its.
-            where = {slot: compiled.stories.get(slot, collection.path) for slot in missing}
+            where = {slot: compiled.slot_stories.get(slot, collection.path) for slot in missing}
             story = where[missing[0]]
             places = ", ".join(
                 f"{slot.written} at {slot.line}:{slot.column}"

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from PIL import Image
 from pypdf import PdfReader
 from pypdf.generic import Destination
 
@@ -68,6 +69,7 @@ author: moth-and-lantern and friends
 summary: Three nights aboard the Finalizer.
 series: Imagines
 series_index: 3
+cover: cover.png
 stories:
   - shore.md
   - shift.md
@@ -83,6 +85,7 @@ def stories(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for name, text in (("shore", SHORE), ("shift", SHIFT), ("lanterns", LANTERNS)):
         (folder / f"{name}.md").write_text(text, encoding="utf-8")
     (folder / "collection.yaml").write_text(COLLECTION, encoding="utf-8")
+    Image.new("RGB", (60, 90), (40, 20, 60)).save(folder / "cover.png")
     return folder
 
 
@@ -243,8 +246,11 @@ def test_each_story_has_its_title_page_and_one_profile_fills_all(built: dict[str
     assert "Alex walks along the shore with Sam." in text
 
 
-def test_the_book_metadata_is_the_collection_and_its_series(built: dict[str, Path]) -> None:
+def test_the_book_metadata_is_the_collection_and_its_series(
+    built: dict[str, Path], stories: Path
+) -> None:
     book = Epub(built["epub"])
+    assert book.files["EPUB/images/cover.png"] == (stories / "cover.png").read_bytes()
     assert book.metadata("title") == ["Kylo Ren imagines"]
     assert book.metadata("creator") == ["moth-and-lantern and friends"]
     assert _series(book) == ("Imagines", "series", "3", "Imagines", "3")
@@ -386,17 +392,26 @@ def test_stories_that_disagree_on_a_default_are_told_which_wins(
 ) -> None:
     other = tmp_path / "other.md"
     other.write_text(
-        SHORE.replace("default: Sam", "default: Jo").replace("Starlight", "Moonlight"), "utf-8"
+        SHORE.replace(
+            "default: Sam}", "default: Jo}\n  E/C: {label: eye colour, default: grey}"
+        ).replace("Starlight", "Moonlight"),
+        "utf-8",
     )
     (tmp_path / "typo.md").write_text(LANTERNS.replace("fandom:", "fandum:"), "utf-8")
     compiled = anthology.compile(
-        anthology.from_paths([stories / "shore.md", other, tmp_path / "typo.md"], "Both")
+        anthology.from_paths(
+            [stories / "lanterns.md", stories / "shore.md", other, tmp_path / "typo.md"], "Both"
+        )
     )
     assert compiled.warnings == [
         f"{other}: B/F/N defaults to 'Jo' here and to 'Sam' in an earlier story; the first is "
         "used (give one with --set)",
-        f"{tmp_path / 'typo.md'}: line 4: unknown front-matter field 'fandum'; it is ignored",
+        f"{tmp_path / 'typo.md'}: line 4: unknown front-matter field 'fandum' (did you mean "
+        "'fandom'?); it is ignored",
     ]
+    # A default only a later story gives (E/C: the others use the built-in code) is used.
+    assert compiled.template.codes["E/C"].default == "grey"
+    assert compiled.template.codes["B/F/N"].default == "Sam"
 
 
 def test_strict_names_the_story_that_lacks_a_value(
