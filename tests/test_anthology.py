@@ -424,3 +424,12 @@ def test_strict_names_the_story_that_lacks_a_value(
         f"{stories / 'lanterns.md'}: error: no value for Y/N at 6:1"
     )
     assert not (tmp_path / "out").exists()
+
+
+def test_placeholders_lists_the_codes_of_every_story_of_a_collection(
+    stories: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["placeholders", str(stories / "collection.yaml"), "--set", "Y/N=Alex"]) == 0
+    shown = capsys.readouterr().out.splitlines()
+    assert shown[0].startswith("Y/N    your name, used ") and shown[0].endswith("'Alex' from --set")
+    assert shown[1] == "B/F/N  your best friend's name, used 1x: 'Sam' from the story's default"

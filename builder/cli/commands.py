@@ -180,7 +180,13 @@ def placeholders(arguments: argparse.Namespace, console: Console) -> int:
     from builder.profile import resolve
 
     saved = saved_profile(arguments, console)
-    template = pipeline.compile(arguments.manuscript, saved.aliases if saved else ())
+    aliases = saved.aliases if saved else {}
+    if arguments.manuscript.suffix.lower() in (".yaml", ".yml"):  # a collection: the whole book
+        from builder import anthology
+
+        template = anthology.compile(anthology.read(arguments.manuscript), aliases).template
+    else:
+        template = pipeline.compile(arguments.manuscript, aliases)
     rows = pipeline.usage(template)
     if not rows:
         console.out("This story uses no placeholders.")
