@@ -16,9 +16,11 @@ from PIL import Image
 from pypdf import PdfReader
 from pypdf.generic import Destination
 
+from benchmarks import longstory
 from builder import anthology, pipeline
 from builder.cli import main
 from builder.editions import EditionOptions
+from builder.editions.pdf import parts
 from builder.errors import ManuscriptError
 from tests.conftest import NS, Epub, problems, run_epubcheck
 from tests.test_accessibility import ACE, ace_report, ace_violations
@@ -433,3 +435,25 @@ def test_placeholders_lists_the_codes_of_every_story_of_a_collection(
     shown = capsys.readouterr().out.splitlines()
     assert shown[0].startswith("Y/N    your name, used ") and shown[0].endswith("'Alex' from --set")
     assert shown[1] == "B/F/N  your best friend's name, used 1x: 'Sam' from the story's default"
+
+
+def test_a_long_anthology_pdf_is_laid_out_in_runs_of_whole_stories(
+    stories: Path, tmp_path: Path
+) -> None:
+    """A long PDF is laid out in parts whose outlines are appended at the top level
+    (builder.editions.pdf.join): cut inside a story, its later chapters would leave it."""
+    paths = []
+    for number in (1, 2):
+        path = tmp_path / f"long-{number}.md"
+        text = longstory.text(words=15_000, chapters=5, scenes=10, seed=number)
+        path.write_text(text.replace("The Long Way Home", f"Long {number}", 1), "utf-8")
+        paths.append(path)
+    template = anthology.compile(
+        anthology.from_paths([paths[0], stories / "shore.md", paths[1]], "Long")
+    ).template
+    plan = parts.plan(template.book)
+    assert len(plan) > 1  # long enough to be laid out in parts
+    assert len(template.book.chapters) == 3
+    for piece in template.book.chapters:
+        assert piece.startswith('<section id="part-') and piece.count('class="titlepage part') == 1
+    assert sum(piece.count('class="chapter"') for piece in template.book.chapters) == 11

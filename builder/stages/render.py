@@ -202,11 +202,20 @@ def render(
     book = BookHtml(
         head=str(pieces.head()),
         front=str(pieces.front()),
-        # The PDF's parts are cut between chapters: a story's title page opens its first one.
+        # A long PDF is laid out in runs cut between these pieces, each outline appended at
+        # the top level: in an anthology a piece is a whole story (its title page and its
+        # chapters), so that no story's chapters lose their place under it.
         chapters=tuple(
-            (part_pages[number].body if number in part_pages else "") + body
-            for number, body in enumerate(chapter_bodies)
-        ),
+            "".join(
+                [
+                    part_pages[part.first].body,
+                    *chapter_bodies[part.first : part.first + len(part.chapters)],
+                ]
+            )
+            for part in part_views
+        )
+        if part_views
+        else tuple(chapter_bodies),
         back=str(pieces.back()),
         tail=str(pieces.tail()),
     )
