@@ -281,7 +281,7 @@ class BookHtml:
     front: str
     """The cover and the title page."""
     chapters: tuple[str, ...]
-    """One `<section class="chapter">` each, in order."""
+    """One `<section class="chapter">` each, in order; in an anthology, one story each."""
     back: str
     """The credits page, if any."""
     tail: str

@@ -356,7 +356,7 @@ def test_a_collection_file_is_built_on_its_own(stories: Path, tmp_path: Path) ->
 
 
 @pytest.mark.skipif(ACE is None, reason="DAISY Ace (npm @daisy/ace) and Chromium are not installed")
-@pytest.mark.parametrize("key", ["epub", "inline"])
+@pytest.mark.parametrize("key", ["epub", "inline", "kepub"])
 def test_ace_finds_no_violations_in_an_anthology(
     built: dict[str, Path], tmp_path: Path, key: str
 ) -> None:
