@@ -19,9 +19,11 @@ from typing import Any
 import yaml
 
 from builder import pipeline
+from builder.characters import FORBIDDEN, describe, visible
 from builder.editions import EditionOptions
-from builder.errors import ManuscriptError, UnfilledPlaceholderError
+from builder.errors import ManuscriptError, UnfilledPlaceholderError, UsageError
 from builder.files import read_limited
+from builder.fill import RESERVED
 from builder.model import EditionTemplate, Manuscript, Meta, PlaceholderInfo, SavedProfile, Slot
 from builder.profile import resolve
 from builder.stages import front_matter, manuscript, render
@@ -66,8 +68,10 @@ class Collection:
 
 def from_paths(paths: Sequence[Path], title: str) -> Collection:
     """The anthology the command line asks for: these stories, in this order, under `title`."""
-    if not title.strip():
-        raise ManuscriptError("--anthology needs a title", path=paths[0])
+    if not visible(title):
+        raise UsageError("--anthology needs a title")
+    if refused := _refused(title):
+        raise UsageError(f"--anthology: the title contains {refused}")
     return Collection(paths[0], title.strip(), tuple(paths), key=f"anthology\n{title.strip()}")
 
 
@@ -120,7 +124,9 @@ def read(path: Path) -> Collection:
         value = fields.get(name)
         if isinstance(value, bool | list | dict):
             raise fail(name, f"'{name}' must be text")
-        values[name] = str(value).strip() if value is not None and str(value).strip() else None
+        if value is not None and (refused := _refused(str(value))):
+            raise fail(name, f"'{name}' contains {refused}; remove it")
+        values[name] = str(value).strip() if value is not None and visible(str(value)) else None
     title = values["title"]
     if title is None:
         raise fail("title", "a collection needs a 'title'")
@@ -146,6 +152,12 @@ def read(path: Path) -> Collection:
         cover=cover,
         key=hashlib.sha256(data).hexdigest(),
     )
+
+
+def _refused(text: str) -> str | None:
+    """What in `text` no book can hold (a control character, a marker's reserved one)."""
+    found = FORBIDDEN.search(text) or RESERVED.search(text)
+    return describe(found.group()) if found else None
 
 
 def _stories(

@@ -327,6 +327,8 @@ def test_the_cli_makes_one_book_only_when_asked(built: dict[str, Path]) -> None:
         ("title: X\nseries: S\nseries_index: two\nstories: [shore.md]\n", 3, "a number"),
         ("title: X\ncover: missing.jpg\nstories: [shore.md]\n", 2, "cover image 'missing.jpg'"),
         ("title: [X\nstories: [shore.md]\n", 2, "is not valid YAML"),
+        ('title: X\nauthor: "A\\x01"\nstories: [shore.md]\n', 2, "contains U+0001"),
+        ("title: X\ue000\nstories: [shore.md]\n", 1, "contains U+E000"),
     ],
 )
 def test_a_mistake_in_a_collection_is_one_line_naming_it(
@@ -457,3 +459,13 @@ def test_a_long_anthology_pdf_is_laid_out_in_runs_of_whole_stories(
     for piece in template.book.chapters:
         assert piece.startswith('<section id="part-') and piece.count('class="titlepage part') == 1
     assert sum(piece.count('class="chapter"') for piece in template.book.chapters) == 11
+
+
+@pytest.mark.parametrize("title", ["", "  ", "Nights\ue0001\ue001", "Bell\x07"])
+def test_an_anthology_title_no_book_can_hold_is_refused(
+    stories: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], title: str
+) -> None:
+    paths = [str(stories / "shore.md"), str(stories / "lanterns.md")]
+    assert main(["build", *paths, "--anthology", title, "-o", str(tmp_path)]) == 2
+    assert "--anthology" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
