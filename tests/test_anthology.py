@@ -22,6 +22,7 @@ from builder.cli import main
 from builder.editions import EditionOptions
 from builder.editions.pdf import parts
 from builder.errors import ManuscriptError
+from builder.stages import manuscript
 from tests.conftest import NS, Epub, problems, run_epubcheck
 from tests.test_accessibility import ACE, ace_report, ace_violations
 
@@ -469,3 +470,27 @@ def test_an_anthology_title_no_book_can_hold_is_refused(
     assert main(["build", *paths, "--anthology", title, "-o", str(tmp_path)]) == 2
     assert "--anthology" in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("fields", "expected"),
+    [
+        ("series: Night Shift\nseries_index: 2", ("Night Shift", "2")),
+        ("series: Night Shift\nseries_index: '1.50'", ("Night Shift", "1.5")),
+        ("series: Night Shift", ("Night Shift", "")),
+        ("series: Night Shift\nseries_index: two", "'series_index' must be a number"),
+        ("series: Night Shift\nseries_index: -1", "'series_index' must be a number"),
+        ("series_index: 2", "'series_index' needs a 'series'"),
+    ],
+)
+def test_series_fields_in_front_matter(fields: str, expected: object) -> None:
+    text = f"---\ntitle: T\n{fields}\n---\nText.\n"
+    if isinstance(expected, tuple):
+        assert manuscript.parse(text, Path("t.md")).meta.series == expected
+        return
+    with pytest.raises(ManuscriptError) as raised:
+        manuscript.parse(text, Path("t.md"))
+    assert (
+        str(expected) in raised.value.message
+        and raised.value.line == text.count("\n", 0, text.index("series_index")) + 1
+    )
