@@ -175,8 +175,10 @@ class _Required:
 
 
 @functools.cache
-def _protected_patterns() -> tuple[re.Pattern[str], ...]:
-    return tuple(re.compile(pattern, flags) for _name, pattern, flags in PROTECTED)
+def _protected_patterns() -> tuple[tuple[re.Pattern[str], frozenset[str] | None], ...]:
+    """Each protected pattern with the characters one of which its every match holds."""
+    compiled = (re.compile(pattern, flags) for _name, pattern, flags in PROTECTED)
+    return tuple((regex, required_characters(regex)) for regex in compiled)
 
 
 def _ahead(text: str, after: str) -> str:
@@ -193,9 +195,11 @@ def _split_protected(text: str, before: str, ahead: str) -> list[_Part]:
     tail = before[-_CONTEXT_CHARS:]
     window = tail + text + ahead
     low, high = len(tail), len(tail) + len(text)
+    present = frozenset(window)
     spans = sorted(
         (max(match.start(), low) - low, min(match.end(), high) - low)
-        for pattern in _protected_patterns()
+        for pattern, needs in _protected_patterns()
+        if needs is None or not needs.isdisjoint(present)
         for match in pattern.finditer(window)
         if match.end() > low and match.start() < high
     )
@@ -265,10 +269,11 @@ def typeset(text: str, *, before: str = "", after: str = "", language: str = "en
     # The context parts are always first and last, frozen, so only `text` is ever rewritten.
     parts: list[_Part] = [(before, True), *_split_protected(text, before, ahead), (ahead, True)]
     joined = "".join(piece for piece, _frozen in parts)
+    present = frozenset(joined)
     for rule in _compiled_rules(_language(language)):
         # Most rules find nothing in most runs: a look for the characters the rule needs, or
         # else one search, settles that without the bookkeeping _apply needs to place an edit.
-        if rule.needs is not None and not any(char in joined for char in rule.needs):
+        if rule.needs is not None and rule.needs.isdisjoint(present):
             continue
         if rule.regex.search(joined, len(parts[0][0])) is None:
             continue
@@ -276,6 +281,7 @@ def typeset(text: str, *, before: str = "", after: str = "", language: str = "en
         if changed is not parts:
             parts = changed
             joined = "".join(piece for piece, _frozen in parts)
+            present = frozenset(joined)
     return "".join(piece for piece, _frozen in parts[1:-1])
 
 
