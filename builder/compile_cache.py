@@ -36,8 +36,9 @@ _FORMAT = b"ficpress-compiled-1"
 _SUFFIX = ".pickle"
 
 
-def folder(environ: Mapping[str, str] | None = None) -> Path | None:
-    """Where compiled stories are kept, or None when the cache is off."""
+def root(environ: Mapping[str, str] | None = None) -> Path | None:
+    """ficpress's cache folder (compiled stories, the site's finished PDFs), or None when
+    caching on disk is off."""
     environ = os.environ if environ is None else environ
     chosen = environ.get(ENVIRONMENT, "")
     if chosen.strip().lower() == OFF:
@@ -46,7 +47,13 @@ def folder(environ: Mapping[str, str] | None = None) -> Path | None:
         return Path(chosen)
     import platformdirs  # only a build that uses the cache pays for it
 
-    return Path(platformdirs.user_cache_dir("ficpress", appauthor=False)) / "compiled"
+    return Path(platformdirs.user_cache_dir("ficpress", appauthor=False))
+
+
+def folder(environ: Mapping[str, str] | None = None) -> Path | None:
+    """Where compiled stories are kept, or None when the cache is off."""
+    found = root(environ)
+    return found / "compiled" if found else None
 
 
 def key(source: Source, slug: str, aliases: Iterable[str]) -> str:
@@ -68,12 +75,8 @@ def key(source: Source, slug: str, aliases: Iterable[str]) -> str:
 
 def load(where: Path, name: str) -> EditionTemplate | None:
     """The entry `name`, or None when there is none (or it cannot be trusted or read)."""
-    if not _private(where):
-        return None
-    entry = where / (name + _SUFFIX)
-    try:
-        data = entry.read_bytes()
-    except OSError:
+    data = read_entry(where, name + _SUFFIX)
+    if data is None:
         return None
     try:
         template = pickle.loads(data)
@@ -81,24 +84,43 @@ def load(where: Path, name: str) -> EditionTemplate | None:
         template = None
     if not isinstance(template, EditionTemplate):
         with contextlib.suppress(OSError):
-            entry.unlink()
+            (where / (name + _SUFFIX)).unlink()
+        return None
+    return template
+
+
+def read_entry(where: Path, name: str) -> bytes | None:
+    """The file `name` in the private folder `where`, marked as recently used; None when
+    there is none or the folder cannot be trusted."""
+    if not _private(where):
+        return None
+    entry = where / name
+    try:
+        data = entry.read_bytes()
+    except OSError:
         return None
     with contextlib.suppress(OSError):
         os.utime(entry)  # recently used: the last to be dropped
-    return template
+    return data
+
+
+def write_entry(where: Path, name: str, data: bytes, limit: int) -> None:
+    """Keep `data` as the file `name` in the private folder `where`, then trim the folder's
+    files of the same suffix to `limit` bytes (a failure to write is no error: a cache)."""
+    with contextlib.suppress(OSError):
+        where.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if _private(where):
+            _replace(where / name, data)
+            trim(where, limit, Path(name).suffix)
 
 
 def store(where: Path, name: str, template: EditionTemplate) -> None:
     """Keep `template` as the entry `name` (a failure to write is no error: it is a cache)."""
     try:
-        where.mkdir(mode=0o700, parents=True, exist_ok=True)
-        if not _private(where):
-            return
         data = pickle.dumps(template, protocol=pickle.HIGHEST_PROTOCOL)
-        _replace(where / (name + _SUFFIX), data)
-        trim(where, MAX_BYTES)
-    except (OSError, pickle.PicklingError):
+    except pickle.PicklingError:
         return
+    write_entry(where, name + _SUFFIX, data, MAX_BYTES)
 
 
 def _replace(target: Path, data: bytes) -> None:
@@ -114,10 +136,11 @@ def _replace(target: Path, data: bytes) -> None:
         raise
 
 
-def trim(where: Path, limit: int) -> None:
-    """Drop the least recently used entries until the folder holds at most `limit` bytes."""
+def trim(where: Path, limit: int, suffix: str = _SUFFIX) -> None:
+    """Drop the least recently used entries (files ending in `suffix`) until they hold at
+    most `limit` bytes together."""
     entries = []
-    for entry in where.glob("*" + _SUFFIX):
+    for entry in where.glob("*" + suffix):
         with contextlib.suppress(OSError):  # another process may have dropped it
             status = entry.stat()
             entries.append((status.st_mtime_ns, status.st_size, entry))
