@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import importlib.util
 import os
 import pickle
 import stat
@@ -170,7 +171,8 @@ _fingerprint: str | None = None
 
 
 def code_fingerprint() -> str:
-    """A hash of the content of ficpress's own code, templates, stylesheets and fonts.
+    """A hash of the content of ficpress's own code, templates, stylesheets and fonts, and of
+    the libraries that write part of a compiled story.
 
     Hashing a few megabytes on every start would cost more than it saves, so the content hash
     is remembered beside the cache under a hash of the files' names, sizes and modification
@@ -199,6 +201,11 @@ def code_fingerprint() -> str:
     return _fingerprint
 
 
+COMPILE_DEPENDENCIES = ("jinja2", "markupsafe", "yaml", "lemminflect")
+"""Libraries whose output goes into a compiled story: an upgrade rewrites their files, and
+their modules' names, sizes and times are in the fingerprint's listing."""
+
+
 def _package_files() -> list[Path]:
     roots = {Path(builder.__file__).resolve().parent, Path(str(styles())).resolve()}
     found = {
@@ -207,4 +214,8 @@ def _package_files() -> list[Path]:
         for path in root.rglob("*")
         if path.is_file() and "__pycache__" not in path.parts
     }
+    for name in COMPILE_DEPENDENCIES:
+        spec = importlib.util.find_spec(name)  # finds the files without importing them
+        if spec is not None and spec.origin and Path(spec.origin).is_file():
+            found.add(Path(spec.origin).resolve())
     return sorted(found)
