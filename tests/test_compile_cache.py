@@ -30,8 +30,10 @@ def story(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def cache(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
-    folder = tmp_path / "cache"
-    monkeypatch.setenv(compile_cache.ENVIRONMENT, str(folder))
+    """The folder compiled stories go to, in a cache folder of the test's own."""
+    monkeypatch.setenv(compile_cache.ENVIRONMENT, str(tmp_path / "cache"))
+    folder = compile_cache.folder()
+    assert folder == tmp_path / "cache" / "compiled"
     return folder
 
 
@@ -157,7 +159,7 @@ def test_ficpress_code_is_part_of_the_key(
 ) -> None:
     source = pipeline.manuscript.read(story)
     before = compile_cache.key(source, "slug", ())
-    module = cache.parent / "fake-package.py"
+    module = cache.parent.parent / "fake-package.py"
     module.write_text("VERSION = 1\n")
     monkeypatch.setattr(compile_cache, "_package_files", lambda: [module])
     monkeypatch.setattr(compile_cache, "_fingerprint", None)
