@@ -30,9 +30,15 @@ from builder.editions import SCENE_LAYOUTS, Edition, EditionOptions
 from builder.editions.pages import PAGE_PRESETS
 from builder.errors import FicpressError, UsageError
 from builder.profile import check_value
-from builder.serve import opds, origin, token, waiting
+from builder.serve import bring, opds, origin, token, waiting
 from builder.serve.catalog import Catalog, Story, profile_for
-from builder.serve.choices import EDITION_LABELS, PAGE_LABELS, SCENE_LABELS, available_editions
+from builder.serve.choices import (
+    DEFAULT_PAGE,
+    EDITION_LABELS,
+    PAGE_LABELS,
+    SCENE_LABELS,
+    available_editions,
+)
 from builder.serve.covers import Covers
 from builder.serve.middleware import AccessLog
 from builder.serve.pool import Busy, ByteCache, Job, RenderPool
@@ -49,7 +55,6 @@ thread per core plus one keeps the cores busy; more threads only fight over the 
 raise latency (measured: 32 clients, p95 84 ms with 3 threads, 140 ms with 40)."""
 MAX_FORM_BYTES = 64 * 1024
 FAST_CACHE_BYTES = 32 * 1024 * 1024
-DEFAULT_PAGE = "6in"
 
 
 class Site:
@@ -156,7 +161,10 @@ class Site:
     # Downloads -----------------------------------------------------------------------------
 
     async def download(self, request: Request) -> Response:
-        story = await self.story(request.path_params["slug"])
+        return await self.download_story(request, await self.story(request.path_params["slug"]))
+
+    async def download_story(self, request: Request, story: Story) -> Response:
+        """`story` made as the query asks: format, page size, scene layout, the values."""
         query = request.query_params
         edition = self.edition(query.get("format", "epub"))
         page = query.get("page", DEFAULT_PAGE)
@@ -345,8 +353,11 @@ async def _error(request: Request, error: Exception) -> Response:
     return site.render(request, "message.html", error.status_code, message=error.detail)
 
 
-def create_app(folder: Path, pool: RenderPool | None = None) -> Starlette:
-    """The site over the manuscripts in `folder`; `pool` makes the slow editions (PDF)."""
+def create_app(
+    folder: Path, pool: RenderPool | None = None, brought: bring.Options | None = None
+) -> Starlette:
+    """The site over the manuscripts in `folder`; `pool` makes the slow editions (PDF);
+    `brought`: how the "Make my ebook" page keeps and limits the stories readers bring."""
     site = Site(folder, pool or RenderPool())
 
     @contextlib.asynccontextmanager
@@ -365,6 +376,7 @@ def create_app(folder: Path, pool: RenderPool | None = None) -> Starlette:
         Route("/stories/{slug}/download", site.download),
         Route("/stories/{slug}/remember", site.remember, methods=["POST"]),
         Route("/forget", site.forget, methods=["POST"]),
+        *bring.routes(site, brought or bring.Options.from_environment()),
     ]
     for prefix in ("/opds", personal):
         routes += [
