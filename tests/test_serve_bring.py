@@ -338,3 +338,16 @@ def test_saving_to_the_catalog_needs_the_flag_and_the_admin_token(tmp_path: Path
         assert (tmp_path / "2" / "manuscripts" / "harbour-lights.md").is_file()
         assert page(client.get("/stories/harbour-lights")).findtext(".//h1") == "Harbour Lights"
         problem(client.post(f"{result}/publish", data={"admin_token": secret}), 409)
+
+
+def test_save_my_details_on_the_result_page_fills_the_next_story(client: TestClient) -> None:
+    result = brought(client, text=PASTED)
+    saved = client.post(
+        f"{result}/remember", data={"Y/N": "Ines", "K/N": "Kai"}, follow_redirects=False
+    )
+    assert saved.status_code == 303
+    assert saved.headers["location"] == f"{result}?saved#remember"
+    assert "Saved." in client.get(saved.headers["location"]).text
+    root = page(client.get(brought(client, text=PASTED.replace("the sea", "the river"))))
+    assert root.xpath("//input[@name='Y/N']/@value") == ["Ines"]
+    assert root.xpath("//input[@name='K/N']/@value") == ["Kai"]

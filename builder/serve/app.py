@@ -287,6 +287,9 @@ class Site:
 
     async def remember(self, request: Request) -> Response:
         story = await self.story(request.path_params["slug"])
+        return await self.remember_story(request, story, f"/stories/{story.slug}")
+
+    async def remember_story(self, request: Request, story: Story, back: str) -> Response:
         form = await self.form(request)
         values, _ = self.remembered(request)
         for field in story.fields:
@@ -296,7 +299,7 @@ class Site:
             reader = token.encode(values)
         except token.TokenError as error:
             raise HTTPException(400, error.message) from None
-        response = RedirectResponse(f"/stories/{story.slug}?saved#remember", 303)
+        response = RedirectResponse(f"{back}?saved#remember", 303)
         response.set_cookie(
             COOKIE, reader, max_age=COOKIE_AGE, httponly=True, samesite="lax", path="/"
         )

@@ -159,11 +159,15 @@ class Bring:
             default_page=DEFAULT_PAGE,
             scene_layouts=list(SCENE_LABELS.items()),
             publish=self.options.allow_uploads,
-            published="published" in request.query_params,
+            saved="saved" in request.query_params,
         )
 
     async def download(self, request: Request) -> Response:
         return await self.site.download_story(request, await self.brought(request))
+
+    async def remember(self, request: Request) -> Response:
+        story = await self.brought(request)
+        return await self.site.remember_story(request, story, f"/make/{request.path_params['key']}")
 
     # Bringing ------------------------------------------------------------------------------
 
@@ -307,6 +311,7 @@ def routes(site: Site, options: Options) -> list[Route]:
         Route("/make", bring.make, methods=["POST"]),
         Route(f"/make/{KEY}", bring.result),
         Route(f"/make/{KEY}/download", bring.download),
+        Route(f"/make/{KEY}/remember", bring.remember, methods=["POST"]),
     ]
     if options.allow_uploads:
         found.append(Route(f"/make/{KEY}/publish", bring.publish, methods=["POST"]))
