@@ -1,6 +1,6 @@
-""" "Make my ebook" in a real browser at a phone's size: Debian's Chromium driven by Playwright,
-against `python -m builder serve` on loopback, bringing a work from the local replay of AO3
-(tests/replay.py). Never downloads a browser: without /usr/bin/chromium the test is skipped.
+"""The "Make my ebook" page in a real browser at a phone's size: Debian's Chromium driven by
+Playwright, against `python -m builder serve` on loopback, bringing a work from the local replay
+of AO3 (tests/replay.py). Never downloads a browser: without /usr/bin/chromium the test is skipped.
 
 Screenshots of the page and its result at 390 and 758 px wide, in greyscale (what an e-ink
 screen shows), are left in the test's folder to be looked at."""

@@ -19,6 +19,7 @@ import pytest
 from lxml import html
 from starlette.testclient import TestClient
 
+from builder.cli import main
 from builder.serve import guard
 from builder.serve.app import COOKIE, create_app
 from builder.serve.bring import Options
@@ -312,6 +313,12 @@ def test_brought_stories_expire_and_the_store_is_bounded(tmp_path: Path) -> None
         assert client.get(keys[0]).status_code == 404  # the least recently used went first
         assert [client.get(key).status_code for key in keys[1:]] == [200, 200]
         assert len([p for p in (tmp_path / "brought").iterdir() if len(p.name) == 32]) == 2
+        cached = tmp_path / "brought" / "fetched" / "page"
+        cached.parent.mkdir()
+        cached.write_bytes(b"a page fetched for a reader")
+        os.utime(cached, (past, past))
+        brought(client, text=PRONOUN_STORY)  # each import prunes
+        assert not cached.exists()
 
 
 def test_a_cross_site_form_is_refused(client: TestClient) -> None:
@@ -351,3 +358,11 @@ def test_save_my_details_on_the_result_page_fills_the_next_story(client: TestCli
     root = page(client.get(brought(client, text=PASTED.replace("the sea", "the river"))))
     assert root.xpath("//input[@name='Y/N']/@value") == ["Ines"]
     assert root.xpath("//input[@name='K/N']/@value") == ["Kai"]
+
+
+def test_allow_uploads_needs_an_admin_token(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("FICPRESS_ADMIN_TOKEN", "short")
+    assert main(["serve", "--manuscripts", str(tmp_path), "--allow-uploads"]) == 2
+    assert "--allow-uploads needs FICPRESS_ADMIN_TOKEN" in capsys.readouterr().err

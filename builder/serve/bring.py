@@ -34,7 +34,7 @@ from builder.importers.writing import ImportResult, slug
 from builder.serve import guard, limits, origin
 from builder.serve.catalog import Story
 from builder.serve.choices import DEFAULT_PAGE, EDITION_LABELS, PAGE_LABELS, SCENE_LABELS
-from builder.serve.store import Store
+from builder.serve.store import FETCHED, Store
 
 if TYPE_CHECKING:
     from builder.serve.app import Site
@@ -242,7 +242,7 @@ class Bring:
         from builder.importers import web  # the HTTP client loads only for an address
 
         registry = guard.guarded(web.SITES, self.options.resolver)
-        cache = self.options.store / "fetched"
+        cache = self.options.store / FETCHED
         options = web.FetchOptions(timeout=20, retries=1, backoff=1, max_wait=10, cache=cache)
         unsupported = self.run(lambda: registry.site_for(address) is None, None)
         status = 400 if unsupported else 502

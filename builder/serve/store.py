@@ -4,11 +4,13 @@ A story is kept under the hash of its manuscript (`<id>/<slug>.md`: the same tex
 entry, and an id says nothing about who brought it), and goes away `keep` seconds after it
 was last used, or sooner when more than `most` stories are kept (the least recently used
 first). Any process serving the same folder finds the same story (several workers behind one
-address). Compiled stories are kept in memory for a few of the most recent.
+address). Compiled stories are kept in memory for a few of the most recent. Pages fetched
+for readers are cached in the store's `fetched` folder and removed on the same clock.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
@@ -23,6 +25,8 @@ from builder.editions import write_atomic
 from builder.serve.catalog import Story, load
 
 ID = re.compile(r"^[0-9a-f]{32}$")
+FETCHED = "fetched"
+"""The folder (in the store) where pages fetched for readers are cached."""
 COMPILED = 16
 """Compiled stories kept in memory (the rest are compiled again from disk when asked for)."""
 
@@ -85,7 +89,8 @@ class Store:
         return story
 
     def prune(self) -> None:
-        """Remove every expired story, then the least recently used beyond `most`."""
+        """Remove every expired story, then the least recently used beyond `most`; and pages
+        cached in `FETCHED` for longer than a story is kept."""
         kept: list[tuple[float, str]] = []
         try:
             entries = list(os.scandir(self.root))
@@ -106,6 +111,12 @@ class Store:
         kept.sort()
         for _, key in kept[: max(0, len(kept) - self.most)]:
             self._remove(key)
+        for folder, _, files in os.walk(self.root / FETCHED):
+            for name in files:
+                with contextlib.suppress(OSError):
+                    page = Path(folder) / name
+                    if page.stat().st_mtime + self.keep <= now:
+                        page.unlink()
 
     def _remove(self, key: str) -> None:
         with self._lock:
