@@ -177,14 +177,19 @@ def test_pasted_text_shows_its_codes_escaped_and_undeclared(
     assert "<script>" in Epub(book).all_text()
 
 
-def test_a_story_written_with_she_asks_for_the_readers_pronouns(client: TestClient) -> None:
-    root = page(client.get(brought(client, text=PRONOUN_STORY)))
-    assert root.xpath("//input[@name='PRONOUNS']/@list") == ["pronoun-sets"]
-    assert root.xpath("//label[@for=//input[@name='PRONOUNS']/@id]/text()") == ["Your pronouns"]
-    response = client.get(
-        f"{brought(client, text=PRONOUN_STORY)}/download", params={"PRONOUNS": "they"}
-    )
-    assert response.status_code == 200
+def test_a_story_written_with_she_asks_for_the_readers_pronouns(
+    client: TestClient, tmp_path: Path, books: list[Path]
+) -> None:
+    result = brought(client, text=PRONOUN_STORY)
+    root = page(client.get(result))
+    # The story page's pronoun question when the site has it, else a field with suggestions.
+    field = root.xpath("//*[@name='PRONOUNS']")[0]
+    assert field.tag == "select" or field.get("list") == "pronoun-sets"
+    assert root.xpath(f"//label[@for='{field.get('id')}']/text()") == ["Your pronouns"]
+    response = client.get(f"{result}/download", params={"PRONOUNS": "they", "Y/N": "Sam"})
+    book = save(response, tmp_path / "they")
+    books.append(book)
+    assert "They know the way; their coat is wet." in Epub(book).all_text()
 
 
 def test_a_saved_page_and_an_epub_upload(client: TestClient, tmp_path: Path) -> None:
@@ -220,6 +225,15 @@ def test_what_is_not_a_story_is_a_readable_page_with_the_cli_line(client: TestCl
     assert "/brought/" not in line  # the server's scratch path is never shown
     assert problem(bring(client, address=" ", text=""), 400)[0].startswith("Paste a link")
     assert problem(bring(client), 400)[0].startswith("Paste a link")
+
+
+def test_a_series_link_gives_a_list_of_its_stories(client: TestClient, replay: Replay) -> None:
+    root = page(bring(client, address="https://archiveofourown.org/series/700"))
+    links = root.xpath("//ul[@class='stories']//a/@href")
+    assert len(links) >= 2 and all(re.fullmatch(r"/make/[0-9a-f]{32}", link) for link in links)
+    assert [page(client.get(link)).findtext(".//h1") for link in links] == root.xpath(
+        "//ul[@class='stories']//a/text()"
+    )
 
 
 def test_only_supported_sites_are_fetched(client: TestClient, replay: Replay) -> None:
@@ -308,6 +322,7 @@ def test_brought_stories_expire_and_the_store_is_bounded(tmp_path: Path) -> None
         past = time.time() - 61
         os.utime(folder, (past, past))
         problem(client.get(f"{first}/download"), 404)
+        problem(client.get("/make/" + "z" * 32), 404)
         assert not folder.exists()
         keys = [brought(client, text=PASTED.replace("One", f"Part {n}")) for n in range(3)]
         assert client.get(keys[0]).status_code == 404  # the least recently used went first

@@ -45,6 +45,8 @@ T = TypeVar("T")
 STORE_VARIABLE = "FICPRESS_BRING_STORE"
 ADMIN_TOKEN_VARIABLE = "FICPRESS_ADMIN_TOKEN"
 UPLOAD_SUFFIXES = (".html", ".htm", ".xhtml", ".epub", ".txt", ".md", ".markdown")
+PRONOUN_FORM = "pronouns.html"
+"""The story page's pronoun question, reused here when the site has it."""
 CONCURRENT_IMPORTS = 2
 """Imports running at once (each may wait for a site's politeness delay)."""
 
@@ -151,6 +153,7 @@ class Bring:
             summary=summary,
             values=values,
             pronoun_key=pronouns.KEY,
+            pronoun_form=PRONOUN_FORM in self.site.pages.list_templates(),
             undeclared=[f for f in story.fields if not f.declared and f.code != pronouns.KEY],
             editions=[
                 (e.name, EDITION_LABELS.get(e.name, e.name.upper())) for e in self.site.editions

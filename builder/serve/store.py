@@ -48,7 +48,8 @@ class Store:
         """Keep the manuscript `text` (file name `name`, from its title); its id."""
         key = hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
         folder = self.root / key
-        folder.mkdir(parents=True, exist_ok=True)
+        self.root.mkdir(mode=0o700, parents=True, exist_ok=True)  # readers' stories only
+        folder.mkdir(exist_ok=True)
         path = folder / f"{name}.md"
         if not path.exists():
             write_atomic(path, text.encode("utf-8"))
