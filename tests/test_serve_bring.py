@@ -238,7 +238,8 @@ def test_a_series_link_gives_a_list_of_its_stories(client: TestClient, replay: R
 
 def test_only_supported_sites_are_fetched(client: TestClient, replay: Replay) -> None:
     for address in (f"http://127.0.0.1:{replay.port}/works/5001", "file:///etc/passwd"):
-        _, line = problem(bring(client, address=address), 400)
+        message, line = problem(bring(client, address=address), 400)
+        assert message.startswith("This site fetches stories from AO3, Tumblr, Wattpad and Quotev")
         assert "is not on a site ficpress fetches from" in line
     assert not replay.requests()
 

@@ -28,7 +28,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from builder import pronouns
-from builder.errors import FetchError, FicpressError, OutputError
+from builder.errors import FicpressError, OutputError
 from builder.importers import import_story
 from builder.importers.writing import ImportResult, slug
 from builder.serve import guard, limits, origin
@@ -47,6 +47,10 @@ ADMIN_TOKEN_VARIABLE = "FICPRESS_ADMIN_TOKEN"
 UPLOAD_SUFFIXES = (".html", ".htm", ".xhtml", ".epub", ".txt", ".md", ".markdown")
 PRONOUN_FORM = "pronouns.html"
 """The story page's pronoun question, reused here when the site has it."""
+UNSUPPORTED = (
+    "This site fetches stories from AO3, Tumblr, Wattpad and Quotev only. From anywhere else, "
+    "save the story's page and bring the file, or paste its text."
+)
 CONCURRENT_IMPORTS = 2
 """Imports running at once (each may wait for a site's politeness delay)."""
 
@@ -248,26 +252,28 @@ class Bring:
         cache = self.options.store / FETCHED
         options = web.FetchOptions(timeout=20, retries=1, backoff=1, max_wait=10, cache=cache)
         unsupported = self.run(lambda: registry.site_for(address) is None, None)
-        status = 400 if unsupported else 502
         result = self.run(
             lambda: web.import_address(address, scratch, options=options, registry=registry),
             None,
-            status,
+            400 if unsupported else 502,
+            UNSUPPORTED if unsupported else "The story could not be fetched.",
         )
         return [result, *result.more]
 
     @staticmethod
-    def run(work: Callable[[], T], shown: str | None, status: int = 422) -> T:
-        """`work()`, with a FicpressError as a Problem: `status`, and the CLI's line."""
+    def run(
+        work: Callable[[], T],
+        shown: str | None,
+        status: int = 422,
+        message: str = "This does not look like a story ficpress can read.",
+    ) -> T:
+        """`work()`, with a FicpressError as a Problem: `status`, `message` for the reader,
+        and the CLI's line."""
         try:
             return work()
         except guard.AddressRefused as error:
             raise Problem(403, "This site does not fetch that address.", str(error)) from None
-        except FetchError as error:
-            message = "The story could not be fetched."
-            raise Problem(status, message, cli_line(error, shown)) from None
         except FicpressError as error:
-            message = "This does not look like a story ficpress can read."
             raise Problem(status, message, cli_line(error, shown)) from None
 
     # Saving to the catalog -----------------------------------------------------------------
