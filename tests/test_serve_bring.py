@@ -273,6 +273,25 @@ def test_private_loopback_and_link_local_addresses_are_refused(
         assert f"({address}); this site fetches stories only from public addresses" in line
 
 
+def test_a_redirect_is_checked_like_the_pasted_address(
+    tmp_path: Path, replay: Replay, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # AO3 goes to the replay (trusted as configured); Tumblr is real, so its hosts are checked.
+    monkeypatch.setenv("FICPRESS_SITES", f"archiveofourown.org=http://127.0.0.1:{replay.port}")
+    replay.queue("/works/5002", Answer(302, {"Location": "https://inside.tumblr.com/post/1"}))
+    looked_up: list[str] = []
+
+    def answer(host: str) -> list[str]:
+        looked_up.append(host)
+        return ["192.168.1.1"]
+
+    with site(tmp_path, resolver=answer) as client:
+        _, line = problem(bring(client, address="https://archiveofourown.org/works/5002"), 403)
+    assert looked_up == ["inside.tumblr.com"]
+    assert "inside.tumblr.com resolves to a private address (192.168.1.1)" in line
+    assert [r.path for r in replay.requests()] == ["/works/5002"]
+
+
 def test_addresses_are_classified_and_really_resolved() -> None:
     assert guard.refusal("93.184.216.34") is None
     assert guard.refusal("2606:4700::1111") is None
