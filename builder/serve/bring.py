@@ -190,14 +190,12 @@ class Bring:
                 f"most this site makes at once. Please try again in {wait} seconds."
             )
             return self.problem(request, Problem(429, message), **{"Retry-After": str(wait)})
-        body = await limits.read_body(request, self.options.max_upload)
-        form = limits.parse_form(body, request.headers.get("content-type", ""))
         try:
-            with tempfile.TemporaryDirectory(dir=self.scratch()) as scratch:
-                results = await anyio.to_thread.run_sync(
-                    self.import_form, form, Path(scratch), limiter=self.importing
-                )
-                keys = [self.keep(result) for result in results]
+            body = await limits.read_body(request, self.options.max_upload)
+            form = limits.parse_form(body, request.headers.get("content-type", ""))
+            keys = await anyio.to_thread.run_sync(self.keep, form, limiter=self.importing)
+        except HTTPException as error:
+            return self.problem(request, Problem(error.status_code, error.detail))
         except Problem as problem:
             return self.problem(request, problem)
         if len(keys) == 1:
@@ -206,13 +204,14 @@ class Bring:
         found = [(key, story) for key, story in zip(keys, stories, strict=True) if story]
         return self.render(request, "made-list.html", stories=found)
 
-    def scratch(self) -> Path:
-        folder = self.options.store / "incoming"
-        folder.mkdir(parents=True, exist_ok=True)
-        return folder
-
-    def keep(self, result: ImportResult) -> str:
-        return self.store.put(result.path.stem, result.manuscript)
+    def keep(self, form: dict[str, str | limits.Upload]) -> list[str]:
+        """Import what the form brings in a scratch folder and keep each manuscript in the
+        store; their ids. (In a worker thread: fetching, reading and writing block.)"""
+        incoming = self.options.store / "incoming"
+        incoming.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(dir=incoming) as scratch:
+            results = self.import_form(form, Path(scratch))
+            return [self.store.put(result.path.stem, result.manuscript) for result in results]
 
     def import_form(
         self, form: dict[str, str | limits.Upload], scratch: Path
