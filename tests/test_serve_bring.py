@@ -223,6 +223,9 @@ def test_what_is_not_a_story_is_a_readable_page_with_the_cli_line(client: TestCl
     )
     assert line == "junk.txt:1: error: is a binary file, not text"
     assert "/brought/" not in line  # the server's scratch path is never shown
+    hostile = client.post("/make", files={"file": ("<b>x</b>.txt", b"\x00" * 99, "text/plain")})
+    assert problem(hostile, 422)[1] == "<b>x</b>.txt:1: error: is a binary file, not text"
+    assert "<b>x</b>" not in hostile.text
     assert problem(bring(client, address=" ", text=""), 400)[0].startswith("Paste a link")
     assert problem(bring(client), 400)[0].startswith("Paste a link")
 
