@@ -325,6 +325,7 @@ def test_an_oversize_body_is_a_413(tmp_path: Path) -> None:
 
         headers = {"content-type": "application/x-www-form-urlencoded"}
         problem(client.post("/make", content=chunks(), headers=headers), 413)
+        problem(bring(client, text="z" * 50_000), 413)  # past what is read to its end
 
 
 def test_imports_are_rate_limited_per_client_with_retry_after(tmp_path: Path) -> None:

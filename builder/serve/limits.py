@@ -21,6 +21,8 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
 MAX_PARTS = 20
+DRAINED = 4
+"""A body up to this many times the limit is read (and dropped) before the 413 is sent."""
 MAX_CLIENTS = 10_000
 """Clients remembered by the rate limit; the least recently seen are forgotten first."""
 
@@ -40,22 +42,27 @@ def megabytes(size: int) -> str:
 
 
 async def read_body(request: Request, limit: int) -> bytes:
-    """The request's body, or a 413 as soon as it is known to be over `limit` bytes."""
+    """The request's body, or a 413 once it is over `limit` bytes. A body up to `DRAINED`
+    times the limit is read to its end first: a browser still sending when the answer comes
+    shows "connection reset" rather than the page saying what is wrong."""
     too_large = HTTPException(
         413,
         f"That is more than {megabytes(limit)}, the most this site takes. Save the story's "
         "page as “HTML only” rather than a complete page, or paste its text.",
     )
     length = request.headers.get("content-length", "")
-    if length.isdigit() and int(length) > limit:
+    if length.isdigit() and int(length) > limit * DRAINED:
         raise too_large
     chunks = []
     size = 0
     async for chunk in request.stream():
         size += len(chunk)
-        if size > limit:
+        if size > limit * DRAINED:
             raise too_large
-        chunks.append(chunk)
+        if size <= limit:
+            chunks.append(chunk)
+    if size > limit:
+        raise too_large
     return b"".join(chunks)
 
 

@@ -41,6 +41,7 @@ class Store:
         self.keep = keep
         self.most = most
         self.clock = clock
+        root.mkdir(mode=0o700, parents=True, exist_ok=True)  # readers' stories: the server's only
         self._compiled: OrderedDict[str, Story] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -48,8 +49,7 @@ class Store:
         """Keep the manuscript `text` (file name `name`, from its title); its id."""
         key = hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
         folder = self.root / key
-        self.root.mkdir(mode=0o700, parents=True, exist_ok=True)  # readers' stories only
-        folder.mkdir(exist_ok=True)
+        folder.mkdir(parents=True, exist_ok=True)
         path = folder / f"{name}.md"
         if not path.exists():
             write_atomic(path, text.encode("utf-8"))
