@@ -154,6 +154,8 @@ def test_a_link_to_ao3_gives_every_edition_filled_from_saved_details(
         epub = save(client.get(link, params={"format": "epub", "Y/N": "Marisol"}), tmp_path / "e")
         pdf = client.get(link, params={"format": "pdf", "Y/N": "Marisol", "page": "a5"})
         kepub = client.get(link, params={"format": "kepub", "Y/N": "Marisol"})
+        head = client.head(link, params={"format": "pdf"})
+        assert head.headers["content-disposition"].endswith('"lanterns-over-the-harbor.pdf"')
     books.append(epub)
     assert "Marisol" in Epub(epub).all_text()
     assert kepub.status_code == 200 and kepub.content.startswith(b"PK")
