@@ -407,3 +407,24 @@ def test_allow_uploads_needs_an_admin_token(
     monkeypatch.setenv("FICPRESS_ADMIN_TOKEN", "short")
     assert main(["serve", "--manuscripts", str(tmp_path), "--allow-uploads"]) == 2
     assert "--allow-uploads needs FICPRESS_ADMIN_TOKEN" in capsys.readouterr().err
+
+
+def test_a_brought_story_leaves_no_copy_in_the_disk_caches(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("FICPRESS_CACHE", str(cache))
+    (tmp_path / "manuscripts").mkdir()
+    (tmp_path / "manuscripts" / "harbour.md").write_text(PRONOUN_STORY, encoding="utf-8")
+    with ThreadPoolExecutor(1) as executor:
+        pool = RenderPool(executor=executor, disk=cache / "editions")
+        with site(tmp_path, pool=pool) as client:
+            result = brought(client, text=PASTED)
+            for address in (f"{result}/download", "/stories/harbour/download"):
+                for edition in ("epub", "pdf"):
+                    response = client.get(address, params={"format": edition, "Y/N": "Jo"})
+                    assert response.status_code == 200, response.text
+    # The catalog's story is in both caches (so this test can see an entry); the brought one
+    # in neither.
+    assert len(list((cache / "compiled").glob("*.pickle"))) == 1
+    assert len([p for p in (cache / "editions").rglob("*") if p.is_file()]) == 1

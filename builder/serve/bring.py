@@ -170,7 +170,8 @@ class Bring:
         )
 
     async def download(self, request: Request) -> Response:
-        return await self.site.download_story(request, await self.brought(request))
+        # Never in the pool's disk cache: a brought story leaves no copy behind.
+        return await self.site.download_story(request, await self.brought(request), disk=False)
 
     async def remember(self, request: Request) -> Response:
         story = await self.brought(request)

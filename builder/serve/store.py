@@ -83,7 +83,8 @@ class Store:
             story = self._compiled.pop(key, None)
             if story is None:
                 info = path.stat()
-                story = load(path, (info.st_mtime_ns, info.st_size, info.st_ino))
+                # Never in the compile cache: a brought story leaves no copy behind.
+                story = load(path, (info.st_mtime_ns, info.st_size, info.st_ino), disk=False)
             self._compiled[key] = story
             while len(self._compiled) > COMPILED:
                 self._compiled.popitem(last=False)
