@@ -29,6 +29,7 @@ from tests.conftest import Epub, problems, run_epubcheck
 from tests.replay import SITES as FIXTURES
 from tests.replay import Answer, Replay
 from tests.test_import_epub import pack
+from tests.test_serve_waiting import PAGE, Gate
 
 WORK = "https://archiveofourown.org/works/5001"
 HOSTILE = """<script>alert("x")</script> & 'Bo'"""
@@ -428,3 +429,21 @@ def test_a_brought_story_leaves_no_copy_in_the_disk_caches(
     # in neither.
     assert len(list((cache / "compiled").glob("*.pickle"))) == 1
     assert len([p for p in (cache / "editions").rglob("*") if p.is_file()]) == 1
+
+
+def test_a_slow_pdf_of_a_brought_story_waits_on_a_page_that_leads_back_to_it(
+    tmp_path: Path,
+) -> None:
+    gate = Gate()
+    with ThreadPoolExecutor(1) as executor:
+        pool = RenderPool(executor=executor, run=gate)
+        with site(tmp_path, pool=pool) as client:
+            result = brought(client, text=PASTED)
+            link, query = f"{result}/download", {"format": "pdf", "Y/N": "Jo"}
+            waiting = page(client.get(link, params=query, headers=PAGE))
+            assert waiting.findtext(".//h1") == "Making your PDF"
+            assert waiting.xpath("//a[starts-with(., '← Back')]/@href") == [result]
+            gate.open.set()
+            done = client.get(link, params=query)
+    assert done.headers["content-type"] == "application/pdf"
+    assert gate.calls == 1
