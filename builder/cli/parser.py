@@ -226,6 +226,11 @@ def parser() -> argparse.ArgumentParser:
         metavar="N",
         help="processes laying out PDFs (default: 1)",
     )
+    serve.add_argument(
+        "--allow-uploads",
+        action="store_true",
+        help="let whoever knows FICPRESS_ADMIN_TOKEN add brought stories to the catalog",
+    )
 
     _profile_commands(commands)
     completion = _sub(commands, "completion", help="print a shell completion script")

@@ -21,6 +21,8 @@ PAGE_LABELS = {
     "letter": "US Letter",
 }
 SCENE_LABELS = {"separate": "Each scene on a new page", "inline": "Scenes run on"}
+DEFAULT_PAGE = "6in"
+"""The page size a download has when none is asked for (and every edition but the PDF's)."""
 
 
 def available_editions() -> list[Edition]:

@@ -70,6 +70,9 @@ class Job:
     progress: str | None = field(default=None, compare=False)
     """A file the worker writes `parts-done parts` to as a PDF's layout goes on (the pool
     sets it, for the page a waiting reader sees)."""
+    disk: bool = field(default=True, compare=False)
+    """Whether the finished file may be kept in the pool's disk cache (not for a story a
+    reader brought to the site: that is kept only while its download needs it)."""
 
     def digest(self, content_hash: str) -> str:
         """A name for the finished file that other processes and later runs agree on: the
@@ -247,7 +250,7 @@ class RenderPool:
         return progress_of(self._progress / f"{job.digest(content_hash)}.progress")
 
     def _from_disk(self, content_hash: str, job: Job) -> bytes | None:
-        if self.disk is None:
+        if self.disk is None or not job.disk:
             return None
         data = compile_cache.read_entry(self.disk, job.digest(content_hash) + FILE_SUFFIX)
         if data is not None:
@@ -281,6 +284,6 @@ class RenderPool:
         self.cache.put((made_from, key[1]), data)
         with contextlib.suppress(OSError):
             (self._progress / f"{key[1].digest(key[0])}.progress").unlink()
-        if self.disk is not None:
+        if self.disk is not None and key[1].disk:
             name = key[1].digest(made_from) + FILE_SUFFIX
             compile_cache.write_entry(self.disk, name, data, self.disk_bytes)
