@@ -203,6 +203,7 @@ def build(
         result = BuildResult(
             warnings=check_profile(template, profile, path, strict, saved is not None)
         )
+        result.warnings.extend(font_warnings(template))
         waiting: dict[str, Callable[[], bytes]] = {}
         if worker is not None:
             from builder.editions import pdf
@@ -227,6 +228,16 @@ def build(
     write_all(files)  # every file or none, with the folder locked
     result.outputs.extend(path for path, _ in files)
     return result
+
+
+def font_warnings(template: EditionTemplate) -> list[str]:
+    """Scripts in the story (its cover's text and the PDF's) with no font installed."""
+    from builder.editions import fonts
+
+    book, meta = template.book, template.manuscript.meta
+    text = " ".join((template.title, meta.author or "", meta.fandom or "", book.front,
+                     *book.chapters))  # fmt: skip
+    return fonts.missing(text, meta.language)
 
 
 def _pdf_parts(template: EditionTemplate, edition: Edition, options: EditionOptions) -> str:
