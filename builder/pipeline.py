@@ -138,6 +138,8 @@ def check_profile(
             "give values with --set CODE=VALUE"
             + ("" if saved else ", or save yours once: ficpress profile set Y/N=YOUR-NAME")
         )
+    language = template.manuscript.meta.language
+    warnings += placeholders.ending_warnings(template.slots, profile.get, language)
     used = codes_used(template)
     for code, value in profile.values.items():
         if value.origin == "flag" and code not in used:
