@@ -66,6 +66,20 @@ def test_no_ending_where_the_language_writes_none(tmp_path: Path, language: str,
     assert not [token for token in _found(tmp_path, language, body) if isinstance(token, Slot)]
 
 
+@pytest.mark.parametrize(
+    ("language", "body", "written"),
+    [("ja", "Y/Nは古い町を歩いていた。", "Y/N"), ("zh", "我和(Y/N)一起走。", "(Y/N)"),
+     ("ko", "Y/N는 웃었다.", "Y/N")],
+)  # fmt: skip
+def test_a_code_touching_cjk_text_is_found(
+    tmp_path: Path, language: str, body: str, written: str
+) -> None:
+    # Chinese, Japanese and Korean set words without spaces: a CJK character next to a code
+    # does not make it part of a word, as a Latin letter does (`Y/Nx`).
+    (slot,) = [token for token in _found(tmp_path, language, body) if isinstance(token, Slot)]
+    assert (slot.code, slot.written) == ("Y/N", written)
+
+
 # --- filling ------------------------------------------------------------------------------
 
 

@@ -64,6 +64,9 @@ NOT_PLACEHOLDERS = frozenset(
 """Tokens shaped like codes that are ordinary abbreviations (`A/N` is an author's note): never
 found unless a story's legend declares them."""
 
+# A code is a word of its own: no letter, digit or slash touches it, except CJK characters,
+# since Chinese, Japanese and Korean set words without spaces (`Y/Nは`, `和Y/N`).
+_LATIN_WORD = r"(?:(?![\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff])[\w/])"
 _CYRILLIC_ENDING = r"-?(?-i:[а-яёіїєґўјљњћђџѓќѕ]{1,4})"
 _LATIN_SLAVIC_ENDING = r"-?(?-i:[a-ząćęłńóśźżčďěňřšťůžýáéíúôĺľŕ]{1,4})"
 ENDINGS: dict[str, str] = {
@@ -160,8 +163,8 @@ def pattern(codes: Iterable[str], language: str = "en") -> re.Pattern[str]:
     ending = ENDINGS.get(language_key(language))
     inflection = f"(?P<ending>{ending})?" if ending else ""
     return re.compile(
-        rf"(?<![\w/])(?:\((?P<round>{code})\)|\[(?P<square>{code})\]|\{{(?P<curly>{code})\}}"
-        rf"|(?P<bare>{code})){inflection}(?![\w/])",
+        rf"(?<!{_LATIN_WORD})(?:\((?P<round>{code})\)|\[(?P<square>{code})\]"
+        rf"|\{{(?P<curly>{code})\}}|(?P<bare>{code})){inflection}(?!{_LATIN_WORD})",
         re.IGNORECASE,
     )
 
