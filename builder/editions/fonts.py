@@ -144,8 +144,10 @@ def runs(text: str, style: Style, language: str) -> list[Run]:
     whole text in one face when one face covers it all (so that Arabic shapes as one string),
     else per character, spaces and marks staying with the face before them. A character no
     face covers stays with Charis (and is reported by `missing`)."""
-    faces = chain(style, language)
     needed = {ord(char) for char in text if _drawable(char)}
+    if needed <= coverage(charis(style)):  # most titles: no need to ask fontconfig
+        return [Run(text, charis(style))] if text else []
+    faces = chain(style, language)
     for face in faces:
         if needed <= coverage(face):
             return [Run(text, face)] if text else []
