@@ -59,7 +59,7 @@ def test_an_ending_after_the_code_is_part_of_the_slot(
         ("en", "Y/Ns book"),  # English writes no genitive s after a code: not a code
         ("de", "Y/Nx und Y/Nen"),  # German's only ending is the genitive s
         ("ru", "Y/NА"),  # an ending is lower case
-        ("ru", "Y/Nабвгд"),  # at most four letters
+        ("ru", "Y/Nабвгд"),  # no case ending
     ],
 )
 def test_no_ending_where_the_language_writes_none(tmp_path: Path, language: str, body: str) -> None:
@@ -78,6 +78,15 @@ def test_a_code_touching_cjk_text_is_found(
     # does not make it part of a word, as a Latin letter does (`Y/Nx`).
     (slot,) = [token for token in _found(tmp_path, language, body) if isinstance(token, Slot)]
     assert (slot.code, slot.written) == ("Y/N", written)
+
+
+@pytest.mark.parametrize(("language", "body"), [("ru", "Y/N-сан"), ("pl", "Y/N-chan")])
+def test_an_honorific_after_a_hyphen_is_text_not_an_ending(
+    tmp_path: Path, language: str, body: str
+) -> None:
+    first, rest = _found(tmp_path, language, body)
+    assert isinstance(first, Slot) and (first.written, first.variant) == ("Y/N", "")
+    assert isinstance(rest, Text) and rest.text == body.removeprefix("Y/N")
 
 
 # --- filling ------------------------------------------------------------------------------

@@ -67,13 +67,19 @@ found unless a story's legend declares them."""
 # A code is a word of its own: no letter, digit or slash touches it, except CJK characters,
 # since Chinese, Japanese and Korean set words without spaces (`Y/Nは`, `和Y/N`).
 _LATIN_WORD = r"(?:(?![\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff])[\w/])"
-_CYRILLIC_ENDING = r"-?(?-i:[а-яёіїєґўјљњћђџѓќѕ]{1,4})"
-_LATIN_SLAVIC_ENDING = r"-?(?-i:[a-ząćęłńóśźżčďěňřšťůžýáéíúôĺľŕ]{1,4})"
+# The case endings of a name that ends in a consonant (Алекс, Jan, Petr), Cyrillic and Latin
+# (Serbian writes both): a closed list, so that an honorific (`Y/N-сан`, `Y/N-chan`) stays
+# text after the code.
+_SLAVIC_ENDINGS = (
+    *("а", "я", "у", "ю", "е", "ё", "и", "ы", "і", "ом", "ем", "ём", "ой", "ей", "ою", "ею"),
+    *("ам", "ові", "еві", "ови"),
+    *("a", "u", "e", "i", "y", "o", "ę", "ą", "ě", "em", "om", "ie", "ou", "owi", "ovi", "oj"),
+)
+_SLAVIC_ENDING = "-?(?-i:(?:{}))".format("|".join(sorted(_SLAVIC_ENDINGS, key=len, reverse=True)))
 ENDINGS: dict[str, str] = {
     # German writes a name's genitive with an `s` and no apostrophe (`Annas Buch`).
     "de": "s",
-    **dict.fromkeys(("ru", "uk", "be", "bg", "sr", "mk"), _CYRILLIC_ENDING),
-    **dict.fromkeys(("pl", "cs", "sk", "sl", "hr", "bs"), _LATIN_SLAVIC_ENDING),
+    **dict.fromkeys(("ru", "uk", "be", "sr", "pl", "cs", "sk", "sl", "hr", "bs"), _SLAVIC_ENDING),
 }
 """By primary language subtag: the inflections an author may write right after a code (a
 pattern; Slavic case endings with or without a hyphen: `Y/Nа`, `Y/N-а`, `Y/Nowi`)."""
