@@ -163,6 +163,8 @@ def check_profile(
             "give values with --set CODE=VALUE"
             + ("" if saved else ", or save yours once: ficpress profile set Y/N=YOUR-NAME")
         )
+    language = template.manuscript.meta.language
+    warnings += placeholders.ending_warnings(template.slots, profile.get, language)
     used = codes_used(template)
     for code, value in profile.values.items():
         if value.origin == "flag" and code not in used:
@@ -231,6 +233,7 @@ def build(
         result = BuildResult(
             warnings=check_profile(template, profile, path, strict, saved is not None)
         )
+        result.warnings.extend(font_warnings(template))
         waiting: dict[str, Callable[[], bytes]] = {}
         if worker is not None:
             from builder.editions import pdf
@@ -257,6 +260,16 @@ def build(
     if entry and len(template.forms) > forms:  # the next build skips the writers' compiling too
         compile_cache.store(*entry, template)
     return result
+
+
+def font_warnings(template: EditionTemplate) -> list[str]:
+    """Scripts in the story (its cover's text and the PDF's) with no font installed."""
+    from builder.editions import fonts
+
+    book, meta = template.book, template.manuscript.meta
+    text = " ".join((template.title, meta.author or "", meta.fandom or "", book.front,
+                     *book.chapters))  # fmt: skip
+    return fonts.missing(text, meta.language)
 
 
 def _pdf_parts(template: EditionTemplate, edition: Edition, options: EditionOptions) -> str:
