@@ -224,7 +224,7 @@ def compile(collection: Collection, aliases: Iterable[str] = ()) -> Compiled:
         warnings.append(f"the stories are not all in {meta.language!r}; the book is marked so")
     own = _typeset_own(meta, collection.path)
     book, parts = join(stories, own, collection.key, collection.path)
-    slug = render.slugify(collection.title)
+    slug = manuscript.slugify(collection.title)
     return Compiled(render.render(book, slug, codes, parts), places, warnings)
 
 
