@@ -96,9 +96,49 @@ def test_the_set_has_at_least_ten_walls_some_short_some_long() -> None:
     assert min(lengths) < 1200 < max(lengths)
 
 
-def test_restored_breaks_reach_precision_and_recall_of_0_9() -> None:
+MEASURED = (0.935, 0.833)
+"""Precision and recall as last measured (the test prints them on every run with `-s`)."""
+
+
+def test_restored_breaks_do_not_fall_below_the_measured_figures() -> None:
     measured = scores()
     print("\n" + report(measured))
     total = measured[-1]
-    if total.precision < THRESHOLD or total.recall < THRESHOLD:
-        pytest.xfail(f"missed: precision {total.precision:.3f}, recall {total.recall:.3f}")
+    assert round(total.precision, 3) >= MEASURED[0], report(measured)
+    assert round(total.recall, 3) >= MEASURED[1], report(measured)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=f"measured precision {MEASURED[0]}, recall {MEASURED[1]}: breaks between two "
+    "narration paragraphs and turns told only by who is addressed are not found",
+)
+def test_restored_breaks_reach_precision_and_recall_of_0_9() -> None:
+    total = scores()[-1]
+    assert total.precision >= THRESHOLD and total.recall >= THRESHOLD
+
+
+def test_a_short_wall_gets_its_turns_restored() -> None:
+    wall = '"Hello?" "Hey, it\'s me." Steve\'s voice was low. "Did I wake you?" "It\'s three a.m."'
+    assert repaired(wall, "short") == [
+        '"Hello?"',
+        '"Hey, it\'s me." Steve\'s voice was low. "Did I wake you?"',
+        '"It\'s three a.m."',
+    ]
+
+
+def test_one_paragraph_never_holds_two_speakers() -> None:
+    wall = '"Come in," Wanda said. Vision looked up. "I was helping," Vision said. "Sit," she said.'
+    assert repaired(wall, "two") == [
+        '"Come in," Wanda said.',
+        'Vision looked up. "I was helping," Vision said.',
+        '"Sit," she said.',
+    ]
+
+
+def test_a_paragraph_that_kept_its_breaks_is_left_alone() -> None:
+    story = '"Brother!" Thor called. "Sit down."\n\n"No," Loki said. He sat anyway.'
+    assert repaired(story, "kept") == [
+        '"Brother!" Thor called. "Sit down."',
+        '"No," Loki said. He sat anyway.',
+    ]

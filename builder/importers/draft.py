@@ -220,7 +220,7 @@ def _restore_paragraphs(draft: Draft) -> None:
     draft.blocks = blocks
     if walls:
         draft.notes.append(
-            f"restored {made} paragraph breaks in {walls} long paragraph(s) that had lost them"
+            f"restored {made} paragraph breaks in {walls} paragraph(s) that had lost them"
             " (at speaker turns and around quotations)"
         )
 
