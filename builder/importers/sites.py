@@ -6,8 +6,9 @@ tree, and returns the element that holds the story text.
 
 AO3 comes in two shapes: the "Download → HTML" file (`#preface`, `#chapters`, `#afterword`,
 tags as `<dt>`/`<dd>` pairs) and a saved work page (`#workskin`, `dd.rating.tags`...).
-Tumblr themes differ, so a Tumblr page is found by its addresses and cleaned by the class
-names themes commonly use for notes, tags and reblog headers.
+Tumblr themes differ, so a Tumblr page is found by its addresses, or without them by the
+markup Tumblr puts in every theme (`TUMBLR_MARKUP`), and cleaned by the class names themes
+commonly use for notes, tags and reblog headers.
 """
 
 from __future__ import annotations
@@ -44,6 +45,15 @@ TUMBLR_CHROME = (
     "tumblr_controls",
     "controls",
 )
+# What a Tumblr page holds whatever its theme, when its addresses were not saved: Tumblr's
+# own classes (`tumblr_blog` reblog links, `tumblr_controls`, `tmblr-iframe`, the post
+# format's `npf_row`...), images from its media servers, its notes list.
+TUMBLR_MARKUP = (
+    "//*[@id='tumblr_controls' or contains(@class,'tumblr_') or contains(@class,'tmblr-')"
+    " or contains(@class,'npf_') or @data-npf]"
+    " | //img[contains(@src,'media.tumblr.com')] | //iframe[contains(@src,'tumblr.com/')]"
+    " | //ol[contains(@class,'notes')]/li[contains(@class,'reblog') or contains(@class,'like')]"
+)
 PUBLISHED = re.compile(r"Published:\s*(\d{4}-\d{2}-\d{2})")
 
 
@@ -57,7 +67,7 @@ def detect(root: Any) -> str:
     )
     if any("tumblr" in str(address).lower() for address in addresses):
         return "tumblr"
-    if root.xpath("//a[contains(concat(' ', @class, ' '), ' tumblr_blog ')]"):
+    if root.xpath(TUMBLR_MARKUP):
         return "tumblr"
     return "generic"
 
