@@ -44,16 +44,19 @@ TEMPLATE_CACHE_SIZE = 64
 DEFAULT_OPTIONS = EditionOptions()
 IDENTIFIER_NAMESPACE = uuid.UUID("6f1c1f50-6c0a-4d1e-9a57-1c3f1f7d2b10")
 
-_templates: OrderedDict[tuple[str, int, str, tuple[str, ...]], EditionTemplate] = OrderedDict()
+_templates: OrderedDict[tuple[str, int, str, tuple[str, ...], str | None], EditionTemplate] = (
+    OrderedDict()
+)
 
 
-def compile(path: Path, aliases: Collection[str] = ()) -> EditionTemplate:
+def compile(path: Path, aliases: Collection[str] = (), notes: str | None = None) -> EditionTemplate:
     """The manuscript at `path` compiled into an edition template (cached by content), with
-    the reader's `aliases` (texts their profile maps to values) found as slots too."""
+    the reader's `aliases` (texts their profile maps to values) found as slots too, and the
+    author's notes placed as `notes` says (`place`, `end`, `omit`; None: as the story says)."""
     source = manuscript.read(path)
     slug = render.slugify(path.stem)
     aliases = tuple(sorted(set(aliases)))
-    key = (source.content_hash, source.modified, slug, aliases)
+    key = (source.content_hash, source.modified, slug, aliases, notes)
     cached = _templates.get(key)
     if cached is not None:
         _templates.move_to_end(key)
@@ -65,7 +68,7 @@ def compile(path: Path, aliases: Collection[str] = ()) -> EditionTemplate:
             book = placeholders.find_aliases(book, aliases)
     codes = placeholders.table(source.meta)
     codes.update({alias: placeholders.alias_info(alias) for alias in aliases})
-    template = render.render(book, slug, codes)
+    template = render.render(book, slug, codes, notes)
     _templates[key] = template
     if len(_templates) > TEMPLATE_CACHE_SIZE:
         _templates.popitem(last=False)
@@ -183,11 +186,12 @@ def build(
     strict: bool = False,
     options: EditionOptions = DEFAULT_OPTIONS,
     step: Callable[[str], None] | None = None,
+    notes: str | None = None,
 ) -> BuildResult:
     """Write the reader's editions of the manuscript at `path` into `out_dir`, with values from
     `--set` assignments, a reader file and the reader's `saved` profile (None: they have none;
     its aliases are found in the text too). `step` hears what is being done, as it starts
-    (for a person watching a long build).
+    (for a person watching a long build). `notes`: where the author's notes go (`--notes`).
 
     A PDF's layout starts in a warm worker process when that saves time (see
     builder.editions.pdf.processes), while this process makes the other editions."""
@@ -196,7 +200,7 @@ def build(
     say = step or (lambda text: None)
     with _pdf_worker(any(edition.name == "pdf" for edition in chosen)) as worker:
         say(f"compiling {path.name}")
-        template = compile(path, saved.aliases if saved else ())
+        template = compile(path, saved.aliases if saved else (), notes)
         profile = resolve(
             template.codes, assignments, reader_file, saved=saved.all() if saved else None
         )

@@ -57,6 +57,7 @@ def build(arguments: argparse.Namespace, console: Console) -> int:
         strict=arguments.strict,
         options=EditionOptions(page=arguments.page, scenes=arguments.scenes),
         step=console.step,
+        notes=arguments.notes,
     )
     console.done()
     for warning in result.warnings:

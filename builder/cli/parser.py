@@ -10,6 +10,7 @@ from builder import __version__
 from builder.editions import EDITIONS, SCENE_LAYOUTS
 from builder.editions.pages import PAGE_PRESETS
 from builder.errors import UsageError
+from builder.stages.notes import PLACEMENTS
 
 SHELLS = ("bash", "zsh", "fish")
 
@@ -62,6 +63,13 @@ def parser() -> argparse.ArgumentParser:
         choices=tuple(SCENE_LAYOUTS),
         help="EPUB, KEPUB and AZW3: 'separate' starts each scene on a new page (default: "
         "short stories); 'inline' runs a chapter's scenes on in one document (long chapters)",
+    )
+    build.add_argument(
+        "--notes",
+        choices=PLACEMENTS,
+        help="the author's notes (paragraphs opening 'A/N:'): 'place' where the author put "
+        "them, set apart (default, or the story's 'notes:'); 'end' in an 'Author's notes' "
+        "section at the back; 'omit' left out",
     )
     build.add_argument(
         "--strict",

@@ -33,6 +33,7 @@ from builder.model import (
     Text,
     TocEntry,
 )
+from builder.stages.notes import gather, is_note_paragraph, placement
 from builder.stages.placeholders import all_paragraphs, slots
 
 URL_CHARACTERS = frozenset(
@@ -40,6 +41,8 @@ URL_CHARACTERS = frozenset(
 )
 """ASCII a URL holds as it is: RFC 3986's unreserved and reserved (but brackets), and `%`."""
 URL_STRAY_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
+NOTES_TITLE = "Author’s notes"
+"""The heading of the notes gathered at the back (`notes: end`)."""
 URL_LIKE = re.compile(r"^(?:https?://)?[\w-]+(?:\.[\w-]+)+(?:/\S*)?$", re.IGNORECASE)
 
 
@@ -77,6 +80,7 @@ def _environment() -> Environment:
     )
     environment.filters["inlines"] = _inlines
     environment.filters["link"] = _link
+    environment.tests["note"] = is_note_paragraph
     return environment
 
 
@@ -132,10 +136,20 @@ def slugify(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-") or "story"
 
 
-def render(manuscript: Manuscript, slug: str, codes: dict[str, PlaceholderInfo]) -> EditionTemplate:
-    """Render every document of the editions, once, with markers for the reader's values."""
+def render(
+    manuscript: Manuscript,
+    slug: str,
+    codes: dict[str, PlaceholderInfo],
+    notes: str | None = None,
+) -> EditionTemplate:
+    """Render every document of the editions, once, with markers for the reader's values;
+    the author's notes where `notes` (or the front matter) says (builder.stages.notes)."""
     meta = manuscript.meta
-    slot_list = tuple(dict.fromkeys(slots(all_paragraphs(manuscript))))
+    manuscript, taken = gather(manuscript, placement(meta, notes))
+    if placement(meta, notes) == "omit":
+        taken = ()
+    paragraphs = [*all_paragraphs(manuscript), *(paragraph for _, paragraph in taken)]
+    slot_list = tuple(dict.fromkeys(slots(paragraphs)))
     slot_index = {slot: index for index, slot in enumerate(slot_list)}
     chapters = _chapter_views(manuscript, slot_index)
     date = dt.datetime.fromtimestamp(manuscript.modified, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -162,6 +176,11 @@ def render(manuscript: Manuscript, slug: str, codes: dict[str, PlaceholderInfo])
             if items
         ],
         "has_credits": bool(meta.source or meta.credits),
+        "author_notes": [
+            (chapter, [paragraph for index, paragraph in taken if index == number])
+            for number, chapter in enumerate(chapters)
+            if any(index == number for index, _ in taken)
+        ],
         "chapters": chapters,
         "title": title,
         "date": date,
@@ -182,10 +201,15 @@ def render(manuscript: Manuscript, slug: str, codes: dict[str, PlaceholderInfo])
         Document(chapter.document, chapter.label, body, "chapter")
         for chapter, body in zip(chapters, book.chapters, strict=True)
     ]
+    if context["author_notes"]:
+        notes_page = Document("notes.xhtml", NOTES_TITLE, _render("notes.html", context), "notes")
+        documents.append(notes_page)
+        inline.append(notes_page)
     if context["has_credits"]:
         credits = Document("credits.xhtml", "Credits", _render("credits.html", context), "credits")
         documents.append(credits)
         inline.append(credits)
+    back = [(doc.title, doc.name) for doc in documents if doc.kind in ("notes", "credits")]
     return EditionTemplate(
         manuscript=manuscript,
         slug=slug,
@@ -194,9 +218,9 @@ def render(manuscript: Manuscript, slug: str, codes: dict[str, PlaceholderInfo])
         description=context["subject"],
         slots=slot_list,
         documents=tuple(documents),
-        toc=_toc(chapters, context["has_credits"], inline=False),
+        toc=_toc(chapters, back, inline=False),
         inline_documents=tuple(inline),
-        inline_toc=_toc(chapters, context["has_credits"], inline=True),
+        inline_toc=_toc(chapters, back, inline=True),
         book=book,
     )
 
@@ -257,7 +281,9 @@ def _chapter_views(
     return tuple(views)
 
 
-def _toc(chapters: Sequence[ChapterView], has_credits: bool, inline: bool) -> tuple[TocEntry, ...]:
+def _toc(
+    chapters: Sequence[ChapterView], back: Sequence[tuple[str, str]], inline: bool
+) -> tuple[TocEntry, ...]:
     entries = [TocEntry("Title page", "titlepage.xhtml")]
     if len(chapters) == 1:
         entries.extend(_scene_entries(chapters[0], nested=False, inline=inline))
@@ -266,8 +292,7 @@ def _toc(chapters: Sequence[ChapterView], has_credits: bool, inline: bool) -> tu
             children = tuple(_scene_entries(chapter, nested=True, inline=inline))
             start = chapter.document if inline else chapter.scenes[0].document
             entries.append(TocEntry(chapter.label, start, children))
-    if has_credits:
-        entries.append(TocEntry("Credits", "credits.xhtml"))
+    entries.extend(TocEntry(label, name) for label, name in back)  # notes, credits
     return tuple(entries)
 
 
