@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 from typing import Any
 
 from builder import config
@@ -39,6 +40,8 @@ def _formats(arguments: argparse.Namespace) -> list[str]:
 
 
 def build(arguments: argparse.Namespace, console: Console) -> int:
+    if any(isinstance(source, str) for source in arguments.manuscript):
+        return _build_address(arguments, console)
     formats = _formats(arguments)
     batch = arguments.readers or arguments.executor or arguments.jobs is not None
     if batch or len(arguments.manuscript) > 1:
@@ -67,6 +70,19 @@ def build(arguments: argparse.Namespace, console: Console) -> int:
     for error in result.errors:
         console.error(f"ficpress: {error}")
     return max((error.exit_code for error in result.errors), default=0)
+
+
+def _build_address(arguments: argparse.Namespace, console: Console) -> int:
+    """`ficpress build URL`: import the story into manuscripts/ (as `ficpress import` does),
+    then build what it wrote."""
+    from builder.importers.shortcut import manuscripts_for  # the HTTP client loads only here
+
+    if len(arguments.manuscript) > 1:
+        raise UsageError("build takes one address at a time, and no manuscripts with it")
+    paths, report = manuscripts_for(arguments.manuscript[0], Path("manuscripts"))
+    console.info("\n".join(report))
+    arguments.manuscript = paths
+    return build(arguments, console)
 
 
 def _batch(arguments: argparse.Namespace, console: Console, formats: list[str]) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -35,9 +36,10 @@ def parser() -> argparse.ArgumentParser:
     build = _sub(commands, "build", help="build a reader's editions of a manuscript")
     build.add_argument(
         "manuscript",
-        type=Path,
+        type=_manuscript_or_address,
         nargs="+",
-        help="the story, e.g. manuscripts/story.md (several: a batch)",
+        help="the story, e.g. manuscripts/story.md (several: a batch), or a story's address "
+        "(AO3, Tumblr, Wattpad, Quotev): imported into manuscripts/ first, then built",
     )
     _profile_options(build)
     build.add_argument(
@@ -315,3 +317,8 @@ def _profile_options(parser: argparse.ArgumentParser) -> None:
         metavar="NAME",
         help="a saved profile (default: the one in use; see 'ficpress profile --help')",
     )
+
+
+def _manuscript_or_address(text: str) -> Path | str:
+    """A manuscript's path, or a web address kept as typed (a Path would fold its `//`)."""
+    return text if re.match(r"(?i)https?://", text) else Path(text)
