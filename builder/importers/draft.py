@@ -106,9 +106,11 @@ def chapters(blocks: list[Block]) -> list[list[Block]]:
 
 
 def chapter_id(chapter: list[Block]) -> str:
-    """A chapter's fingerprint: its text as imported, heading aside (so a title added or
-    changed later does not count as a change of the text)."""
-    text = "\n\n".join(block.text for block in chapter if block.kind != "heading")
+    """A chapter's fingerprint: its text as imported, heading and author's notes aside (so a
+    title added or changed later, or a note, does not count as a change of the text)."""
+    text = "\n\n".join(
+        block.text for block in chapter if block.kind != "heading" and not is_note(block.text)
+    )
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
 
 
