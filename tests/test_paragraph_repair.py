@@ -17,6 +17,8 @@ from builder.importers import text
 from builder.importers.draft import finish
 
 WALLS = Path(__file__).parent / "fixtures" / "walls"
+HELD_OUT = Path(__file__).parent / "fixtures" / "walls-heldout"
+"""Walls written after the repair was tuned on WALLS, never tuned on."""
 THRESHOLD = 0.9
 
 
@@ -70,8 +72,8 @@ def score(folder: Path) -> Score:
     return Score(folder.name, len(found - given), len(found & gold - given), len(gold - given))
 
 
-def scores() -> list[Score]:
-    per_wall = [score(folder) for folder in sorted(WALLS.iterdir()) if folder.is_dir()]
+def scores(walls: Path = WALLS) -> list[Score]:
+    per_wall = [score(folder) for folder in sorted(walls.iterdir()) if folder.is_dir()]
     total = Score(
         "all",
         sum(s.found for s in per_wall),
@@ -90,31 +92,39 @@ def report(measured: list[Score]) -> str:
     return "\n".join(lines)
 
 
-def test_the_set_has_at_least_ten_walls_some_short_some_long() -> None:
-    lengths = [len((f / "wall.txt").read_text()) for f in WALLS.iterdir() if f.is_dir()]
-    assert len(lengths) >= 10
+def test_the_sets_have_sixteen_walls_some_short_some_long() -> None:
+    folders = [f for walls in (WALLS, HELD_OUT) for f in walls.iterdir() if f.is_dir()]
+    lengths = [len((f / "wall.txt").read_text()) for f in folders]
+    assert len(lengths) >= 16
     assert min(lengths) < 1200 < max(lengths)
 
 
 MEASURED = (0.935, 0.833)
-"""Precision and recall as last measured (the test prints them on every run with `-s`)."""
+"""Precision and recall on WALLS as last measured (printed on every run with `-s`)."""
+MEASURED_HELD_OUT = (0.808, 0.724)
+"""...and on HELD_OUT, the text the repair was not tuned on: the honest figure."""
 
 
-def test_restored_breaks_do_not_fall_below_the_measured_figures() -> None:
-    measured = scores()
-    print("\n" + report(measured))
+@pytest.mark.parametrize(("walls", "floor"), [(WALLS, MEASURED), (HELD_OUT, MEASURED_HELD_OUT)])
+def test_restored_breaks_do_not_fall_below_the_measured_figures(
+    walls: Path, floor: tuple[float, float]
+) -> None:
+    measured = scores(walls)
+    print(f"\n{walls.name}\n" + report(measured))
     total = measured[-1]
-    assert round(total.precision, 3) >= MEASURED[0], report(measured)
-    assert round(total.recall, 3) >= MEASURED[1], report(measured)
+    assert round(total.precision, 3) >= floor[0], report(measured)
+    assert round(total.recall, 3) >= floor[1], report(measured)
 
 
 @pytest.mark.xfail(
     strict=True,
-    reason=f"measured precision {MEASURED[0]}, recall {MEASURED[1]}: breaks between two "
-    "narration paragraphs and turns told only by who is addressed are not found",
+    reason=f"measured precision {MEASURED[0]}, recall {MEASURED[1]} (held out: "
+    f"{MEASURED_HELD_OUT[0]}, {MEASURED_HELD_OUT[1]}): breaks between two narration "
+    "paragraphs, and turns told only by who is addressed, are not found",
 )
-def test_restored_breaks_reach_precision_and_recall_of_0_9() -> None:
-    total = scores()[-1]
+@pytest.mark.parametrize("walls", [WALLS, HELD_OUT])
+def test_restored_breaks_reach_precision_and_recall_of_0_9(walls: Path) -> None:
+    total = scores(walls)[-1]
     assert total.precision >= THRESHOLD and total.recall >= THRESHOLD
 
 
