@@ -45,6 +45,8 @@ def build(arguments: argparse.Namespace, console: Console) -> int:
     formats = _formats(arguments)
     batch = arguments.readers or arguments.executor or arguments.jobs is not None
     if batch or len(arguments.manuscript) > 1:
+        if arguments.notes:  # a batch compiles through builder.batch, which has no such choice
+            raise UsageError("--notes works on one manuscript at a time (use 'notes:' in a batch)")
         return _batch(arguments, console, formats)
     from builder import pipeline  # the command line's help and errors need none of it
 
