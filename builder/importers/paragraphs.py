@@ -184,9 +184,12 @@ class _Paragraph:
 def restore(text: str) -> list[str]:
     """`text` cut into paragraphs at speaker turns and around quotations.
 
-    A quotation begins a paragraph when the paragraph already holds one, or after several
-    sentences of narration; narration after a quotation begins one when it is about
-    someone other than the speaker. Without balanced quotes the text is left whole."""
+    A quotation begins a paragraph when it follows another (but after a one-word quotation's
+    tag, or when it opens with `And`, `But`...: the speaker goes on), when its tag names
+    someone other than the paragraph's speaker, or after several sentences of narration (two
+    for a tagged one); a beat by the speaker between two of their quotations stays with
+    them. Narration right after a quotation begins a paragraph when it is about someone other
+    than the speaker. Without balanced quotes the text is left whole."""
     spans = quotations(text)
     if not spans:
         return [text]
