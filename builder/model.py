@@ -155,11 +155,11 @@ class Meta:
     series: tuple[str, str] | None = None
     """The series (`series:`) and the story's place in it as written (`series_index:`, or "")."""
     reader_pronouns: str | None = None
-    """How the story writes the reader (`reader: {pronouns: she}`): `she`, `he`, `they`, or
-    `you` for a second-person story; None when the front matter does not say."""
+    """How the story writes the reader (`reader:`): she, he, they or `you`; None: not said."""
+    notes: str | None = None
+    """Where the author's notes go: `place`, `end` or `omit` (None: not said, `place`)."""
     unknown_fields: tuple[tuple[str, int, str | None], ...] = ()
-    """Front-matter fields ficpress does not know (they are ignored): (name, line, the nearest
-    known field or None), for a warning that catches `summery:`."""
+    """Fields ficpress ignores: (name, line, nearest known field or None), to warn of `summery:`."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -254,7 +254,7 @@ class Document:
     """Plain-text title (may hold slot markers)."""
     body: str
     """The XHTML body fragment (may hold slot markers)."""
-    kind: Literal["titlepage", "scene", "chapter", "credits"]
+    kind: Literal["titlepage", "scene", "chapter", "notes", "credits"]
     """What the document is, for landmarks and the spine (a chapter: its scenes inline)."""
 
 

@@ -33,6 +33,7 @@ from builder.model import (
     Text,
     TocEntry,
 )
+from builder.stages.notes import gather, is_note_paragraph, placement
 from builder.stages.parts import Part
 from builder.stages.placeholders import all_paragraphs, slots
 
@@ -41,6 +42,8 @@ URL_CHARACTERS = frozenset(
 )
 """ASCII a URL holds as it is: RFC 3986's unreserved and reserved (but brackets), and `%`."""
 URL_STRAY_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
+NOTES_TITLE = "Author’s notes"
+"""The heading of the notes gathered at the back (`notes: end`)."""
 URL_LIKE = re.compile(r"^(?:https?://)?[\w-]+(?:\.[\w-]+)+(?:/\S*)?$", re.IGNORECASE)
 
 
@@ -91,6 +94,7 @@ def _environment() -> Environment:
     )
     environment.filters["inlines"] = _inlines
     environment.filters["link"] = _link
+    environment.tests["note"] = is_note_paragraph
     return environment
 
 
@@ -145,13 +149,19 @@ def render(
     slug: str,
     codes: dict[str, PlaceholderInfo],
     parts: Sequence[Part] = (),
+    notes: str | None = None,
 ) -> EditionTemplate:
-    """Render every document of the editions, once, with markers for the reader's values.
+    """Render every document of the editions, once, with markers for the reader's values;
+    the author's notes where `notes` (or the front matter) says (builder.stages.notes).
     With `parts` (an anthology, builder.stages.parts) each story's chapters follow a title
     page of its own, and the table of contents nests them under it."""
     meta = manuscript.meta
+    manuscript, taken = gather(manuscript, placement(meta, notes))
+    if placement(meta, notes) == "omit":
+        taken = ()
     part_texts = [text for part in parts for text in (part.meta.title, part.meta.summary)]
-    slot_list = tuple(dict.fromkeys(slots([*all_paragraphs(manuscript), *part_texts])))
+    paragraphs = [*all_paragraphs(manuscript), *(paragraph for _, paragraph in taken)]
+    slot_list = tuple(dict.fromkeys(slots([*paragraphs, *part_texts])))
     slot_index = {slot: index for index, slot in enumerate(slot_list)}
     chapters = _chapter_views(manuscript, slot_index)
     part_views = _part_views(parts, chapters, slot_index)
@@ -164,6 +174,11 @@ def render(
         "parts": part_views,
         "anthology": bool(parts),
         "has_credits": bool(meta.source or meta.credits),
+        "author_notes": [
+            (chapter, [paragraph for index, paragraph in taken if index == number])
+            for number, chapter in enumerate(chapters)
+            if any(index == number for index, _ in taken)
+        ],
         "chapters": chapters,
         "title": title,
         "date": date,
@@ -218,10 +233,15 @@ def render(
         if number in part_pages:
             inline.append(part_pages[number])
         inline.append(Document(chapter.document, chapter.label, body, "chapter"))
+    if context["author_notes"]:
+        notes_page = Document("notes.xhtml", NOTES_TITLE, _render("notes.html", context), "notes")
+        documents.append(notes_page)
+        inline.append(notes_page)
     if context["has_credits"]:
         credits = Document("credits.xhtml", "Credits", _render("credits.html", context), "credits")
         documents.append(credits)
         inline.append(credits)
+    back = [(doc.title, doc.name) for doc in documents if doc.kind in ("notes", "credits")]
     return EditionTemplate(
         manuscript=manuscript,
         slug=slug,
@@ -230,9 +250,9 @@ def render(
         description=context["subject"],
         slots=slot_list,
         documents=tuple(documents),
-        toc=_toc(chapters, context["has_credits"], inline=False, parts=part_views),
+        toc=_toc(chapters, back, inline=False, parts=part_views),
         inline_documents=tuple(inline),
-        inline_toc=_toc(chapters, context["has_credits"], inline=True, parts=part_views),
+        inline_toc=_toc(chapters, back, inline=True, parts=part_views),
         book=book,
     )
 
@@ -309,7 +329,7 @@ def _chapter_views(
 
 def _toc(
     chapters: Sequence[ChapterView],
-    has_credits: bool,
+    back: Sequence[tuple[str, str]],
     inline: bool,
     parts: Sequence[PartView] = (),
 ) -> tuple[TocEntry, ...]:
@@ -326,8 +346,7 @@ def _toc(
         entries.extend(_scene_entries(chapters[0], nested=False, inline=inline))
     elif not parts:
         entries.extend(_chapter_entry(chapter, inline) for chapter in chapters)
-    if has_credits:
-        entries.append(TocEntry("Credits", "credits.xhtml"))
+    entries.extend(TocEntry(label, name) for label, name in back)  # notes, credits
     return tuple(entries)
 
 
