@@ -8,6 +8,8 @@ from collections.abc import Callable
 from typing import Any
 
 from builder.errors import ManuscriptError, ProfileError
+from builder.i18n import DIRECTIONS
+from builder.i18n import direction as language_direction
 from builder.model import PlaceholderInfo
 from builder.profile import check_value
 from builder.stages.placeholders import CODE_SYNTAX
@@ -91,3 +93,13 @@ def reader(value: Any, fail: Callable[[str], ManuscriptError]) -> str | None:
             f"she}}' (she, he, they or you), not {pronouns!r}"
         )
     return chosen
+
+
+def direction(value: Any, language: str, fail: Callable[[str], ManuscriptError]) -> str:
+    """`direction: rtl|ltr` as written, else the direction of the story's `language`."""
+    if value is None:
+        return language_direction(language)
+    written = str(value).strip().lower()
+    if isinstance(value, bool | list | dict) or written not in DIRECTIONS:
+        raise fail(f"'direction' must be 'rtl' (right to left) or 'ltr', not {value!r}")
+    return written

@@ -19,6 +19,7 @@ from jinja2.runtime import Context
 from markupsafe import Markup as SafeHtml
 
 from builder.fill import COVER, marker
+from builder.i18n import Labels, labels
 from builder.model import (
     BookHtml,
     Chapter,
@@ -80,15 +81,31 @@ def _environment() -> Environment:
     return environment
 
 
+def _template_gettext(words: Labels) -> Any:
+    """The templates' `_()`: a label in the book's language, its `%(name)s` values escaped
+    unless they are markup already (a link)."""
+
+    def gettext(message: str, **values: object) -> SafeHtml:
+        text = SafeHtml.escape(words.gettext(message))
+        return text % values if values else text
+
+    return gettext
+
+
 @pass_context
 def _inlines(context: Context, paragraph: Paragraph) -> SafeHtml:
     slot_index: Mapping[Slot, int] = context["slot_index"]
+    # In a right-to-left book a reader's value is most likely written left to right (`Alex`):
+    # isolated, its direction cannot reorder the punctuation and words around it.
+    isolate = context["direction"] == "rtl"
     parts: list[str] = []
     for token in paragraph.inlines:
         if isinstance(token, Text):
             parts.append(escape(token.text, quote=False))
         elif isinstance(token, Markup):
             parts.append(f"<{token.tag}>" if token.opening else f"</{token.tag}>")
+        elif isolate:
+            parts.append(f"<bdi>{marker(slot_index[token])}</bdi>")
         else:
             parts.append(marker(slot_index[token]))
     return SafeHtml("".join(parts))
@@ -135,29 +152,33 @@ def slugify(name: str) -> str:
 def render(manuscript: Manuscript, slug: str, codes: dict[str, PlaceholderInfo]) -> EditionTemplate:
     """Render every document of the editions, once, with markers for the reader's values."""
     meta = manuscript.meta
+    words = labels(meta.language)
     slot_list = tuple(dict.fromkeys(slots(all_paragraphs(manuscript))))
     slot_index = {slot: index for index, slot in enumerate(slot_list)}
-    chapters = _chapter_views(manuscript, slot_index)
+    chapters = _chapter_views(manuscript, slot_index, words)
     date = dt.datetime.fromtimestamp(manuscript.modified, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     title = plain(meta.title, slot_index)
     context: dict[str, Any] = {
         "meta": meta,
+        "direction": meta.direction,
+        "_": _template_gettext(words),
         "slot_index": slot_index,
         "details": [
             (name, value)
             for name, value in (
-                ("Fandom", meta.fandom),
-                ("Pairing", meta.pairing),
-                ("Rating", meta.rating),
+                (words.gettext("Fandom"), meta.fandom),
+                (words.gettext("Pairing"), meta.pairing),
+                (words.gettext("Rating"), meta.rating),
             )
             if value
         ],
+        # (class, heading, items): the class stays English for the stylesheets.
         "lists": [
-            (name, items)
-            for name, items in (
-                ("Warnings", meta.warnings),
-                ("Characters", meta.characters),
-                ("Tags", meta.tags),
+            (key, heading, items)
+            for key, heading, items in (
+                ("warnings", words.gettext("Warnings"), meta.warnings),
+                ("characters", words.gettext("Characters"), meta.characters),
+                ("tags", words.gettext("Tags"), meta.tags),
             )
             if items
         ],
@@ -183,7 +204,9 @@ def render(manuscript: Manuscript, slug: str, codes: dict[str, PlaceholderInfo])
         for chapter, body in zip(chapters, book.chapters, strict=True)
     ]
     if context["has_credits"]:
-        credits = Document("credits.xhtml", "Credits", _render("credits.html", context), "credits")
+        credits = Document(
+            "credits.xhtml", words.gettext("Credits"), _render("credits.html", context), "credits"
+        )
         documents.append(credits)
         inline.append(credits)
     return EditionTemplate(
@@ -194,9 +217,9 @@ def render(manuscript: Manuscript, slug: str, codes: dict[str, PlaceholderInfo])
         description=context["subject"],
         slots=slot_list,
         documents=tuple(documents),
-        toc=_toc(chapters, context["has_credits"], inline=False),
+        toc=_toc(chapters, context["has_credits"], words, inline=False),
         inline_documents=tuple(inline),
-        inline_toc=_toc(chapters, context["has_credits"], inline=True),
+        inline_toc=_toc(chapters, context["has_credits"], words, inline=True),
         book=book,
     )
 
@@ -218,7 +241,7 @@ def _book(context: Mapping[str, Any]) -> BookHtml:
 
 
 def _chapter_views(
-    manuscript: Manuscript, slot_index: Mapping[Slot, int]
+    manuscript: Manuscript, slot_index: Mapping[Slot, int], words: Labels
 ) -> tuple[ChapterView, ...]:
     views = []
     single = len(manuscript.chapters) == 1
@@ -232,7 +255,9 @@ def _chapter_views(
             elif scene_number == 1:
                 scene_label = label
             else:
-                scene_label = opening_words(scene, slot_index) or f"Scene {scene_number}"
+                scene_label = opening_words(scene, slot_index) or words.gettext(
+                    "Scene %(number)d", number=scene_number
+                )
             document = (
                 f"scene-{scene_number:02d}.xhtml"
                 if single
@@ -257,8 +282,10 @@ def _chapter_views(
     return tuple(views)
 
 
-def _toc(chapters: Sequence[ChapterView], has_credits: bool, inline: bool) -> tuple[TocEntry, ...]:
-    entries = [TocEntry("Title page", "titlepage.xhtml")]
+def _toc(
+    chapters: Sequence[ChapterView], has_credits: bool, words: Labels, inline: bool
+) -> tuple[TocEntry, ...]:
+    entries = [TocEntry(words.gettext("Title page"), "titlepage.xhtml")]
     if len(chapters) == 1:
         entries.extend(_scene_entries(chapters[0], nested=False, inline=inline))
     else:
@@ -267,7 +294,7 @@ def _toc(chapters: Sequence[ChapterView], has_credits: bool, inline: bool) -> tu
             start = chapter.document if inline else chapter.scenes[0].document
             entries.append(TocEntry(chapter.label, start, children))
     if has_credits:
-        entries.append(TocEntry("Credits", "credits.xhtml"))
+        entries.append(TocEntry(words.gettext("Credits"), "credits.xhtml"))
     return tuple(entries)
 
 

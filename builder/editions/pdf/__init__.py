@@ -42,7 +42,7 @@ def prepare(
     page = preset(options.page)
     return parts.layout(
         book_html(template, values, page.height / page.width),
-        page_css(page),
+        page_css(page, template.manuscript.meta.direction),
         values.plain(template.title),
         identifier,
         options.pdf_workers or processes.cores(),
