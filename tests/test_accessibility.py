@@ -52,20 +52,28 @@ def test_ace_finds_no_violations(tmp_path: Path, story: Path, edition: str, scen
         assignments=FULL_PROFILE,
         options=EditionOptions(scenes=scenes),
     ).outputs[0]
+    assert ace_violations(book, tmp_path / "ace") == []
+
+
+def ace_violations(book: Path, out: Path) -> list[str]:
+    """What DAISY Ace reports on `book` (its report written to `out`): the titles of the
+    failed checks, plus `outcome: fail` when the book fails without a listed check."""
+    assert ACE is not None
     environment = {**os.environ, "PUPPETEER_EXECUTABLE_PATH": str(shutil.which("chromium"))}
     subprocess.run(
-        ["node", str(ACE), "-o", str(tmp_path / "ace"), "-f", str(book)],
+        ["node", str(ACE), "-o", str(out), "-f", str(book)],
         env=environment,
         capture_output=True,
         check=True,
         timeout=300,
     )
-    report = json.loads((tmp_path / "ace" / "report.json").read_text(encoding="utf-8"))
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
     violations = [
         test["earl:test"]["dct:title"]
         for assertion in report["assertions"]
         for test in assertion.get("assertions", [])
         if test["earl:result"]["earl:outcome"] != "pass"
     ]
-    assert violations == []
-    assert report["earl:result"]["earl:outcome"] == "pass"
+    if report["earl:result"]["earl:outcome"] != "pass" and not violations:
+        violations.append("outcome: fail")
+    return violations
