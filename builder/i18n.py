@@ -45,6 +45,21 @@ def direction(language: str) -> str:
     return "rtl" if subtags[0] in RTL_LANGUAGES else "ltr"
 
 
+PAGE_NUMBERS = {"ar": "arabic-indic", "fa": "persian", "ur": "persian"}
+"""CSS counter styles for a language's page numbers (decimal when not listed)."""
+WESTERN_DIGIT_REGIONS = frozenset({"dz", "eh", "ly", "ma", "mr", "tn"})
+"""The Maghreb writes Arabic with Western digits."""
+
+
+def page_numbers(language: str) -> str:
+    """The counter style a PDF numbers its pages in: `arabic-indic` (٣) for Arabic, `persian`
+    (۳) for Persian and Urdu, `decimal` for every other language and for Maghrebi Arabic."""
+    subtags = language.lower().replace("_", "-").split("-")
+    if WESTERN_DIGIT_REGIONS.intersection(subtags[1:]):
+        return "decimal"
+    return PAGE_NUMBERS.get(subtags[0], "decimal")
+
+
 def _locales() -> Traversable:
     try:
         return files("builder") / "locales"

@@ -18,7 +18,7 @@ from lxml import etree
 
 from builder import pipeline
 from builder.errors import ManuscriptError
-from builder.i18n import available, catalogue_name, direction, labels
+from builder.i18n import available, catalogue_name, direction, labels, page_numbers
 from tests.conftest import ROOT, Epub, problems, run_epubcheck
 
 LOCALES = ROOT / "builder" / "locales"
@@ -100,6 +100,17 @@ def test_a_language_tag_finds_its_catalogue(tag: str, name: str) -> None:
 )
 def test_direction_follows_the_language_and_its_script(tag: str, expected: str) -> None:
     assert direction(tag) == expected
+
+
+@pytest.mark.parametrize(
+    ("tag", "style"),
+    [
+        *[("ar", "arabic-indic"), ("ar-EG", "arabic-indic"), ("ar-MA", "decimal")],
+        *[("fa", "persian"), ("en", "decimal"), ("ja", "decimal"), ("he", "decimal")],
+    ],
+)
+def test_page_numbers_use_the_language_s_digits(tag: str, style: str) -> None:
+    assert page_numbers(tag) == style
 
 
 def story(language: str, extra: str = "") -> str:

@@ -155,3 +155,21 @@ def test_the_pdf_speaks_the_story_s_language(books: dict[str, dict[str, Path]], 
     if LANGUAGES[case] != "ar":  # pypdf gives Arabic in visual order
         assert words.gettext("Summary") in title_page
         assert words.gettext("by %(author)s", author="") in title_page
+
+
+def test_an_arabic_pdf_numbers_its_pages_in_arabic_indic_digits(tmp_path: Path) -> None:
+    source = CASES_DIR / "ar-letter" / "input"
+    story = (source / "story.md").read_text(encoding="utf-8")
+    filler = "كان المطر يطرق نوافذ المكتبة حين دخلت Y/N، وشعرها H/C مبلل.\n\n" * 40
+    (tmp_path / "story.md").write_text(story.replace("# الجواب", filler + "# الجواب"), "utf-8")
+    result = pipeline.build(
+        tmp_path / "story.md",
+        formats=["pdf"],
+        out_dir=tmp_path,
+        reader_file=source / "reader.toml",
+    )
+    pages = pypdf.PdfReader(result.outputs[0]).pages
+    assert len(pages) >= 5
+    # Page 4 continues the first chapter: a page that shows its number.
+    assert pages[3].extract_text().strip().endswith("٤")
+    assert "4" not in pages[3].extract_text()
