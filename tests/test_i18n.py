@@ -17,9 +17,10 @@ from babel.messages.pofile import read_po
 from lxml import etree
 
 from builder import pipeline
+from builder.editions.epub import compile_package
 from builder.errors import ManuscriptError
 from builder.i18n import available, catalogue_name, direction, labels, page_numbers
-from tests.conftest import ROOT, Epub, problems, run_epubcheck
+from tests.conftest import NS, ROOT, Epub, problems, run_epubcheck
 
 LOCALES = ROOT / "builder" / "locales"
 EXTRACTION = [
@@ -126,6 +127,12 @@ def test_direction_in_the_front_matter_decides(tmp_path: Path) -> None:
     path = tmp_path / "story.md"
     path.write_text(story("en", "direction: RTL\n"), encoding="utf-8")
     assert pipeline.compile(path).manuscript.meta.direction == "rtl"
+    package = "".join(
+        "".join(content)
+        for name, content in compile_package(pipeline.compile(path))
+        if name.endswith(".opf") and isinstance(content, tuple)
+    )
+    assert '<spine toc="ncx" page-progression-direction="rtl">' in package
     path.write_text(story("ar", "direction: ltr\n"), encoding="utf-8")
     assert pipeline.compile(path).manuscript.meta.direction == "ltr"
     path.write_text(story("ar", "direction: sideways\n"), encoding="utf-8")
@@ -179,6 +186,10 @@ def test_a_book_in_each_language_shows_no_english_label(tmp_path: Path) -> None:
             assert any(labels(language).gettext("Contents") == text for text in shown)
             english = [text for text in shown for p in patterns if p.fullmatch(text)]
             assert english == [], f"{language}: {english}"
+            progression = Epub(output).opf.xpath(
+                "//opf:spine/@page-progression-direction", namespaces=NS
+            )
+            assert progression == (["rtl"] if direction(language) == "rtl" else [])
     everything = [book for outputs in books.values() for book in outputs]
     results = run_epubcheck(everything, tmp_path)
     assert {str(book): problems(results[book]) for book in everything} == {
