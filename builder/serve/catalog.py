@@ -217,10 +217,11 @@ class Catalog:
         return story
 
 
-def load(path: Path, stamp: Stamp) -> Story:
+def load(path: Path, stamp: Stamp, disk: bool = True) -> Story:
     """Compile the manuscript at `path` and warm its EPUB package, so the first reader's
-    download costs what every later one does."""
-    template = pipeline.compile(path)
+    download costs what every later one does (`disk`: the compiled story may be kept in the
+    user's cache folder)."""
+    template = pipeline.compile(path, disk=disk)
     pipeline.personalise(template, profile_for(template, {}), EDITIONS["epub"])
     fields = tuple(
         Field(code, label, default, count)
