@@ -1,9 +1,6 @@
-"""The plain data that flows between the pipeline's stages.
-
-Every stage takes and returns these frozen dataclasses; none of them does I/O. Inline content is a
-flat token stream (as in markdown-it): text, emphasis open/close markers and placeholder slots, so
-that rendering and typography can walk it without recursion.
-"""
+"""The plain data between the pipeline's stages: frozen dataclasses, no I/O. Inline content is a
+flat token stream (as in markdown-it): text, emphasis open/close markers and placeholder slots,
+so that rendering and typography can walk it without recursion."""
 
 from __future__ import annotations
 
@@ -126,6 +123,8 @@ class Meta:
     """Who wrote it."""
     language: str = "en"
     """BCP 47 language tag of the text."""
+    direction: str = "ltr"
+    """`rtl` or `ltr`: from `direction:` in the front matter, else from the language."""
     fandom: str | None = None
     """The canon the story belongs to."""
     pairing: str | None = None

@@ -43,6 +43,7 @@ KNOWN_FIELDS = frozenset(
     {*TEXT_FIELDS, *LIST_FIELDS, "title", "language", "summary", "date", "cover", "placeholders"}
     | {"notes"}
     | {"series", "series_index", "status", "chapter_ids", "reader"}  # by `ficpress import`
+    | {"direction"}
 )
 
 
@@ -284,6 +285,9 @@ def _meta(
         notes=notes,
         title=parse_text(title, title_line),
         language=language,
+        direction=front_matter.direction(
+            fields.get("direction"), language, lambda message: fail("direction", message)
+        ),
         summary=parse_text(summary, field_lines.get("summary", 1)) if summary else None,
         date=front_matter.date(fields.get("date"), lambda message: fail("date", message)),
         legend=front_matter.legend(
