@@ -30,6 +30,7 @@ from builder.model import Chapter, Manuscript, Paragraph, Scene, Text
 from builder.pronouns import COLUMNS, WORD_ROW
 from builder.stages import pronoun_words as en
 from builder.stages.placeholders import all_paragraphs
+from builder.stages.pronoun_dialogue import Exchange, exchange
 from builder.stages.pronoun_reading import (
     READER_CODES,
     Item,
@@ -85,6 +86,12 @@ class _State:
     paragraph: int = 0
     sentence: int = 0
     clause: int = 0
+    talk: Exchange = exchange((), frozenset())
+    """The dialogue of the paragraph being read."""
+    tagged: set[str] = field(default_factory=set)
+    """Who the paragraph's tag pronouns so far turned out to be."""
+    last_speaker: str = ""
+    """Who spoke the line of the paragraph before (`reader`, a name), if it had one."""
 
 
 def find(manuscript: Manuscript) -> Manuscript:
@@ -129,6 +136,9 @@ def _paragraph(
     if items:
         state.sentence, state.clause = items[-1].sentence + 1, items[-1].clause + 1
     cuts: list[tuple[int, str, str]] = []  # (item index, role, variant)
+    state.talk = exchange(items, state.names)
+    state.tagged = set()
+    speaker = next(iter(state.talk.speakers), "") if len(state.talk.speakers) == 1 else ""
 
     def decide(index: int, role: str, reader: bool, certain: bool, why: str) -> None:
         item = items[index]
@@ -155,6 +165,10 @@ def _paragraph(
             decide(index, role, reader, certain, why)
             if reader or certain:
                 state.mentions.append(_mention(state, items, index, who))
+            if index in state.talk.tags and certain:
+                speaker = who
+                if who != "reader":  # the lines after the tag are theirs: I, not she
+                    state.tagged.add(who)
             if reader and certain:
                 cuts.append((index, role, _contraction(items, index)))
                 for at, plural in _agreeing(items, index, role):
@@ -172,6 +186,7 @@ def _paragraph(
             name = name_of(item.text)
             who = name if name in state.names else item.lower
             state.mentions.append(_mention(state, items, index, who, possessor=name != item.text))
+    state.last_speaker = speaker if any(item.quoted for item in items) else ""
     return cut(paragraph, items, cuts) if cuts else paragraph
 
 
@@ -266,14 +281,21 @@ def _role(items: Sequence[Item], index: int, role: str) -> str:
 def _resolve(state: _State, items: Sequence[Item], index: int, role: str) -> tuple[str, bool, str]:
     """(who, certain?, why) for the pronoun at `index`: who is `reader` or someone else."""
     item = items[index]
-    speakers = _speakers(items, state.names) if item.quoted else set()
+    talk = state.talk
+    speakers = talk.speakers | state.tagged if item.quoted else set()
     if "reader" in speakers:
         return "", True, "the reader is speaking"
+    answer = talk.opens_with_line and state.last_speaker == "reader"
+    if index in talk.tags and (talk.names_reader or answer):
+        why = "the line names the reader" if talk.names_reader else "the line answers the reader"
+        return _someone_else(state, f"{why}, so someone else says it")
+    if item.quoted and index < (talk.turn if answer else talk.to_reader):
+        return _someone_else(state, "the line is said to the reader, who is `you` in it")
     pool = [
         m
         for m in state.mentions
         if m.paragraph >= state.paragraph - WINDOW
-        and (item.quoted or not m.quoted or _here(m, state))
+        and (item.quoted or not m.quoted or (_here(m, state) and index not in talk.tags))
         and m.who not in speakers  # a speaker says I, not she
         and not (m.possessor and m.sentence == item.sentence and role != "subj")
     ]
@@ -290,6 +312,11 @@ def _resolve(state: _State, items: Sequence[Item], index: int, role: str) -> tup
                 return pool[-1].who, True, "the reader is the subject, so the object is not"
     if role == "subj":  # a subject pronoun continues an earlier sentence's subject
         subjects = [m for m in pool if m.subject]
+        if subjects and subjects[-1].reader:
+            later = pool[pool.index(subjects[-1]) + 1 :]
+            if any(not m.reader and m.sentence >= item.sentence - 1 for m in later):
+                # `Y/N hugged Mara. She laughed.`: either of them
+                return "reader", False, "the reader is the subject before, but another is nearer"
         pool = subjects or pool
     if not pool:
         return "reader", True, "nobody else mentioned before"
@@ -306,6 +333,12 @@ def _resolve(state: _State, items: Sequence[Item], index: int, role: str) -> tup
     if rival and role != "obj":
         return "reader", False, "the reader is nearest, but another person is in the sentence"
     return "reader", True, "the reader is the nearest mention"
+
+
+def _someone_else(state: _State, why: str) -> tuple[str, bool, str]:
+    """Not the reader: the nearest other person of the reader's pronouns, if there is one."""
+    others = [m for m in state.mentions if not m.reader and m.who]
+    return (others[-1].who if others else ""), True, why
 
 
 def _speakers(items: Sequence[Item], names: frozenset[str]) -> set[str]:
