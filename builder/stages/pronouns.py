@@ -282,7 +282,7 @@ def _resolve(state: _State, items: Sequence[Item], index: int, role: str) -> tup
     """(who, certain?, why) for the pronoun at `index`: who is `reader` or someone else."""
     item = items[index]
     talk = state.talk
-    speakers = talk.speakers | state.tagged if item.quoted else set()
+    speakers = talk.speakers | state.tagged | _beat(state, items, index) if item.quoted else set()
     if "reader" in speakers:
         return "", True, "the reader is speaking"
     answer = talk.opens_with_line and state.last_speaker == "reader"
@@ -310,6 +310,8 @@ def _resolve(state: _State, items: Sequence[Item], index: int, role: str) -> tup
             pool = [m for m in pool if m.who != subjects[-1].who]
             if subjects[-1].reader and pool and not pool[-1].reader and _here(pool[-1], state):
                 return pool[-1].who, True, "the reader is the subject, so the object is not"
+    if role == "subj" and _reader_later_in_clause(items, index):
+        return _someone_else(state, "the reader is named later in its clause (`she kissed Y/N`)")
     if role == "subj":  # a subject pronoun continues an earlier sentence's subject
         subjects = [m for m in pool if m.subject]
         if subjects and subjects[-1].reader:
@@ -323,7 +325,8 @@ def _resolve(state: _State, items: Sequence[Item], index: int, role: str) -> tup
     nearest = pool[-1]
     if not nearest.reader:
         if nearest.sentence == item.sentence or (
-            nearest.sentence == item.sentence - 1 and nearest.subject and role == "subj"
+            nearest.sentence == item.sentence - 1
+            and (role in ("det", "pos") or (role == "subj" and nearest.subject))
         ):
             return nearest.who, True, "another person of these pronouns is nearer"
         if nearest.paragraph == state.paragraph and role != "obj":
@@ -333,6 +336,34 @@ def _resolve(state: _State, items: Sequence[Item], index: int, role: str) -> tup
     if rival and role != "obj":
         return "reader", False, "the reader is nearest, but another person is in the sentence"
     return "reader", True, "the reader is the nearest mention"
+
+
+def _beat(state: _State, items: Sequence[Item], index: int) -> set[str]:
+    """Who does something in the narration right before the line at `index` (`He glanced at
+    her. "He's my boyfriend."`): the one who says it, when no tag says otherwise."""
+    start = index
+    while start > 0 and items[start - 1].quoted:
+        start -= 1
+    if start == 0 or items[start - 1].text not in (".", "!", "?", "…"):
+        return set()  # no sentence of narration ends right before the line
+    beat = items[start - 1].sentence - 1  # a full stop opens the next sentence
+    subjects = [
+        m
+        for m in state.mentions
+        if _here(m, state) and not m.quoted and m.subject and m.sentence == beat and m.who
+    ]  # the reader's own lines need a tag naming them (`Y/N said`): a pronoun may be wrong
+    return {subjects[0].who} if subjects and not subjects[0].reader else set()
+
+
+def _reader_later_in_clause(items: Sequence[Item], index: int) -> bool:
+    """The reader's name follows the pronoun in its clause, not as a possessor: `she kissed
+    Y/N`, `she and Y/N`; a person is not named in the clause they are the subject of."""
+    for item in items[index + 1 : index + 8]:
+        if item.clause != items[index].clause or item.quoted != items[index].quoted:
+            return False
+        if item.kind == "slot" and item.text in READER_CODES:
+            return True
+    return False
 
 
 def _someone_else(state: _State, why: str) -> tuple[str, bool, str]:
