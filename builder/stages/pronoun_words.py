@@ -46,7 +46,14 @@ CAUSATIVE = _words(
 )
 BE = frozenset({"is", "was", "'s", "’s", "are", "were", "'re", "’re", "am"})
 QUESTION_BEFORE = frozenset({"what", "where", "why", "how", "when", "who", "and", "but", "so"})
-CLAUSE_WORDS = frozenset({"and", "but", "or", "while", "when", "as", "because", "then", "so"})
+# Words that open a clause: conjunctions, subordinators, relative pronouns (`the patient who
+# had proposed to him`: `him` is not the patient).
+CLAUSE_WORDS = _words(
+    """and but or while when as because then so until unless though although whether that
+    who which whom whose if since before after"""
+)
+SUBJECTS = _words("i you we they i'm you're we're they're i've you've we've they've")
+"""Subject pronouns outside the reader's set."""
 HAS_PARTICIPLES = frozenset({"been", "had", "got", "gotten"})
 
 # Nouns that name a person of one gender (another character when not the reader's).
@@ -142,6 +149,17 @@ def finite_verb(word: str) -> bool:
         getInflection(lemma, "VBD") == (lower,) or getInflection(lemma, "VBZ") == (lower,)
         for lemma in lemmas
     ) or lower in BE | {"had", "has", "did", "does", "didn't", "doesn't", "wasn't", "isn't"}
+
+
+@functools.lru_cache(maxsize=8192)
+def adverb_only(word: str) -> bool:
+    """`first`, `again`, `alone`: an adverb that is no noun of its own (`kissed her first`), or an
+    ordinal that is one only as an adverb after an object."""
+    found = kinds(word)
+    return "ADV" in found and ("NOUN" not in found or word.lower() in ORDINAL_ADVERBS)
+
+
+ORDINAL_ADVERBS = frozenset({"first", "last", "once", "now", "better", "more", "less"})
 
 
 def has_contraction(after: str) -> bool:

@@ -74,6 +74,8 @@ class _Mention:
     """Who it is: `reader`, a name, a noun (`waitress`); a pronoun inherits its antecedent's."""
     possessor: bool = False
     """A possessive name (`Mara's hand`): not what a pronoun in its own sentence means."""
+    position: int = -1
+    """Its index among its paragraph's items."""
 
 
 @dataclass(slots=True)
@@ -234,6 +236,7 @@ def _mention(
         subject=subject and not possessor,
         who=who,
         possessor=possessor,
+        position=index,
     )
 
 
@@ -270,12 +273,30 @@ def _role(items: Sequence[Item], index: int, role: str) -> str:
     if word in en.CLOSED:
         return "obj"
     previous = items[index - 1].lower if index else ""
-    if previous in en.CAUSATIVE and en.base_verb(word):
-        return "obj"
+    if previous in en.CAUSATIVE and en.base_verb(word) and not _verb_follows(items, index + 1):
+        return "obj"  # `made her cry`, but `felt her face going red`
+    if en.adverb_only(word) and _ends_phrase(items, index + 2):
+        return "obj"  # `kissed her first, because`, `left her alone.`
     kinds = en.kinds(word)
     if not kinds or kinds & {"NOUN", "ADJ", "PROPN"} or following.text[0].isupper():
         return "det"
     return "obj"
+
+
+def _verb_follows(items: Sequence[Item], index: int) -> bool:
+    """The noun at `index` is a subject: a verb comes after it (`her face going red`)."""
+    after = items[index + 1] if index + 1 < len(items) else None
+    return (
+        after is not None
+        and after.kind == "word"
+        and "NOUN" in en.kinds(items[index].text)
+        and (after.lower.endswith("ing") or en.finite_verb(after.text))
+    )
+
+
+def _ends_phrase(items: Sequence[Item], index: int) -> bool:
+    """Nothing a noun phrase goes on with is at `index`: the end, punctuation, a closed word."""
+    return index >= len(items) or items[index].kind == "punct" or items[index].lower in en.CLOSED
 
 
 def _resolve(state: _State, items: Sequence[Item], index: int, role: str) -> tuple[str, bool, str]:
@@ -305,11 +326,17 @@ def _resolve(state: _State, items: Sequence[Item], index: int, role: str) -> tup
         if subjects:
             return subjects[-1].who, True, "reflexive of the clause's subject"
     if role == "obj":  # never the subject of its own clause (or of the verbs joined to it)
-        subjects = [m for m in pool if m.subject and m.sentence == item.sentence]
+        subjects = [
+            m
+            for m in pool
+            if m.subject and m.sentence == item.sentence and not _subject_between(items, m, index)
+        ]
         if subjects and not (subjects[-1].reader and subjects[-1].clause != item.clause):
             pool = [m for m in pool if m.who != subjects[-1].who]
-            if subjects[-1].reader and pool and not pool[-1].reader and _here(pool[-1], state):
-                return pool[-1].who, True, "the reader is the subject, so the object is not"
+            if subjects[-1].reader:
+                near = bool(pool) and _here(pool[-1], state)
+                who = pool[-1].who if pool else ""
+                return who, near, "the reader is the subject, so the object is not"
     if role == "subj" and _reader_later_in_clause(items, index):
         return _someone_else(state, "the reader is named later in its clause (`she kissed Y/N`)")
     if role == "subj":  # a subject pronoun continues an earlier sentence's subject
@@ -353,6 +380,13 @@ def _beat(state: _State, items: Sequence[Item], index: int) -> set[str]:
         if _here(m, state) and not m.quoted and m.subject and m.sentence == beat and m.who
     ]  # the reader's own lines need a tag naming them (`Y/N said`): a pronoun may be wrong
     return {subjects[0].who} if subjects and not subjects[0].reader else set()
+
+
+def _subject_between(items: Sequence[Item], mention: _Mention, index: int) -> bool:
+    """Someone else is a subject between `mention` and the object at `index` (`she says you
+    make her breakfast`): the object is in that one's clause."""
+    between = items[mention.position + 1 : index] if mention.position < index else ()
+    return any(item.lower in en.SUBJECTS for item in between)
 
 
 def _reader_later_in_clause(items: Sequence[Item], index: int) -> bool:
