@@ -61,6 +61,9 @@ def exchange(items: Sequence[Item], names: frozenset[str]) -> Exchange:
             elif who.lower in ("she", "he") and _beside_a_line(items, where):
                 tags.add(where)
     named = [at for at, item in enumerate(items) if item.quoted and _calls_reader(items, at)]
+    # `turned to Y/N. "And you..."`: the narration turns to the reader (not `looked at Y/N`:
+    # a look at someone is often one talked about)
+    turned = next((at for at in range(1, len(items)) if _turns_to_reader(items, at)), None)
     turn = next(
         (
             at + 1
@@ -76,7 +79,7 @@ def exchange(items: Sequence[Item], names: frozenset[str]) -> Exchange:
         frozenset(speakers),
         frozenset(tags),
         bool(named),
-        turn if any(_vocative(items, at) for at in named if at < turn) else 0,
+        turn if turned is not None or any(_vocative(items, at) for at in named if at < turn) else 0,
         turn,
         bool(items) and items[0].text in OPENING,
     )
@@ -98,6 +101,16 @@ def _beside_a_line(items: Sequence[Item], at: int) -> bool:
     before = items[max(0, at - 3) : at]
     after = items[at + 1 : at + 5]
     return any(item.quoted or item.text in OPENING | {"”"} for item in (*before, *after))
+
+
+def _turns_to_reader(items: Sequence[Item], at: int) -> bool:
+    """Narration at `at` turns to the reader (`turned to Y/N`, `said to Y/N`)."""
+    return (
+        items[at].kind == "slot"
+        and items[at].text in READER_CODES
+        and not items[at].quoted
+        and items[at - 1].lower == "to"
+    )
 
 
 def _vocative(items: Sequence[Item], at: int) -> bool:

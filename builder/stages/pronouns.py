@@ -356,6 +356,8 @@ def _resolve(state: _State, items: Sequence[Item], index: int, role: str) -> tup
             and (role in ("det", "pos") or (role == "subj" and nearest.subject))
         ):
             return nearest.who, True, "another person of these pronouns is nearer"
+        if index in state.talk.tags:  # a new speaker is as likely as the reader
+            return "reader", False, "a tag after another person's turn: who speaks is unclear"
         if nearest.paragraph == state.paragraph and role != "obj":
             return "reader", False, "the reader is the story's focus, but another person is near"
         return "reader", True, "the reader is the story's focus"
