@@ -126,6 +126,92 @@ def test_the_stage_decides_role_referent_and_agreement(tmp_path: Path) -> None:
     assert (16, "her", "det", False, True) in found  # Mara rolled her eyes
 
 
+def decided(body: str, word: str, nth: int, tmp_path: Path, written: str = "she") -> tuple:
+    """(reader?, certain?) for the `nth` (from 1) occurrence of `word` in a story's `body`."""
+    head = f"---\ntitle: T\nreader: {{pronouns: {written}}}\n---\n\n"
+    found = [d for d in decisions(head + body, tmp_path) if d.written.lower() == word]
+    return found[nth - 1].reader, found[nth - 1].certain
+
+
+CASES = [
+    # nobody calls themselves by name: the tag of a line naming the reader is someone else's
+    ('Mara came in. She sat.\n\n"Y/N," she said.\n', "she", 2, (False, True)),
+    # ...but an introduction is the reader's own
+    ('Y/N came in, soaked.\n\n"I\'m Y/N," she said.\n', "she", 1, (True, True)),
+    # a line answering the reader is said to her: `she` in it is someone else
+    (
+        'Mara ran. She fell.\n\n"Is Mara coming?" Y/N said.\n\n"She is late," Theo said.\n',
+        "she",
+        2,
+        (False, True),
+    ),
+    # a tag never means someone its own line talks about
+    ('Y/N sat down.\n\n"My father was a sailor," he said.\n', "he", 1, (True, True), "he"),
+    # a tag after another person's turn may be a new speaker: left as written
+    (
+        'Y/N smiled.\n\nMara laughed. She sat by Mara\'s dog.\n\n"Again," she said.\n',
+        "she",
+        2,
+        (True, False),
+    ),
+    # the one acting right before a line says it: `she` in it is not her
+    ('Mara sat. She ate.\n\nMara frowned. "She is late."\n', "she", 2, (True, True)),
+    # a subject is not the reader named later in its own clause
+    (
+        "Mara ran. She fell.\n\nY/N came in. Mara smiled, and she kissed Y/N.\n",
+        "she",
+        2,
+        (False, True),
+    ),
+    # the reader subject first, another person nearer: either may be meant
+    ("Mara ran. She fell.\n\nY/N hugged Mara. She laughed.\n", "she", 2, (True, False)),
+    # a possessive next to another person's sentence is theirs
+    (
+        "Mara ran. She fell.\n\nY/N sat down. Mara looked up. Her eyes were red.\n",
+        "her",
+        1,
+        (False, True),
+    ),
+    # a relative clause has its own subject: `him` is not the patient, nor the teller
+    (
+        "Theo sat. He ate.\n\nY/N listened. Theo told a tale of a man who had proposed to him.\n",
+        "him",
+        1,
+        (False, True),
+        "he",
+    ),
+    # the reader is the subject of the clause, so the object is someone else
+    ("Mara ran. She slept on the chair.\n\nY/N did not wake her.\n", "her", 1, (False, False)),
+    # somebody else is the subject between: the object may be that first subject
+    (
+        'Mara ran. She fell.\n\nY/N hesitated. "Mara says you make her tea."\n',
+        "her",
+        1,
+        (False, True),
+    ),
+]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[f"case{n}" for n in range(len(CASES))])
+def test_who_a_pronoun_means(case: tuple, tmp_path: Path) -> None:
+    body, word, nth, expected, *written = case
+    assert decided(body, word, nth, tmp_path, *written) == expected
+
+
+@pytest.mark.parametrize(
+    ("body", "role"),
+    [
+        ("Y/N kissed her first, because she could.", "obj"),
+        ("Y/N could feel her face going red.", "det"),
+        ("Theo made her cry.", "obj"),
+        ("He knows her better than that.", "obj"),
+    ],
+)
+def test_her_as_object_or_determiner(body: str, role: str, tmp_path: Path) -> None:
+    head = "---\ntitle: T\nreader: {pronouns: she}\n---\n\n"
+    assert [d.role for d in decisions(head + body, tmp_path) if d.written == "her"] == [role]
+
+
 def test_a_story_without_a_reader_field_is_left_alone(tmp_path: Path) -> None:
     text = STORY.replace("reader: {pronouns: she}\n", "")
     assert decisions(text, tmp_path) == []

@@ -43,6 +43,10 @@ class Exchange:
     """The paragraph starts with a quoted line (a new turn of the conversation)."""
 
 
+SILENCE = Exchange(frozenset(), frozenset(), False, 0, 0, False)
+"""A paragraph without dialogue."""
+
+
 def exchange(items: Sequence[Item], names: frozenset[str]) -> Exchange:
     """What the paragraph's `items` show of its dialogue."""
     speakers: set[str] = set()

@@ -121,6 +121,17 @@ def _adjective(word: str) -> bool:
 ORDINALS = frozenset({"first", "second", "third", "last", "only", "best", "most"})
 
 
+def next_word(items: Sequence[Item], index: int, skip_adverbs: bool = True) -> int | None:
+    """The index of the next word right after `index` (an adverb skipped), if no punctuation
+    comes between."""
+    for at in range(index + 1, min(index + 3, len(items))):
+        if items[at].kind != "word":
+            return at if items[at].kind == "slot" else None
+        if not (skip_adverbs and items[at].lower in en.ADVERBS and at == index + 1):
+            return at
+    return None
+
+
 def name_of(word: str) -> str:
     """`Theo's` -> `Theo`."""
     for suffix in ("'s", "’s"):

@@ -4,14 +4,9 @@ A story declares how it writes the reader (`reader: {pronouns: she}`, or `he`, o
 second-person story). This stage reads each scene in order, keeps track of who was last
 mentioned (the reader: `Y/N` and the other reader codes, and the reader's pronouns; other
 people: names that the story itself calls by the same pronouns, and nouns like `the
-waitress`), and decides for every pronoun of the reader's set whether it is the reader's:
-
-- the nearest preceding mention wins; a subject pronoun prefers the nearest subject, an
-  object never means the subject of its own clause (`Mara laughed at her`), a reflexive
-  always does;
-- narration does not look back into an earlier paragraph's dialogue;
-- where the reader is the nearest but another person of the same pronouns was mentioned in
-  the same sentence, the word is left as written and reported as uncertain.
+waitress`), and decides for every pronoun of the reader's set whether it is the reader's
+(builder.stages.pronoun_referents has the rules); where the referent is unclear, the word is
+left as written and reported as uncertain.
 
 A reader pronoun becomes a slot `PRONOUN:<role>` (subj, obj, det, pos, refl), a verb that must
 agree with a reader subject (`she walks` -> `they walk`, `was she` -> `were they`) a slot
@@ -24,25 +19,24 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 from builder.model import Chapter, Manuscript, Paragraph, Scene, Text
 from builder.pronouns import COLUMNS, WORD_ROW
 from builder.stages import pronoun_words as en
 from builder.stages.placeholders import all_paragraphs
-from builder.stages.pronoun_dialogue import Exchange, exchange
+from builder.stages.pronoun_dialogue import exchange
 from builder.stages.pronoun_reading import (
     READER_CODES,
     Item,
     cut,
     items_of,
     name_of,
+    next_word,
     reader_word,
     same_pronoun_names,
 )
-
-WINDOW = 2
-"""How many paragraphs back a pronoun looks for who it means."""
+from builder.stages.pronoun_referents import WINDOW, State, mention, resolve
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,40 +54,6 @@ class Decision:
     """False: the referent is unclear and the word stays as written."""
     why: str
     """The rule that decided, for `ficpress pronouns`."""
-
-
-@dataclass(slots=True)
-class _Mention:
-    reader: bool
-    sentence: int
-    clause: int
-    paragraph: int
-    quoted: bool
-    subject: bool
-    who: str = ""
-    """Who it is: `reader`, a name, a noun (`waitress`); a pronoun inherits its antecedent's."""
-    possessor: bool = False
-    """A possessive name (`Mara's hand`): not what a pronoun in its own sentence means."""
-    position: int = -1
-    """Its index among its paragraph's items."""
-
-
-@dataclass(slots=True)
-class _State:
-    written: str
-    names: frozenset[str]
-    column: int
-    """Which column of builder.pronouns.WORDS the story's reader words are in."""
-    mentions: list[_Mention] = field(default_factory=list)
-    paragraph: int = 0
-    sentence: int = 0
-    clause: int = 0
-    talk: Exchange = exchange((), frozenset())
-    """The dialogue of the paragraph being read."""
-    tagged: set[str] = field(default_factory=set)
-    """Who the paragraph's tag pronouns so far turned out to be."""
-    last_speaker: str = ""
-    """Who spoke the line of the paragraph before (`reader`, a name), if it had one."""
 
 
 def find(manuscript: Manuscript) -> Manuscript:
@@ -117,7 +77,7 @@ def analyse(manuscript: Manuscript) -> tuple[Manuscript, tuple[Decision, ...]]:
     for chapter in manuscript.chapters:
         scenes = []
         for scene in chapter.scenes:
-            state = _State(written, names, column)
+            state = State(written, names, column)
             paragraphs = tuple(
                 _paragraph(p, items[id(p)], state, decisions) for p in scene.paragraphs
             )
@@ -127,7 +87,7 @@ def analyse(manuscript: Manuscript) -> tuple[Manuscript, tuple[Decision, ...]]:
 
 
 def _paragraph(
-    paragraph: Paragraph, items: list[Item], state: _State, decisions: list[Decision]
+    paragraph: Paragraph, items: list[Item], state: State, decisions: list[Decision]
 ) -> Paragraph:
     state.paragraph += 1
     state.mentions = [m for m in state.mentions if m.paragraph >= state.paragraph - WINDOW]
@@ -153,7 +113,7 @@ def _paragraph(
     for index, item in enumerate(items):
         if item.kind == "slot":
             if item.text in READER_CODES:
-                state.mentions.append(_mention(state, items, index, "reader"))
+                state.mentions.append(mention(state, items, index, "reader"))
             continue
         if item.kind != "word":
             continue
@@ -162,11 +122,11 @@ def _paragraph(
         found = en.PRONOUNS.get(state.written, {}).get(base)
         if found is not None:
             role = _role(items, index, found)
-            who, certain, why = _resolve(state, items, index, role)
+            who, certain, why = resolve(state, items, index, role)
             reader = who == "reader"
             decide(index, role, reader, certain, why)
             if reader or certain:
-                state.mentions.append(_mention(state, items, index, who))
+                state.mentions.append(mention(state, items, index, who))
             if index in state.talk.tags and certain:
                 speaker = who
                 if who != "reader":  # the lines after the tag are theirs: I, not she
@@ -187,7 +147,7 @@ def _paragraph(
         if _is_other(state, item):
             name = name_of(item.text)
             who = name if name in state.names else item.lower
-            state.mentions.append(_mention(state, items, index, who, possessor=name != item.text))
+            state.mentions.append(mention(state, items, index, who, possessor=name != item.text))
     state.last_speaker = speaker if any(item.quoted for item in items) else ""
     return cut(paragraph, items, cuts) if cuts else paragraph
 
@@ -206,7 +166,7 @@ def _words_column(manuscript: Manuscript) -> int:
     return found.most_common(1)[0][0] if found else COLUMNS["she"]
 
 
-def _is_other(state: _State, item: Item) -> bool:
+def _is_other(state: State, item: Item) -> bool:
     """A mention of someone else who shares the reader's pronouns."""
     if state.written == "you":
         return False
@@ -215,45 +175,6 @@ def _is_other(state: _State, item: Item) -> bool:
     return item.lower in en.GENDERED_NOUNS[state.written] or (
         state.written == "she" and en.feminine_noun(item.lower)
     )
-
-
-def _mention(
-    state: _State, items: Sequence[Item], index: int, who: str, possessor: bool = False
-) -> _Mention:
-    item = items[index]
-    subject = (
-        item.lower.partition("'")[0] in ("she", "he")
-        or _before_verb(items, index)
-        or (  # `"...," said Luca`
-            index > 1 and items[index - 1].lower in en.SPEECH and items[index - 2].kind == "punct"
-        )
-        or index == 0
-        or items[index - 1].text in (".", "!", "?", "…")  # `Priya, the stage manager, did`
-    )
-    return _Mention(
-        who == "reader",
-        *(item.sentence, item.clause, state.paragraph, item.quoted),
-        subject=subject and not possessor,
-        who=who,
-        possessor=possessor,
-        position=index,
-    )
-
-
-def _before_verb(items: Sequence[Item], index: int) -> bool:
-    after = _next_word(items, index)
-    return after is not None and en.finite_verb(items[after].text)
-
-
-def _next_word(items: Sequence[Item], index: int, skip_adverbs: bool = True) -> int | None:
-    """The index of the next word right after `index` (an adverb skipped), if no punctuation
-    comes between."""
-    for at in range(index + 1, min(index + 3, len(items))):
-        if items[at].kind != "word":
-            return at if items[at].kind == "slot" else None
-        if not (skip_adverbs and items[at].lower in en.ADVERBS and at == index + 1):
-            return at
-    return None
 
 
 def _role(items: Sequence[Item], index: int, role: str) -> str:
@@ -299,141 +220,11 @@ def _ends_phrase(items: Sequence[Item], index: int) -> bool:
     return index >= len(items) or items[index].kind == "punct" or items[index].lower in en.CLOSED
 
 
-def _resolve(state: _State, items: Sequence[Item], index: int, role: str) -> tuple[str, bool, str]:
-    """(who, certain?, why) for the pronoun at `index`: who is `reader` or someone else."""
-    item = items[index]
-    talk = state.talk
-    speakers = talk.speakers | state.tagged | _beat(state, items, index) if item.quoted else set()
-    if "reader" in speakers:
-        return "", True, "the reader is speaking"
-    answer = talk.opens_with_line and state.last_speaker == "reader"
-    if index in talk.tags and (talk.names_reader or answer):
-        why = "the line names the reader" if talk.names_reader else "the line answers the reader"
-        return _someone_else(state, f"{why}, so someone else says it")
-    if item.quoted and index < (talk.turn if answer else talk.to_reader):
-        return _someone_else(state, "the line is said to the reader, who is `you` in it")
-    pool = [
-        m
-        for m in state.mentions
-        if m.paragraph >= state.paragraph - WINDOW
-        and (item.quoted or not m.quoted or (_here(m, state) and index not in talk.tags))
-        and m.who not in speakers  # a speaker says I, not she
-        and not (m.possessor and m.sentence == item.sentence and role != "subj")
-    ]
-    if role == "refl":
-        same = [m for m in pool if m.sentence == item.sentence]
-        subjects = [m for m in same if m.subject and m.clause == item.clause] or same
-        if subjects:
-            return subjects[-1].who, True, "reflexive of the clause's subject"
-    if role == "obj":  # never the subject of its own clause (or of the verbs joined to it)
-        subjects = [
-            m
-            for m in pool
-            if m.subject and m.sentence == item.sentence and not _subject_between(items, m, index)
-        ]
-        if subjects and not (subjects[-1].reader and subjects[-1].clause != item.clause):
-            pool = [m for m in pool if m.who != subjects[-1].who]
-            if subjects[-1].reader:
-                near = bool(pool) and _here(pool[-1], state)
-                who = pool[-1].who if pool else ""
-                return who, near, "the reader is the subject, so the object is not"
-    if role == "subj" and _reader_later_in_clause(items, index):
-        return _someone_else(state, "the reader is named later in its clause (`she kissed Y/N`)")
-    if role == "subj":  # a subject pronoun continues an earlier sentence's subject
-        subjects = [m for m in pool if m.subject]
-        if subjects and subjects[-1].reader:
-            later = pool[pool.index(subjects[-1]) + 1 :]
-            if any(not m.reader and m.sentence >= item.sentence - 1 for m in later):
-                # `Y/N hugged Mara. She laughed.`: either of them
-                return "reader", False, "the reader is the subject before, but another is nearer"
-        pool = subjects or pool
-    if not pool:
-        return "reader", True, "nobody else mentioned before"
-    nearest = pool[-1]
-    if not nearest.reader:
-        if nearest.sentence == item.sentence or (
-            nearest.sentence == item.sentence - 1
-            and (role in ("det", "pos") or (role == "subj" and nearest.subject))
-        ):
-            return nearest.who, True, "another person of these pronouns is nearer"
-        if index in state.talk.tags:  # a new speaker is as likely as the reader
-            return "reader", False, "a tag after another person's turn: who speaks is unclear"
-        if nearest.paragraph == state.paragraph and role != "obj":
-            return "reader", False, "the reader is the story's focus, but another person is near"
-        return "reader", True, "the reader is the story's focus"
-    rival = any(not m.reader and m.sentence == item.sentence for m in pool if _here(m, state))
-    if rival and role != "obj":
-        return "reader", False, "the reader is nearest, but another person is in the sentence"
-    return "reader", True, "the reader is the nearest mention"
-
-
-def _beat(state: _State, items: Sequence[Item], index: int) -> set[str]:
-    """Who does something in the narration right before the line at `index` (`He glanced at
-    her. "He's my boyfriend."`): the one who says it, when no tag says otherwise."""
-    start = index
-    while start > 0 and items[start - 1].quoted:
-        start -= 1
-    if start == 0 or items[start - 1].text not in (".", "!", "?", "…"):
-        return set()  # no sentence of narration ends right before the line
-    beat = items[start - 1].sentence - 1  # a full stop opens the next sentence
-    subjects = [
-        m
-        for m in state.mentions
-        if _here(m, state) and not m.quoted and m.subject and m.sentence == beat and m.who
-    ]  # the reader's own lines need a tag naming them (`Y/N said`): a pronoun may be wrong
-    return {subjects[0].who} if subjects and not subjects[0].reader else set()
-
-
-def _subject_between(items: Sequence[Item], mention: _Mention, index: int) -> bool:
-    """Someone else is a subject between `mention` and the object at `index` (`she says you
-    make her breakfast`): the object is in that one's clause."""
-    between = items[mention.position + 1 : index] if mention.position < index else ()
-    return any(item.lower in en.SUBJECTS for item in between)
-
-
-def _reader_later_in_clause(items: Sequence[Item], index: int) -> bool:
-    """The reader's name follows the pronoun in its clause, not as a possessor: `she kissed
-    Y/N`, `she and Y/N`; a person is not named in the clause they are the subject of."""
-    for item in items[index + 1 : index + 8]:
-        if item.clause != items[index].clause or item.quoted != items[index].quoted:
-            return False
-        if item.kind == "slot" and item.text in READER_CODES:
-            return True
-    return False
-
-
-def _someone_else(state: _State, why: str) -> tuple[str, bool, str]:
-    """Not the reader: the nearest other person of the reader's pronouns, if there is one."""
-    others = [m for m in state.mentions if not m.reader and m.who]
-    return (others[-1].who if others else ""), True, why
-
-
-def _speakers(items: Sequence[Item], names: frozenset[str]) -> set[str]:
-    """Who says the paragraph's dialogue (`"...," Y/N said`, `Carol demanded, "..."`): `reader`
-    or names; a pronoun in the dialogue is never its speaker (who says I)."""
-    found: set[str] = set()
-    for at in range(len(items) - 1):
-        first, second = items[at], items[at + 1]
-        if first.quoted or second.quoted:
-            continue
-        for who, verb in ((first, second), (second, first)):
-            if verb.lower in en.SPEECH:
-                if who.text in READER_CODES:
-                    found.add("reader")
-                elif name_of(who.text) in names:
-                    found.add(name_of(who.text))
-    return found
-
-
-def _here(mention: _Mention, state: _State) -> bool:
-    return mention.paragraph == state.paragraph
-
-
 def _contraction(items: Sequence[Item], index: int) -> str:
     """For `she's`: `has` or `is`, from the word after it."""
     if not items[index].lower.endswith("'s"):
         return ""
-    after = _next_word(items, index)
+    after = next_word(items, index)
     if after is None or items[after].kind != "word":
         return "is"
     return "has" if en.has_contraction(items[after].text) else "is"
@@ -451,7 +242,7 @@ def _agreeing(items: Sequence[Item], index: int, role: str) -> Iterator[tuple[in
         if plural and items[before].lower in _AUXILIARIES and opens:
             yield before, plural
             return
-    after = _next_word(items, index)
+    after = next_word(items, index)
     if after is None or items[after].kind != "word":
         return
     plural = en.plural_verb(items[after].text)
