@@ -189,6 +189,27 @@ CASES = [
         1,
         (False, True),
     ),
+    # a sentence's first person is its topic, also as the subject's owner
+    (
+        "Mara ran. She fell.\n\nY/N sat down.\n\nMara's phone buzzed. She glanced at it.\n",
+        "she",
+        2,
+        (False, True),
+    ),
+    # a name spoken to is `you` in its line, not she
+    (
+        'Mara ran. She fell.\n\nY/N yawned.\n\n"Mara, be nice. She drove all night."\n',
+        "she",
+        2,
+        (True, True),
+    ),
+    # a possessor alone in its sentence is what its pronouns mean
+    (
+        "Y/N slept.\n\nMara ran. She fell.\n\nMara's sword lay across her knees.\n",
+        "her",
+        1,
+        (False, True),
+    ),
 ]
 
 

@@ -25,6 +25,10 @@ WINDOW = 2
 """How many paragraphs back a pronoun looks for who it means."""
 
 
+ADDRESSED = "addressed"
+"""Who a name spoken to is: nobody a pronoun of its line means."""
+
+
 @dataclass(slots=True)
 class Mention:
     reader: bool
@@ -69,13 +73,18 @@ def mention(
         or (  # `"...," said Luca`
             index > 1 and items[index - 1].lower in en.SPEECH and items[index - 2].kind == "punct"
         )
-        or index == 0
-        or items[index - 1].text in (".", "!", "?", "…")  # `Priya, the stage manager, did`
     )
+    opens = index == 0 or items[index - 1].text in (".", "!", "?", "…", '"', "“")
+    after = items[index + 1].text if index + 1 < len(items) else ""
+    if item.quoted and (opens or items[index - 1].text == ",") and after in ',.!?"”':
+        who = ADDRESSED  # `"Luca, be nice. He drove four hours."`: Luca is you, not he
+        subject = opens = False
     return Mention(
         who == "reader",
         *(item.sentence, item.clause, state.paragraph, item.quoted),
-        subject=subject and not possessor,
+        # `Priya, the stage manager, did`; `Jess's phone buzzed. She glanced`: a sentence's
+        # first person is its topic, as its subject or the subject's owner
+        subject=(subject and not possessor) or opens,
         who=who,
         possessor=possessor,
         position=index,
@@ -100,13 +109,17 @@ def resolve(state: State, items: Sequence[Item], index: int, role: str) -> tuple
         return _someone_else(state, f"{why}, so someone else says it")
     if item.quoted and index < (talk.turn if answer else talk.to_reader):
         return _someone_else(state, "the line is said to the reader, who is `you` in it")
+    # `Y/N found Mara's hand and laced her fingers`: a possessor beside the reader is not
+    # what the sentence's pronouns mean; alone, it is (`Ilse's sword lay across her knees`)
+    rival = any(m.reader and m.sentence == item.sentence for m in state.mentions)
     pool = [
         m
         for m in state.mentions
         if m.paragraph >= state.paragraph - WINDOW
         and (item.quoted or not m.quoted or (_here(m, state) and index not in talk.tags))
         and m.who not in speakers  # a speaker says I, not she
-        and not (m.possessor and m.sentence == item.sentence and role != "subj")
+        and m.who != ADDRESSED
+        and not (m.possessor and m.sentence == item.sentence and role != "subj" and rival)
     ]
     if role == "refl":
         same = [m for m in pool if m.sentence == item.sentence]
