@@ -210,6 +210,19 @@ CASES = [
         1,
         (False, True),
     ),
+    # a compound whose head is a gendered noun names a person of those pronouns
+    (
+        "Y/N slept.\n\nThe stepmother stood by the bed with her hands folded.\n",
+        "her",
+        1,
+        (False, True),
+    ),
+    (
+        "Y/N slept.\n\nThe policewoman stood by the bed with her hands folded.\n",
+        "her",
+        1,
+        (False, True),
+    ),
 ]
 
 

@@ -61,7 +61,7 @@ GENDERED_NOUNS: dict[str, frozenset[str]] = {
     "she": _words(
         """woman girl lady mother mum mom mama mommy grandmother grandma gran nan nana nonna
         aunt auntie sister daughter niece wife girlfriend bride queen princess waitress
-        actress hostess widow nun madam duchess"""
+        actress hostess widow nun madam duchess mistress"""
     ),
     "he": _words(
         """man boy gentleman father dad daddy papa grandfather grandpa granddad uncle brother
@@ -182,4 +182,20 @@ def feminine_noun(word: str) -> bool:
         and not word.endswith("ness")
         and not any(word.endswith(plain) for plain in NOT_FEMININE)
         and "NOUN" in kinds(word)
+    )
+
+
+@functools.lru_cache(maxsize=8192)
+def gendered_noun(word: str, written: str) -> bool:
+    """`mother`, `waitress`, and compounds whose head is one (`stepmother`, `spymistress`,
+    `policewoman`; `woman` itself is no `man`): a person of the pronouns `written`."""
+
+    def plain(noun: str) -> bool:
+        return noun in GENDERED_NOUNS[written] or (written == "she" and feminine_noun(noun))
+
+    if plain(word):
+        return True
+    return any(
+        plain(word[cut:]) and len(word[:cut]) >= 3 and bool(kinds(word[:cut]))
+        for cut in range(3, len(word) - 2)
     )

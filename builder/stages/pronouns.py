@@ -172,9 +172,7 @@ def _is_other(state: State, item: Item) -> bool:
         return False
     if item.text[0].isupper() and name_of(item.text) in state.names:
         return True
-    return item.lower in en.GENDERED_NOUNS[state.written] or (
-        state.written == "she" and en.feminine_noun(item.lower)
-    )
+    return en.gendered_noun(item.lower, state.written)
 
 
 def _role(items: Sequence[Item], index: int, role: str) -> str:
