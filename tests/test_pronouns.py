@@ -223,6 +223,13 @@ CASES = [
         1,
         (False, True),
     ),
+    # two owners compared in one clause are two people
+    (
+        "Mara ran. She fell.\n\nY/N took Mara's hand and laced her fingers through hers.\n",
+        "hers",
+        1,
+        (False, True),
+    ),
 ]
 
 

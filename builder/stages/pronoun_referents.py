@@ -121,6 +121,11 @@ def resolve(state: State, items: Sequence[Item], index: int, role: str) -> tuple
         and m.who != ADDRESSED
         and not (m.possessor and m.sentence == item.sentence and role != "subj" and rival)
     ]
+    if role == "pos" and any(_owns(m, items, item, state) for m in state.mentions):
+        # `laced her fingers through hers`: the two owners are two people
+        others = [m for m in state.mentions if not m.reader and m.sentence == item.sentence]
+        who = others[-1].who if others else ""
+        return who, bool(others), "the reader owns the other thing compared in the clause"
     if role == "refl":
         same = [m for m in pool if m.sentence == item.sentence]
         subjects = [m for m in same if m.subject and m.clause == item.clause] or same
@@ -201,6 +206,16 @@ def _reader_later_in_clause(items: Sequence[Item], index: int) -> bool:
         if item.kind == "slot" and item.text in READER_CODES:
             return True
     return False
+
+
+def _owns(mention: Mention, items: Sequence[Item], item: Item, state: State) -> bool:
+    """`mention` is a possessive pronoun of the reader's in the clause of `item`."""
+    return (
+        mention.reader
+        and _here(mention, state)
+        and mention.clause == item.clause
+        and items[mention.position].lower in ("her", "his")
+    )
 
 
 def _someone_else(state: State, why: str) -> tuple[str, bool, str]:
