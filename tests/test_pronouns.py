@@ -239,6 +239,13 @@ def test_who_a_pronoun_means(case: tuple, tmp_path: Path) -> None:
     assert decided(body, word, nth, tmp_path, *written) == expected
 
 
+def test_a_series_of_verbs_agrees_with_the_reader(tmp_path: Path) -> None:
+    head = "---\ntitle: T\nreader: {pronouns: she}\n---\n\n"
+    body = "Y/N sits. She grins, waves to the driver and runs. She sighs, the bus leaves."
+    verbs = [d.written for d in decisions(head + body, tmp_path) if d.role == "verb"]
+    assert verbs == ["grins", "waves", "runs", "sighs"]  # `leaves` is the bus's
+
+
 @pytest.mark.parametrize(
     ("body", "role"),
     [

@@ -254,15 +254,24 @@ _AUXILIARIES = frozenset({"is", "was", "has", "does", "isn't", "wasn't", "hasn't
 
 
 def _coordinated(items: Sequence[Item], verb: int) -> Iterator[tuple[int, str]]:
-    """Verbs joined to the first with `and`, `or`, `then` (`she laughs and shakes her head`)."""
+    """Verbs joined to the first with `and`, `or`, `then` (`she laughs and shakes her head`),
+    and a series of them (`she grins, waves and runs`: the commas' verbs only when an `and`
+    verb closes the series)."""
     sentence = items[verb].sentence
+    listed: list[tuple[int, str]] = []
     for at in range(verb + 1, min(verb + 16, len(items) - 1)):
         item = items[at]
         if item.sentence != sentence or item.kind == "slot" or item.quoted != items[verb].quoted:
             return
         if item.lower in ("she", "he", "i", "you", "they", "we", "it"):
             return
-        if item.lower in ("and", "or", "then") and items[at + 1].kind == "word":
+        if item.lower in ("and", "or", "then", ",") and items[at + 1].kind == "word":
             plural = en.plural_verb(items[at + 1].text)
-            if plural and en.kinds(items[at + 1].text) & {"VERB"}:
-                yield at + 1, plural
+            if not (plural and en.kinds(items[at + 1].text) & {"VERB"}):
+                continue
+            if item.lower == ",":
+                listed.append((at + 1, plural))
+                continue
+            yield from listed
+            yield at + 1, plural
+            listed = []
