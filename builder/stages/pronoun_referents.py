@@ -149,8 +149,11 @@ def resolve(state: State, items: Sequence[Item], index: int, role: str) -> tuple
         subjects = [m for m in pool if m.subject]
         if subjects and subjects[-1].reader:
             later = pool[pool.index(subjects[-1]) + 1 :]
-            if any(not m.reader and m.sentence >= item.sentence - 1 for m in later):
-                # `Y/N hugged Mara. She laughed.`: either of them
+            if any(
+                m.who in state.names and not m.possessor and m.sentence >= item.sentence - 1
+                for m in later
+            ):  # `Y/N hugged Mara. She laughed.`: either of them (a name: someone in the
+                # scene; `a woman`, `Mara's cousin` more often only passes through)
                 return "reader", False, "the reader is the subject before, but another is nearer"
         pool = subjects or pool
     if not pool:
