@@ -230,6 +230,17 @@ CASES = [
         1,
         (False, True),
     ),
+    # a subject pronoun of a main clause continues the main subject, not a subordinate one
+    (
+        "Mara ran. She fell.\n\nY/N won't admit that Mara is right, so she says nothing.\n",
+        "she",
+        2,
+        (True, True),
+    ),
+    # ...but one in a subordinate clause itself is not decided by that: Mara is as near
+    ("Mara ran. She fell.\n\nY/N knew that Mara lied if she could.\n", "she", 2, (True, False)),
+    # the only one of the pronouns in its sentence, the reader, is what a subject means
+    ("Mara ran. She fell.\n\nTheo paid for her before she could argue.\n", "she", 2, (True, True)),
 ]
 
 

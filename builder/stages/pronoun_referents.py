@@ -43,6 +43,9 @@ class Mention:
     """A possessive name (`Mara's hand`): not what a pronoun in its own sentence means."""
     position: int = -1
     """Its index among its paragraph's items."""
+    subordinate: bool = False
+    """In a subordinate or relative clause (`because Theo had`, `that Mina is right`): less
+    likely than the main clause's subject to be what the next clause's pronoun means."""
 
 
 @dataclass(slots=True)
@@ -88,7 +91,16 @@ def mention(
         who=who,
         possessor=possessor,
         position=index,
+        subordinate=_opener(items, index) in en.SUBORDINATORS,
     )
+
+
+def _opener(items: Sequence[Item], index: int) -> str:
+    """The first word of the clause the item at `index` is in."""
+    start = index
+    while start > 0 and items[start - 1].clause == items[index].clause:
+        start -= 1
+    return items[start].lower
 
 
 def _before_verb(items: Sequence[Item], index: int) -> bool:
@@ -155,6 +167,20 @@ def resolve(state: State, items: Sequence[Item], index: int, role: str) -> tuple
             ):  # `Y/N hugged Mara. She laughed.`: either of them (a name: someone in the
                 # scene; `a woman`, `Mara's cousin` more often only passes through)
                 return "reader", False, "the reader is the subject before, but another is nearer"
+        here = [m for m in pool if m.sentence == item.sentence]
+        if here and all(m.reader for m in here) and not any(m.subject for m in here):
+            # `Theo paid for her before she could argue`: the sentence's only one of these
+            return "reader", True, "the reader is the only one of these pronouns in its sentence"
+        main = [m for m in subjects if m.sentence == item.sentence and not m.subordinate]
+        if (
+            subjects
+            and subjects[-1].subordinate
+            and main
+            and main[-1].reader
+            and _opener(items, index) not in en.SUBORDINATORS
+        ):
+            # `she'd rather walk than admit that Mina is right, so she says nothing`
+            return "reader", True, "the main clause's subject, not a subordinate clause's"
         pool = subjects or pool
     if not pool:
         return "reader", True, "nobody else mentioned before"

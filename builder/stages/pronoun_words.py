@@ -52,6 +52,10 @@ CLAUSE_WORDS = _words(
     """and but or while when as because then so until unless though although whether that
     who which whom whose if since before after"""
 )
+SUBORDINATORS = _words(
+    """that which who whom whose because if when while although though since until unless
+    whether before after as"""
+)
 SUBJECTS = _words("i you we they i'm you're we're they're i've you've we've they've")
 """Subject pronouns outside the reader's set."""
 HAS_PARTICIPLES = frozenset({"been", "had", "got", "gotten"})
