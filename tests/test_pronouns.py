@@ -241,6 +241,17 @@ CASES = [
     ("Mara ran. She fell.\n\nY/N knew that Mara lied if she could.\n", "she", 2, (True, False)),
     # the only one of the pronouns in its sentence, the reader, is what a subject means
     ("Mara ran. She fell.\n\nTheo paid for her before she could argue.\n", "she", 2, (True, True)),
+    # a place beside the reader may be her own...
+    (
+        "Mara ran. She fell.\n\nY/N sat on the step with the jar beside her.\n",
+        "her",
+        1,
+        (True, True),
+    ),
+    # ...but not when someone else is the subject
+    ("Y/N yawned.\n\nMara ran. She fell.\n\nMara sat down beside her.\n", "her", 1, (True, True)),
+    # a noun with its verb is a new subject between: `her` is free to be the first subject
+    ("Y/N hummed a song her father taught her.\n", "her", 2, (True, True)),
 ]
 
 

@@ -149,7 +149,9 @@ def resolve(state: State, items: Sequence[Item], index: int, role: str) -> tuple
             for m in pool
             if m.subject and m.sentence == item.sentence and not _subject_between(items, m, index)
         ]
-        if subjects and not (subjects[-1].reader and subjects[-1].clause != item.clause):
+        if subjects and not (
+            subjects[-1].reader and (subjects[-1].clause != item.clause or _locative(items, index))
+        ):  # a place beside the reader may be her own (`she sat with the jar beside her`)
             pool = [m for m in pool if m.who != subjects[-1].who]
             if subjects[-1].reader:
                 near = bool(pool) and _here(pool[-1], state)
@@ -219,11 +221,32 @@ def _beat(state: State, items: Sequence[Item], index: int) -> set[str]:
     return {subjects[0].who} if subjects and not subjects[0].reader else set()
 
 
+def _locative(items: Sequence[Item], index: int) -> bool:
+    """The object at `index` follows a preposition of place (`beside her`, `next to him`)."""
+    before = items[index - 1].lower if index else ""
+    return before in en.LOCATIVES or (
+        before == "to" and index > 1 and items[index - 2].lower == "next"
+    )
+
+
 def _subject_between(items: Sequence[Item], mention: Mention, index: int) -> bool:
     """Someone else is a subject between `mention` and the object at `index` (`she says you
     make her breakfast`): the object is in that one's clause."""
-    between = items[mention.position + 1 : index] if mention.position < index else ()
-    return any(item.lower in en.SUBJECTS for item in between)
+    if mention.position >= index:
+        return False
+    return any(
+        items[at].lower in en.SUBJECTS
+        or (  # `a CD her father bought her`
+            items[at].kind == "word"
+            and items[at - 1].lower in en.DETERMINERS
+            and items[at].lower not in en.CLOSED
+            and "NOUN" in en.kinds(items[at].text)
+            and items[at + 1].kind == "word"
+            and items[at + 1].lower not in en.BE  # `the day was her own`
+            and en.finite_verb(items[at + 1].text)
+        )
+        for at in range(mention.position + 1, index - 1)
+    )
 
 
 def _reader_later_in_clause(items: Sequence[Item], index: int) -> bool:

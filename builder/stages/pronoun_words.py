@@ -52,6 +52,9 @@ CLAUSE_WORDS = _words(
     """and but or while when as because then so until unless though although whether that
     who which whom whose if since before after"""
 )
+DETERMINERS = _words("a an the this that my your his her its our their")
+LOCATIVES = _words("beside behind near around beneath underneath under above below")
+"""Prepositions of place, after which a pronoun may be the clause's subject itself."""
 SUBORDINATORS = _words(
     """that which who whom whose because if when while although though since until unless
     whether before after as"""
