@@ -275,6 +275,9 @@ def test_a_series_of_verbs_agrees_with_the_reader(tmp_path: Path) -> None:
         ("Y/N could feel her face going red.", "det"),
         ("Theo made her cry.", "obj"),
         ("He knows her better than that.", "obj"),
+        ("He wanted to keep her safe, so he left.", "obj"),
+        ("Coffee made her happy.", "obj"),
+        ("He kept her keys.", "det"),
     ],
 )
 def test_her_as_object_or_determiner(body: str, role: str, tmp_path: Path) -> None:

@@ -166,6 +166,18 @@ def adverb_only(word: str) -> bool:
     return "ADV" in found and ("NOUN" not in found or word.lower() in ORDINAL_ADVERBS)
 
 
+@functools.lru_cache(maxsize=8192)
+def complement(word: str, verb: str) -> bool:
+    """`safe` in `keep her safe`: an adjective saying what the object is or becomes; one that
+    is also a noun only after a verb that takes such a complement."""
+    found = kinds(word)
+    return "ADJ" in found and ("NOUN" not in found or verb in COMPLEMENT_VERBS)
+
+
+COMPLEMENT_VERBS = _words(
+    """keep keeps kept keeping make makes made making leave leaves left leaving find finds
+    found finding hold holds held holding drive drives drove driving want wants wanted"""
+)
 ORDINAL_ADVERBS = frozenset({"first", "last", "once", "now", "better", "more", "less"})
 
 

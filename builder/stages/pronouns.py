@@ -196,6 +196,8 @@ def _role(items: Sequence[Item], index: int, role: str) -> str:
         return "obj"  # `made her cry`, but `felt her face going red`
     if en.adverb_only(word) and _ends_phrase(items, index + 2):
         return "obj"  # `kissed her first, because`, `left her alone.`
+    if en.complement(word, previous) and _ends_phrase(items, index + 2):
+        return "obj"  # `keep her safe,`, `made her happy.` (but `rubbed her back.`)
     kinds = en.kinds(word)
     if not kinds or kinds & {"NOUN", "ADJ", "PROPN"} or following.text[0].isupper():
         return "det"
