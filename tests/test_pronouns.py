@@ -4,7 +4,10 @@ accuracy on the gold set is tests/test_pronoun_accuracy.py."""
 
 from __future__ import annotations
 
+import difflib
+import re
 import zipfile
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -14,7 +17,7 @@ from builder.cli import main
 from builder.errors import ManuscriptError, UsageError
 from builder.stages import manuscript, placeholders, scenes
 from builder.stages import pronouns as stage
-from tests.conftest import problems, run_epubcheck
+from tests.conftest import FULL_PROFILE, SEED_MANUSCRIPT, problems, run_epubcheck
 
 STORY = """---
 title: The Bench
@@ -326,6 +329,50 @@ def test_build_with_pronouns_they_and_he(
     assert "Mara rolled her eyes" in they and "Mara rolled her eyes" in he
     results = run_epubcheck(books, tmp_path)
     assert all(problems(results[book]) == [] for book in books)
+
+
+def _tokens(epub: Path) -> list[str]:
+    """Every document of the book cut into words and the characters between them."""
+    with zipfile.ZipFile(epub) as archive:
+        text = "".join(
+            archive.read(name).decode("utf-8")
+            for name in sorted(archive.namelist())
+            if name.endswith(".xhtml")
+        )
+    return re.findall(r"[^\W\d_]+(?:['’][^\W\d_]+)*|[\W\d_]", text.replace("’", "'"))
+
+
+def test_the_sample_changes_only_its_reader_slots(tmp_path: Path) -> None:
+    """The sample story read as he and as they differs from its she-edition in the words of
+    its pronoun slots, each read as builder.pronouns says, and in nothing else."""
+    template = pipeline.compile(SEED_MANUSCRIPT)
+    slots = [slot for slot in template.slots if pronouns.is_pronoun_slot(slot.code)]
+    assert len(slots) > 20  # the sample's `her`s in Kylo's thoughts and in the scenes after
+    books = {}
+    for chosen in ("she", "he", "they"):
+        out = tmp_path / chosen
+        assignments = [*FULL_PROFILE, f"pronouns={chosen}"]
+        books[chosen] = pipeline.build(
+            SEED_MANUSCRIPT, formats=["epub"], out_dir=out, assignments=assignments
+        ).outputs[0]
+    she = _tokens(books["she"])
+    for chosen in ("he", "they"):
+        made = _tokens(books[chosen])
+        changed: Counter[tuple[str, str]] = Counter()
+        matcher = difflib.SequenceMatcher(None, she, made, autojunk=False)
+        for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+            assert tag in ("equal", "replace") and i2 - i1 == j2 - j1, (chosen, she[i1:i2])
+            if tag == "replace":
+                changed.update(zip(she[i1:i2], made[j1:j2], strict=True))
+        expected: Counter[tuple[str, str]] = Counter()
+        for slot in slots:
+            role = slot.code.removeprefix(pronouns.SLOT_PREFIX)
+            read = pronouns.read(role, slot.written, slot.variant, pronouns.parse(chosen))
+            if read != slot.written:
+                expected[(slot.written.replace("’", "'"), read.replace("’", "'"))] += 1
+        assert changed == expected, chosen
+    results = run_epubcheck(list(books.values()), tmp_path)
+    assert all(problems(results[book]) == [] for book in books.values())
 
 
 def test_pronouns_in_a_profile_and_its_precedence(
