@@ -255,6 +255,14 @@ CASES = [
     ("Y/N yawned.\n\nMara ran. She fell.\n\nMara sat down beside her.\n", "her", 1, (True, True)),
     # a noun with its verb is a new subject between: `her` is free to be the first subject
     ("Y/N hummed a song her father taught her.\n", "her", 2, (True, True)),
+    # a relative pronoun is its clause's subject: `him` is free to be the teller
+    (
+        "Y/N yawned.\n\nTheo sat. He ate. Theo told of a patient who proposed to him.\n",
+        "him",
+        1,
+        (False, True),
+        "he",
+    ),
 ]
 
 

@@ -147,7 +147,9 @@ def resolve(state: State, items: Sequence[Item], index: int, role: str) -> tuple
         subjects = [
             m
             for m in pool
-            if m.subject and m.sentence == item.sentence and not _subject_between(items, m, index)
+            if m.subject
+            and m.sentence == item.sentence
+            and not _subject_between(items, m, index, state.written)
         ]
         if subjects and not (
             subjects[-1].reader and (subjects[-1].clause != item.clause or _locative(items, index))
@@ -229,13 +231,14 @@ def _locative(items: Sequence[Item], index: int) -> bool:
     )
 
 
-def _subject_between(items: Sequence[Item], mention: Mention, index: int) -> bool:
+def _subject_between(items: Sequence[Item], mention: Mention, index: int, written: str) -> bool:
     """Someone else is a subject between `mention` and the object at `index` (`she says you
     make her breakfast`): the object is in that one's clause."""
     if mention.position >= index:
         return False
     return any(
         items[at].lower in en.SUBJECTS
+        or items[at].lower.partition("'")[0] == en.OTHER_SET.get(written)
         or (  # `a CD her father bought her`
             items[at].kind == "word"
             and items[at - 1].lower in en.DETERMINERS

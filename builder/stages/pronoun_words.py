@@ -59,8 +59,8 @@ SUBORDINATORS = _words(
     """that which who whom whose because if when while although though since until unless
     whether before after as"""
 )
-SUBJECTS = _words("i you we they i'm you're we're they're i've you've we've they've")
-"""Subject pronouns outside the reader's set."""
+SUBJECTS = _words("""i you we they i'm you're we're they're i've you've we've they've who which""")
+"""Subject pronouns outside the reader's set (the other set's are added where it is known)."""
 HAS_PARTICIPLES = frozenset({"been", "had", "got", "gotten"})
 
 # Nouns that name a person of one gender (another character when not the reader's).
