@@ -280,6 +280,26 @@ def test_a_series_of_verbs_agrees_with_the_reader(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
+    ("body", "word", "written", "reader"),
+    [
+        ('"Mint, young man?" the old man asked Y/N.', "man", "he", True),
+        ('"Come on, man," Theo said to Y/N.', "man", "he", False),  # a word, not a title
+        ('Y/N sat. "He called Y/N ma\'am," Mara said.', "ma'am", "she", True),
+        ('Y/N sat. "He called you ma\'am," Mara said.', "ma'am", "she", False),  # you: anyone
+        ('"No," you tell him. "I\'m not a princess."', "princess", "you", True),
+        ('"No," she tells you. "I\'m not a princess."', "princess", "you", False),
+        ('"She called you ma\'am," he says.', "ma'am", "you", True),
+    ],
+)
+def test_a_gendered_word_said_to_or_of_the_reader(
+    body: str, word: str, written: str, reader: bool, tmp_path: Path
+) -> None:
+    head = f"---\ntitle: T\nreader: {{pronouns: {written}}}\n---\n\n"
+    found = [d for d in decisions(head + body, tmp_path) if d.written == word]
+    assert [(d.reader, d.certain) for d in found] == ([(True, True)] if reader else [])
+
+
+@pytest.mark.parametrize(
     ("body", "role"),
     [
         ("Y/N kissed her first, because she could.", "obj"),

@@ -84,6 +84,9 @@ SPEECH = _words(
     """said says asked asks called calls replied replies whispered whispers told tells
     answered answers muttered mutters added adds demanded demands snapped snaps"""
 )
+SPEECH_BASE = _words("say ask call reply whisper tell answer mutter add demand snap")
+"""What `you` or `I` do in a tag (`you say`): SPEECH has the third person's forms."""
+CALLING = _words("call calls called calling")
 ADDRESSES = frozenset({"princess", "girl", "boy", "prince", "lady", "queen", "miss"})
 NOT_FEMININE = _words(
     """dress address press success process access mess less guess stress chess bless excess
