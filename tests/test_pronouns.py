@@ -263,6 +263,10 @@ CASES = [
         (False, True),
         "he",
     ),
+    # nor, from a main clause, named later in the sentence...
+    ("Mara ran. She fell.\n\nThen she left, and Y/N sat alone.\n", "she", 2, (False, True)),
+    # ...but a subordinate clause may name her after it
+    ("When she got home, Y/N cried.\n", "she", 1, (True, True)),
 ]
 
 

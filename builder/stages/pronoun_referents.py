@@ -254,10 +254,15 @@ def _subject_between(items: Sequence[Item], mention: Mention, index: int, writte
 
 def _reader_later_in_clause(items: Sequence[Item], index: int) -> bool:
     """The reader's name follows the pronoun in its clause, not as a possessor: `she kissed
-    Y/N`, `she and Y/N`; a person is not named in the clause they are the subject of."""
-    for item in items[index + 1 : index + 8]:
-        if item.clause != items[index].clause or item.quoted != items[index].quoted:
+    Y/N`, `she and Y/N`; a person is not named in the clause they are the subject of; nor,
+    from a main clause, later in the sentence (`she is gone, and Y/N peels the banana`; but
+    `when she got home, Y/N cried` names her after a subordinate clause)."""
+    main = _opener(items, index) not in en.SUBORDINATORS
+    for item in items[index + 1 :]:
+        if item.sentence != items[index].sentence or item.quoted != items[index].quoted:
             return False
+        if not main and (item.clause != items[index].clause or item.text == ","):
+            return False  # the subordinate clause ends
         if item.kind == "slot" and item.text in READER_CODES:
             return True
     return False
