@@ -240,6 +240,13 @@ CASES = [
         2,
         (True, True),
     ),
+    # ...also into the next sentence
+    (
+        "Mara ran. She fell.\n\nY/N played a song that Mara taught her. She remembers it.\n",
+        "she",
+        2,
+        (True, True),
+    ),
     # ...but one in a subordinate clause itself is not decided by that: Mara is as near
     ("Mara ran. She fell.\n\nY/N knew that Mara lied if she could.\n", "she", 2, (True, False)),
     # the only one of the pronouns in its sentence, the reader, is what a subject means

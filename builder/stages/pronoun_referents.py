@@ -175,9 +175,11 @@ def resolve(state: State, items: Sequence[Item], index: int, role: str) -> tuple
         if here and all(m.reader for m in here) and not any(m.subject for m in here):
             # `Theo paid for her before she could argue`: the sentence's only one of these
             return "reader", True, "the reader is the only one of these pronouns in its sentence"
-        main = [m for m in subjects if m.sentence == item.sentence and not m.subordinate]
+        last = subjects[-1].sentence if subjects else -1
+        main = [m for m in subjects if m.sentence == last and not m.subordinate]
         if (
             subjects
+            and last >= item.sentence - 1
             and subjects[-1].subordinate
             and main
             and main[-1].reader
