@@ -274,6 +274,20 @@ CASES = [
     ("Mara ran. She fell.\n\nThen she left, and Y/N sat alone.\n", "she", 2, (False, True)),
     # ...but a subordinate clause may name her after it
     ("When she got home, Y/N cried.\n", "she", 1, (True, True)),
+    # a possessive goes with its clause's subject, even with someone else in the sentence
+    (
+        "Mara ran. She fell.\n\nMara watched as Y/N painted it with a brush in her teeth.\n",
+        "her",
+        1,
+        (True, True),
+    ),
+    # `her hands` is no subject with a verb (`hands`)
+    (
+        "Mara ran. She fell.\n\nMara held her hands out, and Y/N took her hands in hers.\n",
+        "hers",
+        1,
+        (False, True),
+    ),
 ]
 
 

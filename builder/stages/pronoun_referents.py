@@ -70,7 +70,7 @@ def mention(
     state: State, items: Sequence[Item], index: int, who: str, possessor: bool = False
 ) -> Mention:
     item = items[index]
-    subject = (
+    subject = item.lower not in en.NOT_SUBJECTS and (
         item.lower.partition("'")[0] in ("she", "he")
         or _before_verb(items, index)
         or (  # `"...," said Luca`
@@ -203,6 +203,15 @@ def resolve(state: State, items: Sequence[Item], index: int, role: str) -> tuple
             return "reader", False, "the reader is the story's focus, but another person is near"
         return "reader", True, "the reader is the story's focus"
     rival = any(not m.reader and m.sentence == item.sentence for m in pool if _here(m, state))
+    local = [m for m in pool if m.subject and m.sentence == item.sentence]
+    if (
+        rival
+        and role == "det"
+        and local
+        and local[-1].reader
+        and not _subject_between(items, local[-1], index, state.written)
+    ):  # `Dani watched Y/N paint the sign with a brush in her teeth`: its subject's
+        return "reader", True, "the possessive of the reader, its clause's subject"
     if rival and role != "obj":
         return "reader", False, "the reader is nearest, but another person is in the sentence"
     return "reader", True, "the reader is the nearest mention"

@@ -55,6 +55,8 @@ CLAUSE_WORDS = _words(
 DETERMINERS = _words("a an the this that my your his her its our their")
 LOCATIVES = _words("beside behind near around beneath underneath under above below")
 """Prepositions of place, after which a pronoun may be the clause's subject itself."""
+NOT_SUBJECTS = _words("her him his hers herself himself")
+"""The reader's pronouns that are never a subject (`her hands`: `hands` is no verb here)."""
 SUBORDINATORS = _words(
     """that which who whom whose because if when while although though since until unless
     whether before after as"""
