@@ -288,6 +288,22 @@ CASES = [
         1,
         (False, True),
     ),
+    # a look at the reader with `you` in the line: said to her
+    (
+        'Theo sat. He ate.\n\nY/N sat. Jess pointed at Y/N. "And you. If you hurt him, I know."\n',
+        "him",
+        1,
+        (False, True),
+        "he",
+    ),
+    # ...without `you`, the look is at someone talked about
+    (
+        'Theo sat. He ate.\n\nY/N waved. Theo glanced at Y/N. "He\'s my boyfriend," he said.\n',
+        "he's",
+        1,
+        (True, True),
+        "he",
+    ),
 ]
 
 

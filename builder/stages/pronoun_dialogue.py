@@ -65,8 +65,8 @@ def exchange(items: Sequence[Item], names: frozenset[str]) -> Exchange:
             elif who.lower in ("she", "he") and _beside_a_line(items, where):
                 tags.add(where)
     named = [at for at, item in enumerate(items) if item.quoted and _calls_reader(items, at)]
-    # `turned to Y/N. "And you..."`: the narration turns to the reader (not `looked at Y/N`:
-    # a look at someone is often one talked about)
+    # `turned to Y/N. "And you..."`: the narration turns to the reader (`looked at Y/N` only
+    # with a `you` in the line after it: a look at someone is often one talked about)
     turned = next((at for at in range(1, len(items)) if _turns_to_reader(items, at)), None)
     turn = next(
         (
@@ -108,12 +108,19 @@ def _beside_a_line(items: Sequence[Item], at: int) -> bool:
 
 
 def _turns_to_reader(items: Sequence[Item], at: int) -> bool:
-    """Narration at `at` turns to the reader (`turned to Y/N`, `said to Y/N`)."""
+    """Narration at `at` turns to the reader (`turned to Y/N`, `said to Y/N`, `pointed at Y/N.
+    "And you."`)."""
     return (
         items[at].kind == "slot"
         and items[at].text in READER_CODES
         and not items[at].quoted
-        and items[at - 1].lower == "to"
+        and (
+            items[at - 1].lower == "to"
+            or (
+                items[at - 1].lower == "at"
+                and any(i.quoted and i.lower in ("you", "your") for i in items[at + 1 :])
+            )
+        )
     )
 
 
