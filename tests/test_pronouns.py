@@ -304,6 +304,15 @@ CASES = [
         (True, True),
         "he",
     ),
+    # someone of other pronouns saying `you` may be speaking to the reader: she is unclear
+    ('Y/N sat down.\n\n"I think she\'d be proud of you," Felix says.\n', "she'd", 1, (True, False)),
+    # ...but `your coat` says no `you` to anyone
+    (
+        'Y/N slept.\n\n"Your coat is wet. She came in the rain," said Aldric.\n',
+        "she",
+        1,
+        (True, True),
+    ),
 ]
 
 

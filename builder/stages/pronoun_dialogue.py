@@ -41,16 +41,21 @@ class Exchange:
     """Where the paragraph's first turn ends: the narration turns to someone else."""
     opens_with_line: bool
     """The paragraph starts with a quoted line (a new turn of the conversation)."""
+    other_speaker: bool = False
+    """A tag names someone neither the reader nor of the reader's pronouns (`Felix says`, `he
+    said` in a story whose reader is she)."""
 
 
 SILENCE = Exchange(frozenset(), frozenset(), False, 0, 0, False)
 """A paragraph without dialogue."""
 
 
-def exchange(items: Sequence[Item], names: frozenset[str]) -> Exchange:
-    """What the paragraph's `items` show of its dialogue."""
+def exchange(items: Sequence[Item], names: frozenset[str], written: str) -> Exchange:
+    """What the paragraph's `items` show of its dialogue, in a story whose reader is
+    `written` (she, he or you)."""
     speakers: set[str] = set()
     tags: set[int] = set()
+    other = False
     for at in range(len(items) - 1):
         first, second = items[at], items[at + 1]
         if first.quoted or second.quoted:
@@ -62,8 +67,14 @@ def exchange(items: Sequence[Item], names: frozenset[str]) -> Exchange:
                 speakers.add("reader")
             elif name_of(who.text) in names:
                 speakers.add(name_of(who.text))
-            elif who.lower in ("she", "he") and _beside_a_line(items, where):
+            elif who.lower == written and _beside_a_line(items, where):
                 tags.add(where)
+            elif who.lower in en.TITLES:
+                continue  # `says Madame Roux`: the name after the title speaks
+            elif who.lower in ("she", "he") or (
+                who.kind == "word" and who.text[0].isupper() and who.text not in en.NOT_NAMES
+            ):
+                other = True  # the other set's pronoun, or a name not of the reader's
     named = [at for at, item in enumerate(items) if item.quoted and _calls_reader(items, at)]
     # `turned to Y/N. "And you..."`: the narration turns to the reader (`looked at Y/N` only
     # with a `you` in the line after it: a look at someone is often one talked about)
@@ -86,6 +97,7 @@ def exchange(items: Sequence[Item], names: frozenset[str]) -> Exchange:
         turn if turned is not None or any(_vocative(items, at) for at in named if at < turn) else 0,
         turn,
         bool(items) and items[0].text in OPENING,
+        other,
     )
 
 

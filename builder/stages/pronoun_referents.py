@@ -121,6 +121,10 @@ def resolve(state: State, items: Sequence[Item], index: int, role: str) -> tuple
         return _someone_else(state, f"{why}, so someone else says it")
     if item.quoted and index < (talk.turn if answer else talk.to_reader):
         return _someone_else(state, "the line is said to the reader, who is `you` in it")
+    if item.quoted and talk.other_speaker and not speakers and _says_you(items, item):
+        # `"I think she'd be proud of you," Felix says`: with the reader there, `you` may be
+        # her and `she` someone else
+        return "reader", False, "someone of other pronouns says `you` in the line"
     # `Y/N found Mara's hand and laced her fingers`: a possessor beside the reader is not
     # what the sentence's pronouns mean; alone, it is (`Ilse's sword lay across her knees`)
     rival = any(m.reader and m.sentence == item.sentence for m in state.mentions)
@@ -277,6 +281,11 @@ def _reader_later_in_clause(items: Sequence[Item], index: int) -> bool:
         if item.kind == "slot" and item.text in READER_CODES:
             return True
     return False
+
+
+def _says_you(items: Sequence[Item], item: Item) -> bool:
+    """The line says `you` to someone (`your sister` only talks of a third person)."""
+    return any(i.quoted and i.lower in ("you", "you're", "you've", "you'd") for i in items)
 
 
 def _owns(mention: Mention, items: Sequence[Item], item: Item, state: State) -> bool:

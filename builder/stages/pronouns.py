@@ -98,7 +98,7 @@ def _paragraph(
     if items:
         state.sentence, state.clause = items[-1].sentence + 1, items[-1].clause + 1
     cuts: list[tuple[int, str, str]] = []  # (item index, role, variant)
-    state.talk = exchange(items, state.names)
+    state.talk = exchange(items, state.names, state.written)
     state.tagged = set()
     speaker = next(iter(state.talk.speakers), "") if len(state.talk.speakers) == 1 else ""
 
