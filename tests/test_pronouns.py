@@ -313,6 +313,13 @@ CASES = [
         1,
         (True, True),
     ),
+    # a person followed by `who` is the subject of that clause: its object is someone else
+    (
+        "Mara ran. She fell.\n\nY/N came in. Mara, who saw her first, waved.\n",
+        "her",
+        1,
+        (True, True),
+    ),
 ]
 
 

@@ -76,6 +76,7 @@ def mention(
         or (  # `"...," said Luca`
             index > 1 and items[index - 1].lower in en.SPEECH and items[index - 2].kind == "punct"
         )
+        or _relative(items, index) is not None  # `Nadia, who waved her over`
     )
     opens = index == 0 or items[index - 1].text in (".", "!", "?", "…", '"', "“")
     after = items[index + 1].text if index + 1 < len(items) else ""
@@ -246,13 +247,23 @@ def _locative(items: Sequence[Item], index: int) -> bool:
     )
 
 
+def _relative(items: Sequence[Item], index: int) -> int | None:
+    """The index of the relative pronoun right after the person at `index` (`Nadia, who`),
+    whose clause that person is the subject of."""
+    at = index + 1
+    if at < len(items) and items[at].text == ",":
+        at += 1
+    return at if at < len(items) and items[at].lower in ("who", "which") else None
+
+
 def _subject_between(items: Sequence[Item], mention: Mention, index: int, written: str) -> bool:
     """Someone else is a subject between `mention` and the object at `index` (`she says you
     make her breakfast`): the object is in that one's clause."""
     if mention.position >= index:
         return False
+    own = _relative(items, mention.position)  # `Nadia, who waved her over`: Nadia's clause
     return any(
-        items[at].lower in en.SUBJECTS
+        (items[at].lower in en.SUBJECTS and at != own)
         or items[at].lower.partition("'")[0] == en.OTHER_SET.get(written)
         or (  # `a CD her father bought her`
             items[at].kind == "word"
