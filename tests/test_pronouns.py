@@ -138,159 +138,164 @@ def decided(body: str, word: str, nth: int, tmp_path: Path, written: str = "she"
 
 CASES = [
     # nobody calls themselves by name: the tag of a line naming the reader is someone else's
-    ('Mara came in. She sat.\n\n"Y/N," she said.\n', "she", 2, (False, True)),
+    ('Marit came in. She sat.\n\n"Y/N," she said.\n', "she", 2, (False, True)),
     # ...but an introduction is the reader's own
-    ('Y/N came in, soaked.\n\n"I\'m Y/N," she said.\n', "she", 1, (True, True)),
+    ('Y/N came in, wet through.\n\n"Hello, I\'m Y/N," she said.\n', "she", 1, (True, True)),
     # a line answering the reader is said to her: `she` in it is someone else
     (
-        'Mara ran. She fell.\n\n"Is Mara coming?" Y/N said.\n\n"She is late," Theo said.\n',
+        'Marit ran. She fell.\n\n"Is Marit here?" Y/N asked.\n\n"She is on her way," Oskar said.\n',
         "she",
         2,
         (False, True),
     ),
     # a tag never means someone its own line talks about
-    ('Y/N sat down.\n\n"My father was a sailor," he said.\n', "he", 1, (True, True), "he"),
+    ('Y/N sat down.\n\n"My uncle fixed boats," he said.\n', "he", 1, (True, True), "he"),
     # a tag after another person's turn may be a new speaker: left as written
     (
-        'Y/N smiled.\n\nMara laughed. She sat by Mara\'s dog.\n\n"Again," she said.\n',
+        'Y/N smiled.\n\nMarit laughed. She sat by Marit\'s cat.\n\n"Again," she said.\n',
         "she",
         2,
         (True, False),
     ),
     # the one acting right before a line says it: `she` in it is not her
-    ('Mara sat. She ate.\n\nMara frowned. "She is late."\n', "she", 2, (True, True)),
+    ('Marit sat. She ate.\n\nMarit frowned. "She is late."\n', "she", 2, (True, True)),
     # a subject is not the reader named later in its own clause
     (
-        "Mara ran. She fell.\n\nY/N came in. Mara smiled, and she kissed Y/N.\n",
+        "Marit ran. She fell.\n\nY/N came in. Marit smiled, and she hugged Y/N.\n",
         "she",
         2,
         (False, True),
     ),
     # the reader subject first, another person nearer: either may be meant
-    ("Mara ran. She fell.\n\nY/N hugged Mara. She laughed.\n", "she", 2, (True, False)),
+    ("Marit ran. She fell.\n\nY/N hugged Marit. She laughed.\n", "she", 2, (True, False)),
     # a possessive next to another person's sentence is theirs
     (
-        "Mara ran. She fell.\n\nY/N sat down. Mara looked up. Her eyes were red.\n",
+        "Marit ran. She fell.\n\nY/N sat down. Marit looked up. Her eyes were red.\n",
         "her",
         1,
         (False, True),
     ),
-    # a relative clause has its own subject: `him` is not the patient, nor the teller
+    # a relative clause has its own subject: `him` is not the driver, nor the teller
     (
-        "Theo sat. He ate.\n\nY/N listened. Theo told a tale of a man who had proposed to him.\n",
+        "Oskar sat. He ate.\n\nY/N listened. Oskar described a driver who had shouted at him.\n",
         "him",
         1,
         (False, True),
         "he",
     ),
     # the reader is the subject of the clause, so the object is someone else
-    ("Mara ran. She slept on the chair.\n\nY/N did not wake her.\n", "her", 1, (False, False)),
+    ("Marit ran. She slept on the chair.\n\nY/N did not disturb her.\n", "her", 1, (False, False)),
     # somebody else is the subject between: the object may be that first subject
     (
-        'Mara ran. She fell.\n\nY/N hesitated. "Mara says you make her tea."\n',
+        'Marit ran. She fell.\n\nY/N hesitated. "Marit thinks you owe her a letter."\n',
         "her",
         1,
         (False, True),
     ),
     # a sentence's first person is its topic, also as the subject's owner
     (
-        "Mara ran. She fell.\n\nY/N sat down.\n\nMara's phone buzzed. She glanced at it.\n",
+        "Marit ran. She fell.\n\nY/N sat down.\n\nMarit's kettle whistled. She poured the tea.\n",
         "she",
         2,
         (False, True),
     ),
     # a name spoken to is `you` in its line, not she
     (
-        'Mara ran. She fell.\n\nY/N yawned.\n\n"Mara, be nice. She drove all night."\n',
+        'Marit ran. She fell.\n\nY/N yawned.\n\n"Marit, hush. She walked all the way here."\n',
         "she",
         2,
         (True, True),
     ),
     # a possessor alone in its sentence is what its pronouns mean
     (
-        "Y/N slept.\n\nMara ran. She fell.\n\nMara's sword lay across her knees.\n",
+        "Y/N slept.\n\nMarit ran. She fell.\n\nMarit's book lay open on her lap.\n",
         "her",
         1,
         (False, True),
     ),
     # a compound whose head is a gendered noun names a person of those pronouns
-    (
-        "Y/N slept.\n\nThe stepmother stood by the bed with her hands folded.\n",
-        "her",
-        1,
-        (False, True),
-    ),
-    (
-        "Y/N slept.\n\nThe policewoman stood by the bed with her hands folded.\n",
-        "her",
-        1,
-        (False, True),
-    ),
+    ("Y/N slept.\n\nThe stepmother poured tea into her best cup.\n", "her", 1, (False, True)),
+    ("Y/N slept.\n\nThe policewoman poured tea into her best cup.\n", "her", 1, (False, True)),
     # two owners compared in one clause are two people
     (
-        "Mara ran. She fell.\n\nY/N took Mara's hand and laced her fingers through hers.\n",
+        "Marit ran. She fell.\n\nY/N found Marit's gloves and put her coat next to hers.\n",
         "hers",
         1,
         (False, True),
     ),
     # a subject pronoun of a main clause continues the main subject, not a subordinate one
     (
-        "Mara ran. She fell.\n\nY/N won't admit that Mara is right, so she says nothing.\n",
+        "Marit ran. She fell.\n\nY/N will not say that Marit was right, so she looks away.\n",
         "she",
         2,
         (True, True),
     ),
     # ...also into the next sentence
     (
-        "Mara ran. She fell.\n\nY/N played a song that Mara taught her. She remembers it.\n",
+        "Marit ran. She fell.\n\nY/N hums the tune that Marit hummed to her. She knows it well.\n",
         "she",
         2,
         (True, True),
     ),
-    # ...but one in a subordinate clause itself is not decided by that: Mara is as near
-    ("Mara ran. She fell.\n\nY/N knew that Mara lied if she could.\n", "she", 2, (True, False)),
+    # ...but one in a subordinate clause itself follows that clause's own subject
+    (
+        "Marit ran. She fell.\n\nY/N guessed that Marit would stay if she could.\n",
+        "she",
+        2,
+        (False, True),
+    ),
     # the only one of the pronouns in its sentence, the reader, is what a subject means
-    ("Mara ran. She fell.\n\nTheo paid for her before she could argue.\n", "she", 2, (True, True)),
+    (
+        "Marit ran. She fell.\n\nOskar bought her a ticket before she could object.\n",
+        "she",
+        2,
+        (True, True),
+    ),
     # a place beside the reader may be her own...
     (
-        "Mara ran. She fell.\n\nY/N sat on the step with the jar beside her.\n",
+        "Marit ran. She fell.\n\nY/N sat on the bench with the parcel beside her.\n",
         "her",
         1,
         (True, True),
     ),
     # ...but not when someone else is the subject
-    ("Y/N yawned.\n\nMara ran. She fell.\n\nMara sat down beside her.\n", "her", 1, (True, True)),
+    ("Y/N yawned.\n\nMarit ran. She fell.\n\nMarit sat down beside her.\n", "her", 1, (True, True)),
     # a noun with its verb is a new subject between: `her` is free to be the first subject
-    ("Y/N hummed a song her father taught her.\n", "her", 2, (True, True)),
+    ("Y/N kept the scarf her uncle gave her.\n", "her", 2, (True, True)),
     # a relative pronoun is its clause's subject: `him` is free to be the teller
     (
-        "Y/N yawned.\n\nTheo sat. He ate. Theo told of a patient who proposed to him.\n",
+        "Y/N yawned.\n\nOskar sat. He ate. Oskar mentioned a neighbour who waved at him.\n",
         "him",
         1,
         (False, True),
         "he",
     ),
     # nor, from a main clause, named later in the sentence...
-    ("Mara ran. She fell.\n\nThen she left, and Y/N sat alone.\n", "she", 2, (False, True)),
+    (
+        "Marit ran. She fell.\n\nShe shut the door, and Y/N stayed at the window.\n",
+        "she",
+        2,
+        (False, True),
+    ),
     # ...but a subordinate clause may name her after it
     ("When she got home, Y/N cried.\n", "she", 1, (True, True)),
     # a possessive goes with its clause's subject, even with someone else in the sentence
     (
-        "Mara ran. She fell.\n\nMara watched as Y/N painted it with a brush in her teeth.\n",
+        "Marit ran. She fell.\n\nMarit watched as Y/N climbed up with a torch in her hand.\n",
         "her",
         1,
         (True, True),
     ),
     # `her hands` is no subject with a verb (`hands`)
     (
-        "Mara ran. She fell.\n\nMara held her hands out, and Y/N took her hands in hers.\n",
+        "Marit ran. She fell.\n\nMarit held out her hands, and Y/N put her palms against hers.\n",
         "hers",
         1,
         (False, True),
     ),
-    # a look at the reader with `you` in the line: said to her
+    # a look at the reader with `you` in the line: said to him
     (
-        'Theo sat. He ate.\n\nY/N sat. Jess pointed at Y/N. "And you. If you hurt him, I know."\n',
+        'Oskar sat. He ate.\n\nY/N sat. Pia looked at Y/N. "You should thank him."\n',
         "him",
         1,
         (False, True),
@@ -298,24 +303,24 @@ CASES = [
     ),
     # ...without `you`, the look is at someone talked about
     (
-        'Theo sat. He ate.\n\nY/N waved. Theo glanced at Y/N. "He\'s my boyfriend," he said.\n',
+        'Oskar sat. He ate.\n\nY/N waved. Oskar looked at Y/N. "He\'s my brother," he said.\n',
         "he's",
         1,
         (True, True),
         "he",
     ),
     # someone of other pronouns saying `you` may be speaking to the reader: she is unclear
-    ('Y/N sat down.\n\n"I think she\'d be proud of you," Felix says.\n', "she'd", 1, (True, False)),
+    ('Y/N sat down.\n\n"I bet she is glad for you," Bastian says.\n', "she", 1, (True, False)),
     # ...but `your coat` says no `you` to anyone
     (
-        'Y/N slept.\n\n"Your coat is wet. She came in the rain," said Aldric.\n',
+        'Y/N slept.\n\n"Your coat is wet. She came in the rain," said Corin.\n',
         "she",
         1,
         (True, True),
     ),
     # a person followed by `who` is the subject of that clause: its object is someone else
     (
-        "Mara ran. She fell.\n\nY/N came in. Mara, who saw her first, waved.\n",
+        "Marit ran. She fell.\n\nY/N came in. Marit, who saw her first, waved.\n",
         "her",
         1,
         (True, True),
@@ -331,21 +336,21 @@ def test_who_a_pronoun_means(case: tuple, tmp_path: Path) -> None:
 
 def test_a_series_of_verbs_agrees_with_the_reader(tmp_path: Path) -> None:
     head = "---\ntitle: T\nreader: {pronouns: she}\n---\n\n"
-    body = "Y/N sits. She grins, waves to the driver and runs. She sighs, the bus leaves."
+    body = "Y/N sits. She nods, smiles at the guard and leaves. She yawns, the train departs."
     verbs = [d.written for d in decisions(head + body, tmp_path) if d.role == "verb"]
-    assert verbs == ["grins", "waves", "runs", "sighs"]  # `leaves` is the bus's
+    assert verbs == ["nods", "smiles", "leaves", "yawns"]  # `departs` is the train's
 
 
 @pytest.mark.parametrize(
     ("body", "word", "written", "reader"),
     [
-        ('"Mint, young man?" the old man asked Y/N.', "man", "he", True),
-        ('"Come on, man," Theo said to Y/N.', "man", "he", False),  # a word, not a title
-        ('Y/N sat. "He called Y/N ma\'am," Mara said.', "ma'am", "she", True),
-        ('Y/N sat. "He called you ma\'am," Mara said.', "ma'am", "she", False),  # you: anyone
-        ('"No," you tell him. "I\'m not a princess."', "princess", "you", True),
-        ('"No," she tells you. "I\'m not a princess."', "princess", "you", False),
-        ('"She called you ma\'am," he says.', "ma'am", "you", True),
+        ('"Tea, young man?" the waitress asked Y/N.', "man", "he", True),
+        ('"Come on, man," Oskar said to Y/N.', "man", "he", False),  # a word, not a title
+        ('Y/N sat. "The porter called Y/N ma\'am," Marit said.', "ma'am", "she", True),
+        ('Y/N sat. "The porter called you ma\'am," Marit said.', "ma'am", "she", False),  # anyone
+        ('"Please," you tell him. "I\'m not a lady."', "lady", "you", True),
+        ('"Please," she tells you. "I\'m not a lady."', "lady", "you", False),
+        ('"The porter called you ma\'am," he says.', "ma'am", "you", True),
     ],
 )
 def test_a_gendered_word_said_to_or_of_the_reader(
@@ -359,10 +364,10 @@ def test_a_gendered_word_said_to_or_of_the_reader(
 @pytest.mark.parametrize(
     ("body", "role"),
     [
-        ("Y/N kissed her first, because she could.", "obj"),
-        ("Y/N could feel her face going red.", "det"),
-        ("Theo made her cry.", "obj"),
-        ("He knows her better than that.", "obj"),
+        ("Y/N thanked her first, because it was polite.", "obj"),
+        ("Y/N felt her face burning.", "det"),
+        ("Oskar made her laugh.", "obj"),
+        ("He liked her more than the others.", "obj"),
         ("He wanted to keep her safe, so he left.", "obj"),
         ("Coffee made her happy.", "obj"),
         ("He kept her keys.", "det"),
