@@ -1,5 +1,5 @@
 """Who talks in a paragraph, for the pronoun stage: the speakers its tags name (`"...," Y/N
-said`, `said Mara`), the pronouns that tag a line (`"...," she said`), and whether a line is
+said`, `said Marit`), the pronouns that tag a line (`"...," she said`), and whether a line is
 said to the reader.
 
 What English dialogue tells about a pronoun without knowing the story:
@@ -36,13 +36,13 @@ class Exchange:
     to_reader: int
     """Lines before this index are said to the reader when one calls the reader by name as a
     form of address (else 0): up to where the narration turns to someone else (`turned to
-    Rowan`, `To Felix she says`)."""
+    Oskar`, `To Pia she says`)."""
     turn: int
     """Where the paragraph's first turn ends: the narration turns to someone else."""
     opens_with_line: bool
     """The paragraph starts with a quoted line (a new turn of the conversation)."""
     other_speaker: bool = False
-    """A tag names someone neither the reader nor of the reader's pronouns (`Felix says`, `he
+    """A tag names someone neither the reader nor of the reader's pronouns (`Bastian says`, `he
     said` in a story whose reader is she)."""
 
 
@@ -70,7 +70,7 @@ def exchange(items: Sequence[Item], names: frozenset[str], written: str) -> Exch
             elif who.lower == written and _beside_a_line(items, where):
                 tags.add(where)
             elif who.lower in en.TITLES:
-                continue  # `says Madame Roux`: the name after the title speaks
+                continue  # `says Madame Marit`: the name after the title speaks
             elif who.lower in ("she", "he") or (
                 who.kind == "word" and who.text[0].isupper() and who.text not in en.NOT_NAMES
             ):
@@ -120,8 +120,8 @@ def _beside_a_line(items: Sequence[Item], at: int) -> bool:
 
 
 def _turns_to_reader(items: Sequence[Item], at: int) -> bool:
-    """Narration at `at` turns to the reader (`turned to Y/N`, `said to Y/N`, `pointed at Y/N.
-    "And you."`)."""
+    """Narration at `at` turns to the reader (`turned to Y/N`, `said to Y/N`, `looked at Y/N.
+    "You should go."`)."""
     return (
         items[at].kind == "slot"
         and items[at].text in READER_CODES

@@ -101,7 +101,7 @@ def reader_word(items: Sequence[Item], index: int, written: str) -> str | None:
         and items[index - 2].text == ","
     ):
         return "said to someone (`..., young man?`)"
-    if (  # `called you ma'am`, `calls Y/N princess`
+    if (  # `the porter called you ma'am`, `calls Y/N princess`
         previous is not None
         and ((previous.lower == "you" and written == "you") or previous.text in READER_CODES)
         and back >= 1
@@ -128,12 +128,12 @@ def reader_word(items: Sequence[Item], index: int, written: str) -> str | None:
     if you_are and (written == "you" or item.quoted):
         return "said of the reader (you are this)"
     if written == "you" and item.quoted and _i_am(items, index) and _you_say(items):
-        return "the reader says it of herself (`I'm not a princess,` you say)"
+        return "the reader says it of herself (`I'm not a lady,` you say)"
     return None
 
 
 def _i_am(items: Sequence[Item], index: int) -> bool:
-    """`I'm not a princess`, `I am just a girl`: the word says what the speaker is."""
+    """`I'm not a lady`, `I am just a girl`: the word says what the speaker is."""
     back = index - 1
     while back >= 0 and (
         items[back].lower in ("a", "an", "the", "not", "just", "only", "really", "no")

@@ -44,7 +44,7 @@ class Mention:
     position: int = -1
     """Its index among its paragraph's items."""
     subordinate: bool = False
-    """In a subordinate or relative clause (`because Theo had`, `that Mina is right`): less
+    """In a subordinate or relative clause (`because Oskar had left`, `that Marit is right`): less
     likely than the main clause's subject to be what the next clause's pronoun means."""
 
 
@@ -81,12 +81,12 @@ def mention(
     opens = index == 0 or items[index - 1].text in (".", "!", "?", "…", '"', "“")
     after = items[index + 1].text if index + 1 < len(items) else ""
     if item.quoted and (opens or items[index - 1].text == ",") and after in ',.!?"”':
-        who = ADDRESSED  # `"Luca, be nice. He drove four hours."`: Luca is you, not he
+        who = ADDRESSED  # `"Oskar, sit down. He walked all night."`: Oskar is you
         subject = opens = False
     return Mention(
         who == "reader",
         *(item.sentence, item.clause, state.paragraph, item.quoted),
-        # `Priya, the stage manager, did`; `Jess's phone buzzed. She glanced`: a sentence's
+        # `Priya, the stage manager, did`; `Marit's kettle whistled. She poured`: a sentence's
         # first person is its topic, as its subject or the subject's owner
         subject=(subject and not possessor) or opens,
         who=who,
@@ -123,11 +123,11 @@ def resolve(state: State, items: Sequence[Item], index: int, role: str) -> tuple
     if item.quoted and index < (talk.turn if answer else talk.to_reader):
         return _someone_else(state, "the line is said to the reader, who is `you` in it")
     if item.quoted and talk.other_speaker and not speakers and _says_you(items, item):
-        # `"I think she'd be proud of you," Felix says`: with the reader there, `you` may be
+        # `"I bet she is glad for you," Bastian says`: with the reader there, `you` may be
         # her and `she` someone else
         return "reader", False, "someone of other pronouns says `you` in the line"
-    # `Y/N found Mara's hand and laced her fingers`: a possessor beside the reader is not
-    # what the sentence's pronouns mean; alone, it is (`Ilse's sword lay across her knees`)
+    # `Y/N took Marit's cup and filled her glass`: a possessor beside the reader is not
+    # what the sentence's pronouns mean; alone, it is (`Marit's book lay open on her lap`)
     rival = any(m.reader and m.sentence == item.sentence for m in state.mentions)
     pool = [
         m
@@ -139,7 +139,7 @@ def resolve(state: State, items: Sequence[Item], index: int, role: str) -> tuple
         and not (m.possessor and m.sentence == item.sentence and role != "subj" and rival)
     ]
     if role == "pos" and any(_owns(m, items, item, state) for m in state.mentions):
-        # `laced her fingers through hers`: the two owners are two people
+        # `put her coat next to hers`: the two owners are two people
         others = [m for m in state.mentions if not m.reader and m.sentence == item.sentence]
         who = others[-1].who if others else ""
         return who, bool(others), "the reader owns the other thing compared in the clause"
@@ -158,7 +158,7 @@ def resolve(state: State, items: Sequence[Item], index: int, role: str) -> tuple
         ]
         if subjects and not (
             subjects[-1].reader and (subjects[-1].clause != item.clause or _locative(items, index))
-        ):  # a place beside the reader may be her own (`she sat with the jar beside her`)
+        ):  # a place beside the reader may be her own (`she sat with the parcel beside her`)
             pool = [m for m in pool if m.who != subjects[-1].who]
             if subjects[-1].reader:
                 near = bool(pool) and _here(pool[-1], state)
@@ -173,12 +173,12 @@ def resolve(state: State, items: Sequence[Item], index: int, role: str) -> tuple
             if any(
                 m.who in state.names and not m.possessor and m.sentence >= item.sentence - 1
                 for m in later
-            ):  # `Y/N hugged Mara. She laughed.`: either of them (a name: someone in the
-                # scene; `a woman`, `Mara's cousin` more often only passes through)
+            ):  # `Y/N hugged Marit. She laughed.`: either of them (a name: someone in the
+                # scene; `a woman`, `Marit's cousin` more often only passes through)
                 return "reader", False, "the reader is the subject before, but another is nearer"
         here = [m for m in pool if m.sentence == item.sentence]
         if here and all(m.reader for m in here) and not any(m.subject for m in here):
-            # `Theo paid for her before she could argue`: the sentence's only one of these
+            # `Oskar bought her a ticket before she could object`: the sentence's only one of these
             return "reader", True, "the reader is the only one of these pronouns in its sentence"
         last = subjects[-1].sentence if subjects else -1
         main = [m for m in subjects if m.sentence == last and not m.subordinate]
@@ -190,7 +190,7 @@ def resolve(state: State, items: Sequence[Item], index: int, role: str) -> tuple
             and main[-1].reader
             and _opener(items, index) not in en.SUBORDINATORS
         ):
-            # `she'd rather walk than admit that Mina is right, so she says nothing`
+            # `Y/N will not say that Marit was right, so she looks away`
             return "reader", True, "the main clause's subject, not a subordinate clause's"
         pool = subjects or pool
     if not pool:
@@ -215,7 +215,7 @@ def resolve(state: State, items: Sequence[Item], index: int, role: str) -> tuple
         and local
         and local[-1].reader
         and not _subject_between(items, local[-1], index, state.written)
-    ):  # `Dani watched Y/N paint the sign with a brush in her teeth`: its subject's
+    ):  # `Marit watched as Y/N climbed up with a torch in her hand`: its subject's
         return "reader", True, "the possessive of the reader, its clause's subject"
     if rival and role != "obj":
         return "reader", False, "the reader is nearest, but another person is in the sentence"
@@ -265,7 +265,7 @@ def _subject_between(items: Sequence[Item], mention: Mention, index: int, writte
     return any(
         (items[at].lower in en.SUBJECTS and at != own)
         or items[at].lower.partition("'")[0] == en.OTHER_SET.get(written)
-        or (  # `a CD her father bought her`
+        or (  # `the scarf her uncle gave her`
             items[at].kind == "word"
             and items[at - 1].lower in en.DETERMINERS
             and items[at].lower not in en.CLOSED
@@ -281,8 +281,8 @@ def _subject_between(items: Sequence[Item], mention: Mention, index: int, writte
 def _reader_later_in_clause(items: Sequence[Item], index: int) -> bool:
     """The reader's name follows the pronoun in its clause, not as a possessor: `she kissed
     Y/N`, `she and Y/N`; a person is not named in the clause they are the subject of; nor,
-    from a main clause, later in the sentence (`she is gone, and Y/N peels the banana`; but
-    `when she got home, Y/N cried` names her after a subordinate clause)."""
+    from a main clause, later in the sentence (`she shut the door, and Y/N stayed`; but `when
+    she got home, Y/N cried` names her after a subordinate clause)."""
     main = _opener(items, index) not in en.SUBORDINATORS
     for item in items[index + 1 :]:
         if item.sentence != items[index].sentence or item.quoted != items[index].quoted:

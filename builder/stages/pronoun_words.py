@@ -165,7 +165,7 @@ def finite_verb(word: str) -> bool:
 
 @functools.lru_cache(maxsize=8192)
 def adverb_only(word: str) -> bool:
-    """`first`, `again`, `alone`: an adverb that is no noun of its own (`kissed her first`), or an
+    """`first`, `again`, `alone`: an adverb that is no noun of its own (`thanked her first`), or an
     ordinal that is one only as an adverb after an object."""
     found = kinds(word)
     return "ADV" in found and ("NOUN" not in found or word.lower() in ORDINAL_ADVERBS)
@@ -200,7 +200,7 @@ def has_contraction(after: str) -> bool:
 
 
 def feminine_noun(word: str) -> bool:
-    """`waitress`, `spymistress`: a noun with the feminine suffix -ess."""
+    """`waitress`, `headmistress`: a noun with the feminine suffix -ess."""
     return (
         word.endswith("ess")
         and not word.endswith("ness")
@@ -211,7 +211,7 @@ def feminine_noun(word: str) -> bool:
 
 @functools.lru_cache(maxsize=8192)
 def gendered_noun(word: str, written: str) -> bool:
-    """`mother`, `waitress`, and compounds whose head is one (`stepmother`, `spymistress`,
+    """`mother`, `waitress`, and compounds whose head is one (`stepmother`, `headmistress`,
     `policewoman`; `woman` itself is no `man`): a person of the pronouns `written`."""
 
     def plain(noun: str) -> bool:

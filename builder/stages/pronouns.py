@@ -193,9 +193,9 @@ def _role(items: Sequence[Item], index: int, role: str) -> str:
         return "obj"
     previous = items[index - 1].lower if index else ""
     if previous in en.CAUSATIVE and en.base_verb(word) and not _verb_follows(items, index + 1):
-        return "obj"  # `made her cry`, but `felt her face going red`
+        return "obj"  # `made her cry`, but `felt her face burning`
     if en.adverb_only(word) and _ends_phrase(items, index + 2):
-        return "obj"  # `kissed her first, because`, `left her alone.`
+        return "obj"  # `thanked her first, because`, `left her alone.`
     if en.complement(word, previous) and _ends_phrase(items, index + 2):
         return "obj"  # `keep her safe,`, `made her happy.` (but `rubbed her back.`)
     kinds = en.kinds(word)
@@ -205,7 +205,7 @@ def _role(items: Sequence[Item], index: int, role: str) -> str:
 
 
 def _verb_follows(items: Sequence[Item], index: int) -> bool:
-    """The noun at `index` is a subject: a verb comes after it (`her face going red`)."""
+    """The noun at `index` is a subject: a verb comes after it (`her face burning`)."""
     after = items[index + 1] if index + 1 < len(items) else None
     return (
         after is not None
@@ -257,7 +257,7 @@ _AUXILIARIES = frozenset({"is", "was", "has", "does", "isn't", "wasn't", "hasn't
 
 def _coordinated(items: Sequence[Item], verb: int) -> Iterator[tuple[int, str]]:
     """Verbs joined to the first with `and`, `or`, `then` (`she laughs and shakes her head`),
-    and a series of them (`she grins, waves and runs`: the commas' verbs only when an `and`
+    and a series of them (`she nods, smiles and leaves`: the commas' verbs only when an `and`
     verb closes the series)."""
     sentence = items[verb].sentence
     listed: list[tuple[int, str]] = []
