@@ -18,8 +18,15 @@ KEY = "PRONOUNS"
 """The profile key (`--pronouns`, `--set pronouns=they`, `pronouns = "they"` in a profile)."""
 SLOT_PREFIX = "PRONOUN:"
 """Slot codes of reader pronouns: `PRONOUN:subj`, `PRONOUN:obj`, ... `PRONOUN:verb`."""
-ROLES = ("subj", "obj", "det", "pos", "refl", "word", "verb")
-"""Grammatical roles of a reader slot: the five forms, a gendered word, an agreeing verb."""
+ROLES = ("subj", "obj", "det", "pos", "refl", "word", "verb", "only")
+"""Grammatical roles of a reader slot: the five forms, a gendered word, an agreeing verb, and
+text meant for some readers only (a variant block, builder.stages.pronoun_syntax)."""
+EXPLICIT = "="
+"""A slot variant that starts with it holds the author's own forms (`=she/he/they`, a verb's
+`=is/are`): a choice written out in the manuscript, read exactly."""
+ONLY = "only:"
+"""A slot variant that starts with it names the readers its text is for (`only:she,none`): the
+kinds `she`, `he`, `they` (a custom set counts as `they`) and `none` (no pronouns chosen)."""
 LABEL = "your pronouns (she, he, they, or five forms like xe/xem/xyr/xyrs/xemself)"
 
 
@@ -122,6 +129,10 @@ def read(role: str, written: str, variant: str, chosen: PronounSet) -> str:
     """What a reader slot says for `chosen`: `role` is its code's role, `written` the word as
     the author wrote it, `variant` what the stage worked out (the plural of an agreeing verb,
     `is` or `has` behind a contraction's `'s`)."""
+    if role == "only":
+        return written
+    if variant.startswith(EXPLICIT):
+        return _explicit(role, written, variant.removeprefix(EXPLICIT), chosen)
     if role == "verb":
         if not chosen.plural or not variant:
             return written
@@ -140,6 +151,26 @@ def read(role: str, written: str, variant: str, chosen: PronounSet) -> str:
             tail = "s"
         word = f"{word}'{tail}"
     return _apostrophe(_case(word, base), written)
+
+
+def kept(variant: str, value: str | None) -> bool:
+    """Whether a slot is printed for a reader whose pronouns are `value` (None: not chosen):
+    always, unless its variant says it is text for other readers only."""
+    if not variant.startswith(ONLY):
+        return True
+    kind = "none" if value is None else parse(value).words
+    return kind in variant.removeprefix(ONLY).split(",")
+
+
+def _explicit(role: str, written: str, forms: str, chosen: PronounSet) -> str:
+    """A choice the author wrote out: their form for a she, he or they reader (`themselves`
+    if they wrote it), a custom set's form of the role; a verb's singular or plural form."""
+    letters = "".join(character for character in written.split("/")[0] if character.isalpha())
+    if role == "verb":
+        singular, _, plural = forms.partition("/")
+        return _case(plural if chosen.plural else singular, letters)
+    by_set = dict(zip(("she", "he", "they"), forms.split("/"), strict=False))
+    return _case(by_set.get(chosen.name) or chosen.form(role), letters)
 
 
 def _case(word: str, like: str) -> str:

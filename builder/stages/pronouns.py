@@ -28,6 +28,7 @@ from dataclasses import dataclass, field, replace
 
 from builder.model import Chapter, Manuscript, Paragraph, Scene, Text
 from builder.pronouns import COLUMNS, WORD_ROW
+from builder.stages import pronoun_marks
 from builder.stages import pronoun_words as en
 from builder.stages.placeholders import all_paragraphs
 from builder.stages.pronoun_reading import (
@@ -151,6 +152,9 @@ def _paragraph(
         if found is not None:
             role = _role(items, index, found)
             who, certain, why = _resolve(state, items, index, role)
+            marked = pronoun_marks.mark(paragraph, item.token, item.end)
+            if marked is not None:  # the author's word over the rules'
+                who, certain, why = "reader" if marked[0] else "", True, marked[1]
             reader = who == "reader"
             decide(index, role, reader, certain, why)
             if reader or certain:
