@@ -10,7 +10,8 @@ after them for plural agreement. The value is a profile value like any other, un
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 
 from builder.errors import ProfileError, UsageError
 
@@ -45,6 +46,8 @@ class PronounSet:
     """Verbs agree as with `they` (`they walk`, `they're`); else as with `she` (`she walks`)."""
     words: str = "they"
     """Which column of `WORDS` its gendered words come from: `she`, `he` or `they`."""
+    own_words: tuple[tuple[int, str], ...] = ()
+    """The reader's own gendered words: (row of `WORDS`, what to say), over the column's."""
 
     def form(self, role: str) -> str:
         return str(getattr(self, role))
@@ -97,7 +100,11 @@ FORM = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
 
 
 def parse(value: str, error: type[UsageError] | type[ProfileError] = UsageError) -> PronounSet:
-    """The set a reader wrote: `she`, `he`, `they`, or `xe/xem/xyr/xyrs/xemself[/plural]`."""
+    """The set a reader wrote: `she`, `he`, `they`, or `xe/xem/xyr/xyrs/xemself[/plural]`,
+    then their own gendered words if any: `they; girlfriend=datefriend, girl=enby`."""
+    value, semicolon, words = value.partition(WORDS_SEPARATOR)
+    if semicolon:
+        return replace(parse(value, error), own_words=own_words(words, error))
     text = value.strip().lower()
     text = ALIASES.get(text, text)
     if text in SETS:
@@ -113,6 +120,38 @@ def parse(value: str, error: type[UsageError] | type[ProfileError] = UsageError)
         )
     subj, obj, det, pos, refl = parts
     return PronounSet("/".join(parts), subj, obj, det, pos, refl, plural=plural)
+
+
+WORDS_SEPARATOR = ";"
+OWN_WORD = re.compile(r"[^\W\d_](?:[^\W\d_]|[ .'’-]){0,39}")
+"""A reader's own gendered word: letters, with spaces, `.`, `'`, `-` inside, at most 40."""
+
+
+def own_words(
+    text: str, error: type[UsageError] | type[ProfileError] = UsageError
+) -> tuple[tuple[int, str], ...]:
+    """`girlfriend=datefriend, girl=enby`: each word is any word of a row of `WORDS` (its she,
+    he or they word), and stands for the whole row."""
+    rows = {word.lower(): row for row, words in enumerate(WORDS) for word in words}
+    found: dict[int, str] = {}
+    for pair in text.split(","):
+        if not pair.strip():
+            continue
+        word, equals, said = (part.strip() for part in pair.partition("="))
+        row = rows.get(word.lower().replace("’", "'"))
+        if row is None:
+            known = ", ".join(words[0] for words in WORDS)
+            raise error(f"gendered word {word!r}: choose one of the table's words ({known}, ...)")
+        if not equals or not OWN_WORD.fullmatch(said):
+            raise error(f"gendered word {word!r}: write it as {word}=WORD (letters, at most 40)")
+        found[row] = said
+    return tuple(sorted(found.items()))
+
+
+def words_value(pronouns: str, words: Mapping[str, str]) -> str:
+    """A profile's pronouns with its own gendered words (`[words]` tables) written in."""
+    pairs = ", ".join(f"{word}={said}" for word, said in words.items())
+    return f"{pronouns.strip()}{WORDS_SEPARATOR} {pairs}" if pairs else pronouns
 
 
 def check(value: str, error: type[UsageError] | type[ProfileError] = UsageError) -> str:
@@ -139,7 +178,8 @@ def read(role: str, written: str, variant: str, chosen: PronounSet) -> str:
         return _apostrophe(_case(variant, written), written)
     if role == "word":
         row, _ = WORD_ROW[written.lower().replace("’", "'")]
-        return _apostrophe(_case(WORDS[row][COLUMNS[chosen.words]], written), written)
+        word = dict(chosen.own_words).get(row, WORDS[row][COLUMNS[chosen.words]])
+        return _apostrophe(_case(word, written), written)
     plain = written.replace("’", "'")
     base, apostrophe, tail = plain.partition("'")
     word = chosen.form(role)
