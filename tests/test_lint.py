@@ -63,6 +63,11 @@ RULE_CASES = [
     ("S501", "Text. " + '"Hey," he said. ' * 100, "Text. " * 300),
     ("S502", "still alive. -- (6 months later) Kylo dreams.", "He was -- well -- tired."),
     ("F601", "---\ntitle: A\nsummery: x\n---\nY/N.", "---\ntitle: A\nsummary: x\n---\nY/N."),
+    (
+        "R701",
+        "---\ntitle: A\nreader: she\n---\n" + "Y/N shrugged off his coat. " * 4,
+        "---\ntitle: A\nreader: he\n---\n" + "Y/N shrugged off his coat. " * 4,
+    ),
 ]
 
 

@@ -77,6 +77,12 @@ RULES: dict[str, Rule] = {
             "'{written}' inside a paragraph looks like a scene break: put it on a line of its own",
         ),
         Rule("F601", "warning", "unknown front-matter field '{name}'{hint}; it is ignored"),
+        Rule(
+            "R701",
+            "warning",
+            "'reader:' says the reader is '{declared}', but the text writes them as '{found}' "
+            "({evidence}): correct 'reader:', or readers get the wrong words changed",
+        ),
     )
 }
 
