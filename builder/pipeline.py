@@ -41,6 +41,7 @@ from builder.profile import resolve
 from builder.stages import (
     manuscript,
     placeholders,
+    pronoun_headings,
     pronoun_marks,
     pronoun_syntax,
     pronouns,
@@ -55,7 +56,7 @@ if TYPE_CHECKING:
 TEXT_STAGES: tuple[tuple[str, Callable[[Manuscript], Manuscript]], ...] = (
     ("placeholders", placeholders.find),
     ("pronoun syntax", pronoun_syntax.find),
-    ("pronouns", pronouns.find),
+    ("pronouns", pronoun_headings.find),  # pronouns.find over titles and captions too
     ("pronoun marks", pronoun_marks.strip),
     ("typography", typography.apply),
 )
@@ -223,7 +224,8 @@ def pronoun_decisions(path: Path) -> tuple[str | None, tuple[pronouns.Decision, 
     (`ficpress pronouns STORY`)."""
     source = manuscript.read(path)
     book, written_out = pronoun_syntax.analyse(placeholders.find(scenes.split(source)))
-    found = sorted((*written_out, *pronouns.analyse(book)[1]), key=lambda d: (d.line, d.column))
+    decided = pronoun_headings.analyse(book)[1]
+    found = sorted((*written_out, *decided), key=lambda d: (d.line, d.column))
     return source.meta.reader_pronouns, tuple(found)
 
 

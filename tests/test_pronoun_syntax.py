@@ -297,3 +297,28 @@ def test_epubs_of_every_set_are_valid(tmp_path: Path, capsys: pytest.CaptureFixt
     assert "They are here." in text and "Skirt" not in text
     results = run_epubcheck(books, tmp_path)
     assert all(problems(results[book]) == [] for book in books), results
+
+
+def test_the_stage_reads_the_title_summary_chapter_titles_and_captions(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "h.md"
+    path.write_text(
+        "---\ntitle: Y/N and Her Dragon\nsummary: Y/N finds her way home. Mara helps her.\n"
+        "reader: {pronouns: she}\n---\n\n# Where she went\n\nY/N walked. She was tired.\n\n"
+        "-- (Later, she slept)\n\nY/N slept.\n",
+        encoding="utf-8",
+    )
+    template = pipeline.compile(path)
+    they = resolve(template.codes, ["pronouns=they"])
+    assert fill.fill_text(template, template.title, they) == "Y/N and Their Dragon"
+    assert template.description is not None
+    summary = fill.fill_text(template, template.description, they)
+    assert summary == "Y/N finds their way home. Mara helps them."
+    text = read_as(path, "they")
+    assert "Where they went" in text and "Later, they slept" in text
+    assert "They were tired." in text
+    assert read_as(path, None) == read_as(path, "she")  # the story's own set: as written
+    assert main(["pronouns", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert re.search(r"^2:\d+ +Her +det +the reader's", out, re.M)  # the title, line 2
