@@ -25,9 +25,7 @@ def analyse(manuscript: Manuscript) -> tuple[Manuscript, tuple[pronouns.Decision
     others = list(_others(manuscript))
     scenes = tuple(Scene(None, (paragraph,), paragraph.line) for paragraph in others)
     extra = Chapter(None, scenes, manuscript.chapters[-1].line if manuscript.chapters else 1)
-    book, decisions = pronouns.analyse(
-        replace(manuscript, chapters=(*manuscript.chapters, extra))
-    )
+    book, decisions = pronouns.analyse(replace(manuscript, chapters=(*manuscript.chapters, extra)))
     if book.chapters[-1] is extra:  # nothing was read (no `reader:`): as it was
         return manuscript, decisions
     read = iter(scene.paragraphs[0] for scene in book.chapters[-1].scenes)
