@@ -322,3 +322,19 @@ def test_the_stage_reads_the_title_summary_chapter_titles_and_captions(
     assert main(["pronouns", str(path)]) == 0
     out = capsys.readouterr().out
     assert re.search(r"^2:\d+ +Her +det +the reader's", out, re.M)  # the title, line 2
+
+
+def test_marks_settle_a_gendered_word_too(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "Y/N looked at the girl{+} in the mirror. Kai waved at a girl{-} at the bar.",
+        "reader: {pronouns: she}\n",
+    )
+    assert (
+        read_as(path, "he")
+        == "Y/N looked at the boy in the mirror. Kai waved at a girl at the bar."
+    )
+    assert (
+        read_as(path, None)
+        == "Y/N looked at the girl in the mirror. Kai waved at a girl at the bar."
+    )

@@ -168,6 +168,9 @@ def _paragraph(
         row = WORD_ROW.get(lower)
         if row is not None and row[1] == state.column:
             reason = reader_word(items, index, state.written)
+            marked = pronoun_marks.mark(paragraph, item.token, item.end)
+            if marked is not None:  # the author's word over the rules'
+                reason = marked[1] if marked[0] else None
             if reason:
                 decide(index, "word", True, True, reason)
                 cuts.append((index, "word", ""))
