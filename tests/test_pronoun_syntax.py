@@ -116,6 +116,9 @@ def test_a_verb_after_a_subject_choice_agrees(tmp_path: Path) -> None:
     assert read_as(path, "they") == "They are late, and they walk home. they laughed."
     assert read_as(path, "xe/xem/xyr/xyrs/xemself") == "Xe is late, and xe walks home. xe laughed."
     assert read_as(path, "ae/aer/aer/aers/aerself/plural").startswith("Ae are late, and ae walk")
+    path = write(tmp_path, "(S)he's gone, and (she/he/they)’s smiling.", name="c.md")
+    assert read_as(path, "they") == "They've gone, and they're smiling."
+    assert read_as(path, "he") == "He's gone, and he's smiling."
 
 
 def test_words_that_are_no_choice_stay(tmp_path: Path) -> None:

@@ -62,6 +62,8 @@ CHOICE = re.compile(
 """A choice's shape; `forms_of` says whether the words make one."""
 VERB_PAIR = re.compile(r"\s+\((?P<singular>[A-Za-z']+)/(?P<plural>[A-Za-z']+)\)(?![\w/])")
 """`(is/are)` right after a subject choice: the verb for singular and for plural sets."""
+CONTRACTED = re.compile(r"(?P<apostrophe>['’])s\b(?:\s+(?P<next>[A-Za-z]+))?")
+"""`'s` right after a subject choice, and the word after it (`has` or `is`?)."""
 NEXT_WORD = re.compile(r"\s+(?P<word>[A-Za-z]+(?:['’][a-z]+)?)\b")
 
 
@@ -163,7 +165,13 @@ def _verb(token: Text, position: int, decisions: list[Decision]) -> tuple[list[I
     text = token.text
     pair = VERB_PAIR.match(text, position)
     word = NEXT_WORD.match(text, position)
-    if pair:
+    contracted = CONTRACTED.match(text, position)
+    if contracted:  # `(s)he's`: `'s` is `'re` or `'ve` for plural sets
+        mark, after = contracted["apostrophe"], contracted["next"]
+        tail = "ve" if after and en.has_contraction(after) else "re"
+        start, written, end = position, f"{mark}s", position + 2
+        variant, why = f"{EXPLICIT}{mark}s/{mark}{tail}", "a contraction after a subject choice"
+    elif pair:
         start, written = pair.start("singular") - 1, pair.group().strip()
         variant, why = f"{EXPLICIT}{pair['singular']}/{pair['plural']}", "written as a choice"
         end = pair.end()
@@ -174,7 +182,7 @@ def _verb(token: Text, position: int, decisions: list[Decision]) -> tuple[list[I
         return [], position
     column = token.column + start
     decisions.append(Decision(token.line, column, written, "verb", True, True, why))
-    return [
-        Text(text[position:start], token.line, token.column + position),
-        Slot(SLOT_PREFIX + "verb", written, token.line, column, variant=variant),
-    ], end
+    slot = Slot(SLOT_PREFIX + "verb", written, token.line, column, variant=variant)
+    if start == position:
+        return [slot], end
+    return [Text(text[position:start], token.line, token.column + position), slot], end
