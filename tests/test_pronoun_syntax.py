@@ -236,6 +236,8 @@ def test_broken_variants_and_marks_are_one_error_with_the_line(
     assert code == 2 and err.count("\n") == 1, err
     assert err.startswith(f"{path}:{line}: error:") and message in err, err
     assert not (tmp_path / "out").exists()
+    assert main(["lint", str(path)]) == 2  # lint stops where build does, with the same line
+    assert capsys.readouterr().err.splitlines()[0] == err.strip()
 
 
 MARKED = """Mara glanced at Y/N. She smiled at her, and she sighed.

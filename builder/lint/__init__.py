@@ -60,6 +60,7 @@ class _Unit:
 def check(path: Path) -> list[Finding]:
     """Every finding in the manuscript at `path`, in file order."""
     source = manuscript.read(path)
+    reader.check_written_out(source)
     codes = placeholders.table(source.meta)
     units = list(_units(source.body, source.body_line))
     found: list[tuple[_Unit, int, str, dict[str, Any]]] = []

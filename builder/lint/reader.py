@@ -1,5 +1,6 @@
-"""Lint's check of `reader:`: the pronouns a story declares for its reader against how its
-text writes the reader (builder.stages.reader_person), R701 when they clearly disagree."""
+"""Lint's checks of the reader's pronouns: the pronouns a story declares for its reader against
+how its text writes the reader (builder.stages.reader_person), R701 when they clearly
+disagree; and the syntax of pronouns written out, refused as `ficpress build` refuses it."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from typing import Any
 
 from builder.errors import ManuscriptError
 from builder.files import read_limited
+from builder.model import Source
+from builder.stages import placeholders, pronoun_marks, pronoun_syntax, scenes
 from builder.stages.manuscript import MAX_MANUSCRIPT_BYTES
 from builder.stages.reader_person import guess
 
@@ -31,6 +34,12 @@ def mismatch(
         "found": found.person,
         "evidence": found.evidence(),
     }
+
+
+def check_written_out(source: Source) -> None:
+    """The ManuscriptError `ficpress build` would give for the reader's pronouns written out
+    (an unclosed `[F!]`, `(she/him)`, a loose `{+}`), so that lint stops where build would."""
+    pronoun_marks.strip(pronoun_syntax.find(placeholders.find(scenes.split(source))))
 
 
 def _field_line(path: Path) -> int:

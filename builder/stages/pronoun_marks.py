@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 
 from builder.errors import ManuscriptError
-from builder.model import Inline, Manuscript, Paragraph, Text, map_paragraphs
+from builder.model import Inline, Manuscript, Paragraph, Slot, Text, map_paragraphs
 
 MARK = re.compile(r"(?<=[^\W\d_])\{(?P<sign>[+-])\}")
 """`{+}` or `{-}` right after a word (no space between)."""
@@ -40,13 +40,13 @@ def strip(book: Manuscript) -> Manuscript:
             return paragraph
         inlines: list[Inline] = []
         for token in paragraph.inlines:
-            inlines.extend(_split(book, token) if isinstance(token, Text) else [token])
+            inlines.extend(_split(book, token, paragraph) if isinstance(token, Text) else [token])
         return replace(paragraph, inlines=tuple(inlines))
 
     return map_paragraphs(book, take)
 
 
-def _split(book: Manuscript, token: Text) -> Iterator[Text]:
+def _split(book: Manuscript, token: Text, paragraph: Paragraph) -> Iterator[Text]:
     text, position = token.text, 0
     for found in LOOSE.finditer(text):
         # After a word, or right after a slot the word became (the token then starts with it).
@@ -56,10 +56,19 @@ def _split(book: Manuscript, token: Text) -> Iterator[Text]:
                 "pronoun it marks, with no space: her{+} or her{-}",
                 path=book.source_path,
                 line=token.line,
-                source_line=text,
+                source_line=_line_of(paragraph, token.line),
             )
         if found.start() > position:
             yield Text(text[position : found.start()], token.line, token.column + position)
         position = found.end()
     if position < len(text):
         yield Text(text[position:], token.line, token.column + position)
+
+
+def _line_of(paragraph: Paragraph, line: int) -> str:
+    """The paragraph's text on source line `line`, slots as written (for the error's excerpt)."""
+    return "".join(
+        token.text if isinstance(token, Text) else token.written
+        for token in paragraph.inlines
+        if isinstance(token, Text | Slot) and token.line == line
+    )
