@@ -343,3 +343,13 @@ def test_marks_settle_a_gendered_word_too(tmp_path: Path) -> None:
         read_as(path, None)
         == "Y/N looked at the girl in the mirror. Kai waved at a girl at the bar."
     )
+
+
+def test_a_written_out_pronoun_is_a_mention_of_the_reader_for_the_stage(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "Mara laughed, and she sat down. Mara took her coat.\n\n"
+        "Y/N waited. Mara sat. (She/He/They) stood up, and she left the room.",
+        "reader: {pronouns: she}\n",
+    )
+    assert read_as(path, "he").endswith("Mara sat. He stood up, and he left the room.")

@@ -27,7 +27,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
 from builder.model import Chapter, Manuscript, Paragraph, Scene, Text
-from builder.pronouns import COLUMNS, WORD_ROW
+from builder.pronouns import COLUMNS, SLOT_PREFIX, WORD_ROW
 from builder.stages import pronoun_marks
 from builder.stages import pronoun_words as en
 from builder.stages.placeholders import all_paragraphs
@@ -41,6 +41,8 @@ from builder.stages.pronoun_reading import (
     same_pronoun_names,
 )
 
+WRITTEN_OUT = frozenset(SLOT_PREFIX + role for role in ("subj", "obj", "det", "pos", "refl"))
+"""Slot codes of pronouns that are slots before this stage runs: the author wrote them out."""
 WINDOW = 2
 """How many paragraphs back a pronoun looks for who it means."""
 
@@ -141,7 +143,8 @@ def _paragraph(
 
     for index, item in enumerate(items):
         if item.kind == "slot":
-            if item.text in READER_CODES:
+            # A reader code, or a pronoun the author wrote out (builder.stages.pronoun_syntax).
+            if item.text in READER_CODES or item.text in WRITTEN_OUT:
                 state.mentions.append(_mention(state, items, index, "reader"))
             continue
         if item.kind != "word":
