@@ -108,8 +108,10 @@ INTERJECTIONS = frozenset(
 )
 
 # Doubled punctuation: a comma, semicolon or colon beside another mark, or `?.`/`!.`.
-# Abbreviations before a full stop (`etc.,`, `e.g.,`) are fine.
+# Abbreviations before a full stop (`etc.,`, `e.g.,`) are fine, and so are the tags of
+# variant paragraphs (`F!:`, `NB!:`: builder.stages.pronoun_variants).
 DOUBLED_PUNCTUATION = re.compile(
+    r"(?<!\bF)(?<!\bM)(?<!\bNB)(?<!\bGN)"
     r"(?<!\betc)(?<!\be\.g)(?<!\bi\.e)(?<!\bvs)(?<!\ba\.m)(?<!\bp\.m)"
     r"(?:[,;:][.,;:!?]|[.!?][,;:]|[!?]\.(?!\.))"
 )
