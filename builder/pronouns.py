@@ -134,7 +134,10 @@ def own_words(
     he or they word), and stands for the whole row."""
     rows = {word.lower(): row for row, words in enumerate(WORDS) for word in words}
     found: dict[int, str] = {}
-    for pair in text.split(","):
+    pairs = text.split(",")
+    if len(pairs) > len(WORDS):
+        raise error(f"at most {len(WORDS)} gendered words of your own (one per row of the table)")
+    for pair in pairs:
         if not pair.strip():
             continue
         word, equals, said = (part.strip() for part in pair.partition("="))

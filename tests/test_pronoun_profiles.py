@@ -56,6 +56,8 @@ def test_own_words_in_the_value_stand_for_their_whole_row() -> None:
         pronouns.parse("they; girl=", ProfileError)
     with pytest.raises(UsageError, match="five forms"):
         pronouns.parse("xe/xem; girl=enby")
+    with pytest.raises(UsageError, match="at most 12"):
+        pronouns.parse("they; " + ", ".join(["girl=kid"] * 13))
 
 
 def test_every_route_carries_pronouns_and_own_words(
