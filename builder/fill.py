@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from html import escape
 
 from builder import pronouns
@@ -109,8 +109,10 @@ def fill_text(template: EditionTemplate, text: str, profile: Profile) -> str:
 def _fill(slot: Slot, info: PlaceholderInfo | None, profile: Profile, language: str) -> str:
     """`fill_slot` with the reader's values, and nothing for text meant for other readers (a
     variant block for other pronouns, builder.stages.pronoun_syntax)."""
-    if not pronouns.kept(slot.variant, profile.get(pronouns.KEY)):
+    printed, own = pronouns.kept(slot.variant, profile.get(pronouns.KEY))
+    if not printed:
         return ""
+    slot = replace(slot, variant=own) if own != slot.variant else slot
     return fill_slot(slot, info, slot_value(profile, slot), language)
 
 

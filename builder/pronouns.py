@@ -10,7 +10,7 @@ after them for plural agreement. The value is a profile value like any other, un
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from builder.errors import ProfileError, UsageError
@@ -26,8 +26,9 @@ EXPLICIT = "="
 """A slot variant that starts with it holds the author's own forms (`=she/he/they`, a verb's
 `=is/are`): a choice written out in the manuscript, read exactly."""
 ONLY = "only:"
-"""A slot variant that starts with it names the readers its text is for (`only:she,none`): the
-kinds `she`, `he`, `they` (a custom set counts as `they`) and `none` (no pronouns chosen)."""
+"""A slot variant that starts with it names the readers its text is for (`only:she,none;`): the
+kinds `she`, `he`, `they` (a custom set counts as `they`) and `none` (no pronouns chosen), then
+after `;` the slot's own variant (a code's inflection, `s` of `Y/Ns`)."""
 LABEL = "your pronouns (she, he, they, or five forms like xe/xem/xyr/xyrs/xemself)"
 
 
@@ -196,13 +197,20 @@ def read(role: str, written: str, variant: str, chosen: PronounSet) -> str:
     return _apostrophe(_case(word, base), written)
 
 
-def kept(variant: str, value: str | None) -> bool:
+def only(kinds: Sequence[str]) -> str:
+    """The start of the variant of a slot printed only for readers of `kinds`."""
+    return f"{ONLY}{','.join(kinds)};"
+
+
+def kept(variant: str, value: str | None) -> tuple[bool, str]:
     """Whether a slot is printed for a reader whose pronouns are `value` (None: not chosen):
-    always, unless its variant says it is text for other readers only."""
+    always, unless its variant says it is text for other readers only; and the slot's own
+    variant without that."""
     if not variant.startswith(ONLY):
-        return True
+        return True, variant
+    kinds, _, own = variant.removeprefix(ONLY).partition(";")
     kind = "none" if value is None else parse(value).words
-    return kind in variant.removeprefix(ONLY).split(",")
+    return kind in kinds.split(","), own
 
 
 def _explicit(role: str, written: str, forms: str, chosen: PronounSet) -> str:

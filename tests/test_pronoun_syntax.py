@@ -353,3 +353,17 @@ def test_a_written_out_pronoun_is_a_mention_of_the_reader_for_the_stage(tmp_path
         "reader: {pronouns: she}\n",
     )
     assert read_as(path, "he").endswith("Mara sat. He stood up, and he left the room.")
+
+
+def test_a_code_inside_a_variant_keeps_its_inflection(tmp_path: Path) -> None:
+    path = tmp_path / "ru.md"
+    path.write_text(
+        "---\ntitle: Test\nlanguage: ru\n---\n\nF!: Платье Y/N-у.\n\nM!: Костюм Y/N-у.\n",
+        encoding="utf-8",
+    )
+    template = pipeline.compile(path)
+    for chosen, expected in (("she", "Платье Ивану."), ("he", "Костюм Ивану.")):
+        profile = resolve(template.codes, [f"pronouns={chosen}", "Y/N=Иван"])
+        values = fill.values_for(template, profile, "id")
+        text = " ".join(values.plain(document.body) for document in template.documents)
+        assert expected in text and "only:" not in text, text

@@ -80,7 +80,7 @@ def test_import_declares_a_clear_reader_and_only_a_clear_one(
         if name == "unclear":
             assert "reader:" not in front and "reader:" not in report
         else:
-            assert f"reader:\n  pronouns: {name}\n" in front
+            assert f"reader:\n  pronouns: {name}\n" in front + "\n"
             assert f"reader: {name} (the narration says 'you'" in report
         assert main(["lint", str(out / f"{name}.md")]) in (0, 1)
         assert "R701" not in capsys.readouterr().out

@@ -14,7 +14,7 @@ from dataclasses import replace
 
 from builder.errors import ManuscriptError
 from builder.model import Inline, Manuscript, Paragraph, Slot, Text
-from builder.pronouns import ONLY, SLOT_PREFIX
+from builder.pronouns import SLOT_PREFIX, only
 from builder.stages.pronouns import Decision
 
 TAGS = {"F": "she", "M": "he", "NB": "they", "GN": "they"}
@@ -116,15 +116,15 @@ def _kinds(tag: str, tags: Sequence[str | None], declared: str | None) -> tuple[
 def _only(inlines: Sequence[Inline], kinds: Sequence[str]) -> Iterator[Inline]:
     """The tokens of a variant: text as slots printed only for `kinds`, codes kept only for
     them too; emphasis marks stay (empty emphasis prints nothing)."""
-    variant = ONLY + ",".join(kinds)
+    variant = only(kinds)
     for token in inlines:
         if isinstance(token, Text):
             if token.text:
                 yield Slot(
                     SLOT_PREFIX + "only", token.text, token.line, token.column, variant=variant
                 )
-        elif isinstance(token, Slot):
-            yield replace(token, variant=variant)
+        elif isinstance(token, Slot):  # its own variant (a name's inflection) kept after
+            yield replace(token, variant=variant + token.variant)
         else:
             yield token
 
