@@ -14,6 +14,9 @@ on Windows), or the file named by FICPRESS_CONFIG:
     [reader.aliases]        # any text met in stories, printed as the value
     "Reader-chan" = "Alex"
 
+    [reader.words]          # gendered words about the reader, over the pronouns' own
+    girlfriend = "datefriend"
+
     [profiles.kylo]         # a named one: --profile kylo
     "Y/N" = "Rey"
 
@@ -37,7 +40,7 @@ from builder.editions.output import write_all
 from builder.errors import ProfileError, UsageError
 from builder.files import read_limited
 from builder.model import SavedProfile
-from builder.profile import check_value, is_key
+from builder.profile import WORDS, check_value, is_key, with_words
 from builder.pronouns import KEY
 from builder.stages.placeholders import canonical
 
@@ -120,7 +123,7 @@ class Profiles:
             return None
         values: dict[str, str] = {}
         for key, value in table.items():
-            if key == ALIASES:
+            if key in (ALIASES, WORDS):
                 continue
             code = canonical(str(key))
             if not is_key(code) or not isinstance(value, str):
@@ -131,6 +134,11 @@ class Profiles:
                 )
             try:
                 values[code] = check_value(code, value.strip(), ProfileError)
+            except ProfileError as error:
+                raise ProfileError(f"profile {chosen!r}: {error.message}", path=self.path) from None
+        if WORDS in table:
+            try:
+                values[KEY] = with_words(values.get(KEY), table[WORDS], ProfileError)
             except ProfileError as error:
                 raise ProfileError(f"profile {chosen!r}: {error.message}", path=self.path) from None
         return SavedProfile(chosen, values, self._aliases(chosen, table.get(ALIASES)))

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from html import escape
 
 from builder import pronouns
@@ -85,9 +85,7 @@ def values_for(template: EditionTemplate, profile: Profile, identifier: str) -> 
         )
         text = filled.get(key)
         if text is None:
-            text = filled[key] = fill_slot(
-                slot, template.codes.get(slot.code), slot_value(profile, slot), language
-            )
+            text = filled[key] = _fill(slot, template.codes.get(slot.code), profile, language)
         texts.append(text)
     return Values(tuple(texts), tuple(escape(text) for text in texts), identifier)
 
@@ -104,9 +102,18 @@ def fill_text(template: EditionTemplate, text: str, profile: Profile) -> str:
             parts[index] = ""
             continue
         slot = template.slots[int(key)]
-        info = template.codes.get(slot.code)
-        parts[index] = fill_slot(slot, info, slot_value(profile, slot), language)
+        parts[index] = _fill(slot, template.codes.get(slot.code), profile, language)
     return "".join(parts)
+
+
+def _fill(slot: Slot, info: PlaceholderInfo | None, profile: Profile, language: str) -> str:
+    """`fill_slot` with the reader's values, and nothing for text meant for other readers (a
+    variant block for other pronouns, builder.stages.pronoun_syntax)."""
+    printed, own = pronouns.kept(slot.variant, profile.get(pronouns.KEY))
+    if not printed:
+        return ""
+    slot = replace(slot, variant=own) if own != slot.variant else slot
+    return fill_slot(slot, info, slot_value(profile, slot), language)
 
 
 def slot_value(profile: Profile, slot: Slot) -> str | None:

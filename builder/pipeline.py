@@ -38,7 +38,16 @@ from builder.model import (
     Source,
 )
 from builder.profile import resolve
-from builder.stages import manuscript, placeholders, pronouns, scenes, typography
+from builder.stages import (
+    manuscript,
+    placeholders,
+    pronoun_headings,
+    pronoun_marks,
+    pronoun_syntax,
+    pronouns,
+    scenes,
+    typography,
+)
 
 if TYPE_CHECKING:
     from builder.editions.pdf.processes import PdfWorker
@@ -46,7 +55,9 @@ if TYPE_CHECKING:
 # The text stages between reading and rendering, in order (markdown-it style: named, small).
 TEXT_STAGES: tuple[tuple[str, Callable[[Manuscript], Manuscript]], ...] = (
     ("placeholders", placeholders.find),
-    ("pronouns", pronouns.find),
+    ("pronoun syntax", pronoun_syntax.find),
+    ("pronouns", pronoun_headings.find),  # pronouns.find over titles and captions too
+    ("pronoun marks", pronoun_marks.strip),
     ("typography", typography.apply),
 )
 TEMPLATE_CACHE_SIZE = 64
@@ -222,8 +233,10 @@ def pronoun_decisions(path: Path) -> tuple[str | None, tuple[pronouns.Decision, 
     """How the story writes the reader, and every decision the pronoun stage takes on it
     (`ficpress pronouns STORY`)."""
     source = manuscript.read(path)
-    book = placeholders.find(scenes.split(source))
-    return source.meta.reader_pronouns, pronouns.analyse(book)[1]
+    book, written_out = pronoun_syntax.analyse(placeholders.find(scenes.split(source)))
+    decided = pronoun_headings.analyse(book)[1]
+    found = sorted((*written_out, *decided), key=lambda d: (d.line, d.column))
+    return source.meta.reader_pronouns, tuple(found)
 
 
 def build(

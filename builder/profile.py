@@ -26,6 +26,8 @@ MAX_READER_FILE_BYTES = 1024 * 1024
 CONTROL_CHARACTERS = re.compile(f"[\\t\\n\\r{NOT_TEXT}{OPEN}{CLOSE}]")
 """What a value may not hold: line breaks, tabs and other controls, noncharacters (U+FFFE),
 lone surrogates (bytes of a command line that were not UTF-8), and the marker delimiters."""
+WORDS = "words"
+"""The table of a reader's own gendered words, in a reader file or a saved profile."""
 PRECEDENCE: tuple[Origin, ...] = (
     "default",
     "profile",
@@ -84,6 +86,8 @@ def read_reader_file(path: Path) -> dict[str, str]:
         raise ProfileError(_toml_problem(path, line, str(error)), path=path, line=line) from None
     values = {}
     for key, value in data.items():
+        if key == WORDS:
+            continue
         code = canonical(key)
         if not is_key(code) or not isinstance(value, str):
             raise ProfileError(
@@ -93,7 +97,25 @@ def read_reader_file(path: Path) -> dict[str, str]:
             values[code] = check_value(code, value.strip(), ProfileError)
         except ProfileError as error:
             raise ProfileError(error.message, path=path) from None
+    if WORDS in data:
+        try:
+            values[pronouns.KEY] = with_words(values.get(pronouns.KEY), data[WORDS], ProfileError)
+        except ProfileError as error:
+            raise ProfileError(error.message, path=path) from None
     return values
+
+
+def with_words(
+    chosen: str | None, table: object, error: type[UsageError] | type[ProfileError]
+) -> str:
+    """The pronouns value with a `[words]` table (`girlfriend = "datefriend"`) written in,
+    checked like a `--pronouns "they; girlfriend=datefriend"` value."""
+    if not isinstance(table, Mapping) or not all(isinstance(v, str) for v in table.values()):
+        raise error(f'[{WORDS}] must be a table of words, e.g. girlfriend = "datefriend"')
+    if chosen is None:
+        raise error(f'[{WORDS}] needs your pronouns too, e.g. pronouns = "they"')
+    combined = pronouns.words_value(chosen.partition(pronouns.WORDS_SEPARATOR)[0], table)
+    return check_value(pronouns.KEY, combined, error)
 
 
 UNQUOTED_CODE = re.compile(r"^\s*(?P<code>[A-Za-z]+(?:/[A-Za-z]+)+)\s*=\s*(?P<value>.*?)\s*$")

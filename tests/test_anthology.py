@@ -364,7 +364,6 @@ def test_ace_finds_no_violations_in_an_anthology(
     built: dict[str, Path], tmp_path: Path, key: str
 ) -> None:
     assert ace_violations(built[key], tmp_path / "ace") == []
-    assert report["earl:result"]["earl:outcome"] == "pass"
 
 
 def test_the_kepub_keeps_the_parts(built: dict[str, Path]) -> None:

@@ -53,6 +53,7 @@ RULE_CASES = [
     ("P201", "Y/N waved. Y/N left. Y/n stayed.", "Y/N waved. (Y/N) left."),
     ("P202", "(y/n waved.", "(y/n) waved and [Y/N] left."),
     ("T301", "in his pal,. You were gone.", "Wait... what?! Apples, pears, etc., fine."),
+    ("T301", "Hmm!: he said.", "F!: You curtsy.\n\nM!: You bow.\n\nNB!: You nod."),
     ("T302", "he can't handle seeeing you.", "Ooooh. Hmmm. Nooo. Shhh. Sssorry. Aaah. XXIII."),
     ("T303", "He couldn't bare the thought.", "He couldn't bear the bare wall."),
     ("T303", "You're purpose was this.", "Your purpose was this. You're kind."),
@@ -63,6 +64,11 @@ RULE_CASES = [
     ("S501", "Text. " + '"Hey," he said. ' * 100, "Text. " * 300),
     ("S502", "still alive. -- (6 months later) Kylo dreams.", "He was -- well -- tired."),
     ("F601", "---\ntitle: A\nsummery: x\n---\nY/N.", "---\ntitle: A\nsummary: x\n---\nY/N."),
+    (
+        "R701",
+        "---\ntitle: A\nreader: she\n---\n" + "Y/N shrugged off his coat. " * 4,
+        "---\ntitle: A\nreader: he\n---\n" + "Y/N shrugged off his coat. " * 4,
+    ),
 ]
 
 

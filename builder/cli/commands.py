@@ -240,7 +240,7 @@ def pronouns(arguments: argparse.Namespace, console: Console) -> int:
     from builder import pipeline
 
     written, decisions = pipeline.pronoun_decisions(arguments.manuscript)
-    if written not in ("she", "he", "you"):
+    if written not in ("she", "he", "you") and not decisions:  # nothing written out either
         console.out(
             "This story does not say how it writes the reader: add 'reader: {pronouns: she}' "
             "(or he, or you for a second-person story) to its front matter."

@@ -27,6 +27,7 @@ from builder.stages.placeholders import (
     canonical,
     undeclared,
 )
+from builder.stages.reader_person import guess
 from builder.stages.scenes import CHAPTER_HEADING, scene_break
 
 TITLE_WORDS = 8
@@ -72,6 +73,7 @@ def finish(draft: Draft, fallback_title: str | None) -> Draft:
     _split_inline_breaks(draft)
     _restore_paragraphs(draft)
     _declare_placeholders(draft)
+    _declare_reader(draft)
     if not draft.meta.get("title"):
         draft.meta["title"] = fallback_title or first_words(draft)
         draft.notes.append(f"title: {draft.meta['title']!r} (from the text; --title to change)")
@@ -293,4 +295,17 @@ def _declare_placeholders(draft: Draft) -> None:
             f"never filled (ficpress leaves them as written): {', '.join(unfilled.values())}; "
             "outside the legend only codes in capitals are found: write them in capitals or "
             "add them under 'placeholders:'"
+        )
+
+
+def _declare_reader(draft: Draft) -> None:
+    """`reader: {pronouns: ...}` when the text clearly writes the reader as you, she or he
+    (builder.stages.reader_person); nothing when it is unclear."""
+    if draft.meta.get("reader"):
+        return
+    found = guess(block.text for block in draft.blocks if block.kind == "paragraph")
+    if found.person is not None:
+        draft.meta["reader"] = {"pronouns": found.person}
+        draft.notes.append(
+            f"reader: {found.person} ({found.evidence()}); readers can pick their own pronouns"
         )

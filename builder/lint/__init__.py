@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from builder.importers.paragraphs import inline_breaks, lost_breaks
+from builder.lint import reader
 from builder.lint.rules import (
     DOUBLED_PUNCTUATION,
     HOMOPHONES,
@@ -59,6 +60,7 @@ class _Unit:
 def check(path: Path) -> list[Finding]:
     """Every finding in the manuscript at `path`, in file order."""
     source = manuscript.read(path)
+    reader.check_written_out(source)
     codes = placeholders.table(source.meta)
     units = list(_units(source.body, source.body_line))
     found: list[tuple[_Unit, int, str, dict[str, Any]]] = []
@@ -82,6 +84,14 @@ def check(path: Path) -> list[Finding]:
         )
         for name, line, nearest in source.meta.unknown_fields
     ]
+    paragraphs = [unit.text for unit in units if unit.kind == "paragraph"]
+    disagreement = reader.mismatch(path, source.meta.reader_pronouns, paragraphs)
+    if disagreement:
+        line, details = disagreement
+        rule = RULES["R701"]
+        findings.append(
+            Finding(str(path), line, 1, "R701", rule.severity, rule.message.format(**details))
+        )
     for unit, offset, code, details in found:
         line, column = unit.positions.at(offset)
         rule = RULES[code]

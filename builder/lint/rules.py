@@ -77,6 +77,12 @@ RULES: dict[str, Rule] = {
             "'{written}' inside a paragraph looks like a scene break: put it on a line of its own",
         ),
         Rule("F601", "warning", "unknown front-matter field '{name}'{hint}; it is ignored"),
+        Rule(
+            "R701",
+            "warning",
+            "'reader:' says the reader is '{declared}', but the text writes them as '{found}' "
+            "({evidence}): correct 'reader:', or readers get the wrong words changed",
+        ),
     )
 }
 
@@ -102,8 +108,10 @@ INTERJECTIONS = frozenset(
 )
 
 # Doubled punctuation: a comma, semicolon or colon beside another mark, or `?.`/`!.`.
-# Abbreviations before a full stop (`etc.,`, `e.g.,`) are fine.
+# Abbreviations before a full stop (`etc.,`, `e.g.,`) are fine, and so are the tags of
+# variant paragraphs (`F!:`, `NB!:`: builder.stages.pronoun_variants).
 DOUBLED_PUNCTUATION = re.compile(
+    r"(?<!\bF)(?<!\bM)(?<!\bNB)(?<!\bGN)"
     r"(?<!\betc)(?<!\be\.g)(?<!\bi\.e)(?<!\bvs)(?<!\ba\.m)(?<!\bp\.m)"
     r"(?:[,;:][.,;:!?]|[.!?][,;:]|[!?]\.(?!\.))"
 )

@@ -30,7 +30,7 @@ from builder.editions import SCENE_LAYOUTS, Edition, EditionOptions
 from builder.editions.pages import PAGE_PRESETS
 from builder.errors import FicpressError, UsageError
 from builder.profile import check_value
-from builder.serve import bring, choices, opds, origin, token, waiting
+from builder.serve import bring, choices, opds, origin, pronoun_form, token, waiting
 from builder.serve.catalog import Catalog, Story, profile_for
 from builder.serve.choices import EDITION_LABELS, PAGE_LABELS, SCENE_LABELS, available_editions
 from builder.serve.covers import Covers
@@ -102,7 +102,7 @@ class Site:
         (the story's default applies). A bad value is a 400 that says what is wrong."""
         values = {}
         for field in story.fields:
-            value = source.get(field.code, "").strip()
+            value = pronoun_form.value(source, field.code)
             if value:
                 try:
                     values[field.code] = check_value(field.code, value, UsageError)

@@ -13,8 +13,8 @@ import re
 from collections.abc import Mapping
 
 from builder.errors import UsageError
-from builder.profile import check_value
-from builder.stages.placeholders import CODE_SYNTAX, canonical
+from builder.profile import check_value, is_key
+from builder.stages.placeholders import canonical
 
 VERSION = "1"
 """The first character of every token, so the format can change without misreading old ones."""
@@ -58,7 +58,7 @@ def decode(token: str) -> dict[str, str]:
     values: dict[str, str] = {}
     for line in text.split("\n") if text else []:
         code, equals, value = line.partition("=")
-        if not equals or canonical(code) != code or not CODE_SYNTAX.match(code) or code in values:
+        if not equals or canonical(code) != code or not is_key(code) or code in values:
             raise TokenError("this reader link is damaged; save your details again")
         values[code] = check_value(code, value, TokenError)
     if len(values) > MAX_CODES:

@@ -22,7 +22,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 
 from builder.model import Chapter, Manuscript, Paragraph, Scene, Text
-from builder.pronouns import COLUMNS, WORD_ROW
+from builder.pronouns import COLUMNS, SLOT_PREFIX, WORD_ROW
+from builder.stages import pronoun_marks
 from builder.stages import pronoun_words as en
 from builder.stages.placeholders import all_paragraphs
 from builder.stages.pronoun_dialogue import exchange
@@ -37,6 +38,9 @@ from builder.stages.pronoun_reading import (
     same_pronoun_names,
 )
 from builder.stages.pronoun_referents import WINDOW, State, mention, resolve
+
+WRITTEN_OUT = frozenset(SLOT_PREFIX + role for role in ("subj", "obj", "det", "pos", "refl"))
+"""Slot codes of pronouns that are slots before this stage runs: the author wrote them out."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,7 +116,8 @@ def _paragraph(
 
     for index, item in enumerate(items):
         if item.kind == "slot":
-            if item.text in READER_CODES:
+            # A reader code, or a pronoun the author wrote out (builder.stages.pronoun_syntax).
+            if item.text in READER_CODES or item.text in WRITTEN_OUT:
                 state.mentions.append(mention(state, items, index, "reader"))
             continue
         if item.kind != "word":
@@ -123,6 +128,9 @@ def _paragraph(
         if found is not None:
             role = _role(items, index, found)
             who, certain, why = resolve(state, items, index, role)
+            marked = pronoun_marks.mark(paragraph, item.token, item.end)
+            if marked is not None:  # the author's word over the rules'
+                who, certain, why = "reader" if marked[0] else "", True, marked[1]
             reader = who == "reader"
             decide(index, role, reader, certain, why)
             if reader or certain:
@@ -140,6 +148,9 @@ def _paragraph(
         row = WORD_ROW.get(lower)
         if row is not None and row[1] == state.column:
             reason = reader_word(items, index, state.written)
+            marked = pronoun_marks.mark(paragraph, item.token, item.end)
+            if marked is not None:  # the author's word over the rules'
+                reason = marked[1] if marked[0] else None
             if reason:
                 decide(index, "word", True, True, reason)
                 cuts.append((index, "word", ""))
