@@ -268,7 +268,7 @@ def test_opds_navigation_feed(client: TestClient) -> None:
     assert links["start"].get("type") == NAVIGATION
     entries = root.findall(f"{ATOM}entry")
     targets = {e.find(f"{ATOM}link").get("href"): e.find(f"{ATOM}link") for e in entries}
-    assert set(targets) == {"/opds/stories", "/opds/new"}
+    assert set(targets) == {"/opds/stories", "/opds/new", "/opds/popular"}
     assert targets["/opds/stories"].get("rel") == "subsection"
     assert targets["/opds/new"].get("rel") == "http://opds-spec.org/sort/new"
     assert all(link.get("type") == ACQUISITION for link in targets.values())
