@@ -326,7 +326,23 @@ def serve(arguments: argparse.Namespace, console: Console) -> int:
         raise UsageError(f"{arguments.manuscripts}: no such folder of manuscripts")
     if arguments.pdf_workers < 1:
         raise UsageError("--pdf-workers must be at least 1")
+    if arguments.workers < 1:
+        raise UsageError("--workers must be at least 1")
     from builder import serve  # Starlette and uvicorn load only for this command
+    from builder.serve.addresses import qr_code, site_addresses
 
-    serve.run(arguments.manuscripts, arguments.host, arguments.port, arguments.pdf_workers)
+    found = site_addresses(arguments.host, arguments.port)
+    for address in found:
+        console.out(f"Readers open: {address}")
+    if not found:
+        console.warn("no network address found: other devices cannot reach this computer")
+    elif sys.stdout.isatty():
+        console.out(qr_code(found[0]))  # a phone's camera opens it
+    serve.run(
+        arguments.manuscripts,
+        arguments.host,
+        arguments.port,
+        arguments.pdf_workers,
+        arguments.workers,
+    )
     return 0

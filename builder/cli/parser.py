@@ -219,6 +219,13 @@ def parser() -> argparse.ArgumentParser:
         metavar="N",
         help="processes laying out PDFs (default: 1)",
     )
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        metavar="N",
+        help="server processes sharing the port (default: 1; see docs/deploy.md)",
+    )
 
     _profile_commands(commands)
     completion = _sub(commands, "completion", help="print a shell completion script")

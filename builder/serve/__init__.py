@@ -10,17 +10,34 @@ from __future__ import annotations
 from pathlib import Path
 
 
-def run(folder: Path, host: str, port: int, pdf_workers: int) -> None:
-    """Serve the manuscripts in `folder` until interrupted."""
+def run(folder: Path, host: str, port: int, pdf_workers: int, workers: int = 1) -> None:
+    """Serve the manuscripts in `folder` until interrupted, in `workers` processes."""
     import logging
 
     import uvicorn
 
+    from builder.serve import token
+    from builder.serve import workers as processes
+
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s:     %(message)s")
+    # Uvicorn's access log prints whole URLs, and a download URL carries the reader's values
+    # in its query string (an OPDS URL in its token): the app logs redacted paths instead.
+    if workers > 1:
+        processes.share(folder, pdf_workers)
+        token.key()  # a bad FICPRESS_SECRET stops here, not at a reader's first request
+        uvicorn.run(
+            "builder.serve.workers:app",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            access_log=False,
+            log_level="info",
+        )
+        return
     from builder.serve.app import create_app
     from builder.serve.pool import RenderPool
 
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s:     %(message)s")
+    token.key()
     app = create_app(folder, pool=RenderPool(workers=pdf_workers))
-    # Uvicorn's access log prints whole URLs, and a download URL carries the reader's values
-    # in its query string (an OPDS URL in its token): the app logs redacted paths instead.
     uvicorn.run(app, host=host, port=port, access_log=False, log_level="info")
