@@ -61,8 +61,7 @@ def key() -> bytes:
         if len(configured) < MIN_SECRET_LENGTH:
             raise UsageError(
                 f"{SECRET_VARIABLE} is too short to sign reader links "
-                f"(at least {MIN_SECRET_LENGTH} characters; try: python -c "
-                f"'import secrets; print(secrets.token_urlsafe(32))')"
+                f"(at least {MIN_SECRET_LENGTH} characters; make one with: openssl rand -base64 32)"
             )
         secret = configured.encode("utf-8")
     else:
