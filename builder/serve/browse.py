@@ -87,7 +87,13 @@ class Handlers:
             lengths={key: label for key, (label, _, _) in LENGTHS.items()},
             sorts=SORTS,
             pager=pager,
-            filtered=bool(query.params(page=1, sort="title")),
+            filtered=query.narrowed,
+            chosen=[
+                *(value for value in (query.fandom, query.pairing, query.rating) if value),
+                *([STATUSES[query.status]] if query.status else []),
+                *([LENGTHS[query.length][0]] if query.length else []),
+                *([SORTS[query.sort]] if query.sort != "title" else []),
+            ],
             unavailable=site.catalog.unavailable(),
             feed=site.feed_url(request),
         )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
 import threading
 import time
 import unicodedata
@@ -35,6 +36,7 @@ LENGTHS = {
     "over-50k": ("Over 50,000 words", 50_000, math.inf),
 }
 """Word-count ranges (AO3's own steps): key -> (label, from, below)."""
+DIGITS = re.compile(r"\d+")
 RECHECK_SECONDS = 1.0
 """How stale the list may be: the folder is listed at most this often for searches."""
 FACETS = ("fandom", "pairing", "rating")
@@ -124,6 +126,11 @@ class Query:
             sort=chosen if chosen in SORTS else sort,
             page=max(1, page),
         )
+
+    @property
+    def narrowed(self) -> bool:
+        """Whether a search or filter leaves stories out (the sort and page do not)."""
+        return any((self.text, self.fandom, self.pairing, self.rating, self.status, self.length))
 
     def params(self, **changes: str | int) -> dict[str, str]:
         """The query as link parameters (defaults left out), with `changes` applied; a change
@@ -235,10 +242,15 @@ def _entry(story: Story) -> Entry:
     return Entry(
         story=story,
         haystack=fold("\n".join(part for part in parts if part)),
-        title_key=fold(title),
+        title_key=_natural(fold(title)),
         status=status_of(story.status),
         values={"fandom": meta.fandom, "pairing": meta.pairing, "rating": meta.rating},
     )
+
+
+def _natural(text: str) -> str:
+    """A sort key that puts `Part 2` before `Part 10` (digit runs padded)."""
+    return DIGITS.sub(lambda match: match.group().zfill(12), text)
 
 
 class Finder:
