@@ -243,6 +243,18 @@ class Profiles:
         return found
 
 
+def section(name: str, file: Path) -> dict[str, Any]:
+    """The config file's top-level table `name` as plain data ({} when there is none): the
+    settings other commands keep in the same file (`[smtp]` for `ficpress send`)."""
+    found = _read(file).get(name)
+    if found is None:
+        return {}
+    if not isinstance(found, Table):
+        raise ProfileError(f"[{name}] must be a table", path=file)
+    unwrapped: dict[str, Any] = found.unwrap()
+    return unwrapped
+
+
 def _read(file: Path) -> tomlkit.TOMLDocument:
     if not file.exists():  # no config yet: an empty one
         return tomlkit.document()

@@ -16,6 +16,7 @@ from html import escape
 
 from builder import pronouns
 from builder.model import EditionTemplate, PlaceholderInfo, Profile, Slot
+from builder.stages import placeholders
 from builder.stages.typography import typeset
 
 OPEN, CLOSE = "\ue000", "\ue001"
@@ -130,6 +131,8 @@ def fill_slot(slot: Slot, info: PlaceholderInfo | None, value: str | None, langu
     if slot.sentence_start and not is_name and value[:1].islower():
         value = value[0].upper() + value[1:]
     value = typeset(value, before=slot.before, after=slot.after, language=language)
+    if slot.variant:  # `Y/Ns`, `Y/N-у`: the author's inflection, on the reader's name
+        value = placeholders.inflect(value, slot.variant, language)
     if slot.article:
         return f"{agreeing_article(slot.article, value)} {value}"
     return value

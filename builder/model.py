@@ -61,9 +61,9 @@ class Slot:
     after: str = ""
     """The printed character just after the slot (context for the value's typography)."""
     variant: str = ""
-    """For a reader-pronoun slot (builder.stages.pronouns): what the compiler worked out for
-    filling it, e.g. the plural of an agreeing verb (`walks` -> `walk`), or `is` / `has`
-    behind a contraction's `'s`."""
+    """What the compiler worked out for filling the slot: for a reader pronoun, e.g. a verb's
+    plural (`walks` -> `walk`) or `is`/`has` behind `'s`; for a code, the inflection written
+    after it (German `Y/Ns`, Russian `Y/N-у`: builder.stages.placeholders.inflect)."""
 
 
 Inline = Text | Markup | Slot

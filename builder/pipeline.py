@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from builder import compile_cache
 from builder import pronouns as reader_pronouns
 from builder.editions import EDITIONS, Edition, EditionOptions
 from builder.editions.output import write_all
@@ -27,9 +28,9 @@ from builder.errors import (
     UnfilledPlaceholderError,
     UsageError,
 )
-from builder.model import EditionTemplate, Manuscript, Profile, SavedProfile, Slot
+from builder.model import EditionTemplate, Manuscript, Profile, SavedProfile, Slot, Source
 from builder.profile import resolve
-from builder.stages import manuscript, placeholders, pronouns, render, scenes, typography
+from builder.stages import manuscript, placeholders, pronouns, scenes, typography
 
 if TYPE_CHECKING:
     from builder.editions.pdf.processes import PdfWorker
@@ -47,17 +48,40 @@ IDENTIFIER_NAMESPACE = uuid.UUID("6f1c1f50-6c0a-4d1e-9a57-1c3f1f7d2b10")
 _templates: OrderedDict[tuple[str, int, str, tuple[str, ...]], EditionTemplate] = OrderedDict()
 
 
-def compile(path: Path, aliases: Collection[str] = ()) -> EditionTemplate:
-    """The manuscript at `path` compiled into an edition template (cached by content), with
-    the reader's `aliases` (texts their profile maps to values) found as slots too."""
+def compile(path: Path, aliases: Collection[str] = (), *, disk: bool = True) -> EditionTemplate:
+    """The manuscript at `path` compiled into an edition template (cached by content, in
+    memory and, unless `disk` is False, in the user's cache folder: builder.compile_cache),
+    with the reader's `aliases` (texts their profile maps to values) found as slots too."""
+    return _compiled(path, aliases, disk)[0]
+
+
+_Entry = tuple[Path, str] | None
+"""Where a template is kept on disk (folder, entry name), if it is."""
+
+
+def _compiled(path: Path, aliases: Collection[str], disk: bool) -> tuple[EditionTemplate, _Entry]:
     source = manuscript.read(path)
-    slug = render.slugify(path.stem)
+    slug = manuscript.slugify(path.stem)
     aliases = tuple(sorted(set(aliases)))
+    where = compile_cache.folder() if disk else None
+    entry = (where, compile_cache.key(source, slug, aliases)) if where else None
     key = (source.content_hash, source.modified, slug, aliases)
-    cached = _templates.get(key)
-    if cached is not None:
+    template = _templates.get(key)
+    if template is not None:
         _templates.move_to_end(key)
-        return cached
+        return template, entry
+    template = compile_cache.load(*entry) if entry else None
+    if template is None:
+        template = _compile(source, slug, aliases)
+        if entry:
+            compile_cache.store(*entry, template)
+    _templates[key] = template
+    if len(_templates) > TEMPLATE_CACHE_SIZE:
+        _templates.popitem(last=False)
+    return template, entry
+
+
+def _compile(source: Source, slug: str, aliases: tuple[str, ...]) -> EditionTemplate:
     book = scenes.split(source)
     for name, stage in TEXT_STAGES:
         book = stage(book)
@@ -65,11 +89,9 @@ def compile(path: Path, aliases: Collection[str] = ()) -> EditionTemplate:
             book = placeholders.find_aliases(book, aliases)
     codes = placeholders.table(source.meta)
     codes.update({alias: placeholders.alias_info(alias) for alias in aliases})
-    template = render.render(book, slug, codes)
-    _templates[key] = template
-    if len(_templates) > TEMPLATE_CACHE_SIZE:
-        _templates.popitem(last=False)
-    return template
+    from builder.stages import render  # Jinja2: only a build that compiles pays for it
+
+    return render.render(book, slug, codes)
 
 
 def identifier(template: EditionTemplate, profile: Profile) -> str:
@@ -95,11 +117,14 @@ def editions(names: Sequence[str]) -> list[Edition]:
 
 def check_tools(chosen: Sequence[Edition], options: EditionOptions) -> None:
     """Fail before anything is written when an option is unknown or a tool is missing."""
-    from builder.editions import azw3, pages
+    from builder.editions import pages
 
     pages.preset(options.page)
-    if any(edition.name == "azw3" for edition in chosen) and azw3.converter() is None:
-        raise EditionError(azw3.INSTALL_HINT)
+    if any(edition.name == "azw3" for edition in chosen):
+        from builder.editions import azw3
+
+        if azw3.converter() is None:
+            raise EditionError(azw3.INSTALL_HINT)
 
 
 @dataclass(slots=True)
@@ -138,6 +163,8 @@ def check_profile(
             "give values with --set CODE=VALUE"
             + ("" if saved else ", or save yours once: ficpress profile set Y/N=YOUR-NAME")
         )
+    language = template.manuscript.meta.language
+    warnings += placeholders.ending_warnings(template.slots, profile.get, language)
     used = codes_used(template)
     for code, value in profile.values.items():
         if value.origin == "flag" and code not in used:
@@ -183,11 +210,13 @@ def build(
     strict: bool = False,
     options: EditionOptions = DEFAULT_OPTIONS,
     step: Callable[[str], None] | None = None,
+    cache: bool = True,
 ) -> BuildResult:
     """Write the reader's editions of the manuscript at `path` into `out_dir`, with values from
     `--set` assignments, a reader file and the reader's `saved` profile (None: they have none;
     its aliases are found in the text too). `step` hears what is being done, as it starts
-    (for a person watching a long build).
+    (for a person watching a long build). `cache` False: the story is compiled afresh and
+    nothing is kept on disk (`--no-cache`).
 
     A PDF's layout starts in a warm worker process when that saves time (see
     builder.editions.pdf.processes), while this process makes the other editions."""
@@ -196,13 +225,15 @@ def build(
     say = step or (lambda text: None)
     with _pdf_worker(any(edition.name == "pdf" for edition in chosen)) as worker:
         say(f"compiling {path.name}")
-        template = compile(path, saved.aliases if saved else ())
+        template, entry = _compiled(path, saved.aliases if saved else (), cache)
+        forms = len(template.forms)
         profile = resolve(
             template.codes, assignments, reader_file, saved=saved.all() if saved else None
         )
         result = BuildResult(
             warnings=check_profile(template, profile, path, strict, saved is not None)
         )
+        result.warnings.extend(font_warnings(template))
         waiting: dict[str, Callable[[], bytes]] = {}
         if worker is not None:
             from builder.editions import pdf
@@ -226,7 +257,19 @@ def build(
         raise result.errors[0]
     write_all(files)  # every file or none, with the folder locked
     result.outputs.extend(path for path, _ in files)
+    if entry and len(template.forms) > forms:  # the next build skips the writers' compiling too
+        compile_cache.store(*entry, template)
     return result
+
+
+def font_warnings(template: EditionTemplate) -> list[str]:
+    """Scripts in the story (its cover's text and the PDF's) with no font installed."""
+    from builder.editions import fonts
+
+    book, meta = template.book, template.manuscript.meta
+    text = " ".join((template.title, meta.author or "", meta.fandom or "", book.front,
+                     *book.chapters))  # fmt: skip
+    return fonts.missing(text, meta.language)
 
 
 def _pdf_parts(template: EditionTemplate, edition: Edition, options: EditionOptions) -> str:

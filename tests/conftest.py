@@ -150,6 +150,9 @@ def own_config(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Mon
     processes it starts): the developer's saved profiles never reach a test."""
     path = tmp_path_factory.mktemp("config") / "config.toml"
     monkeypatch.setenv("FICPRESS_CONFIG", str(path))
+    # Compiled stories too: a test compiles what it reads, never a developer's cached entry
+    # (and a test that wants the cache gets a folder of its own that starts empty).
+    monkeypatch.setenv("FICPRESS_CACHE", str(tmp_path_factory.mktemp("cache")))
     return path
 
 

@@ -296,7 +296,7 @@ def test_pdf_outline_nests_scenes_under_chapters(books: dict[str, Path]) -> None
     assert titles(outline) == [
         "Title page",
         "The First Snow",
-        ["Amber eyes watched the road… nothing…", "Later that night"],
+        ["Amber eyes watched the road\u2060\u200a\u2060… nothing…", "Later that night"],
         "Marie’s Thaw",
         ["Years later"],
     ]

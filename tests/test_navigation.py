@@ -112,7 +112,7 @@ def test_a_chapter_is_not_its_own_first_child(built: dict[str, Path]) -> None:
     expected = [
         (1, "Title page", "titlepage.xhtml"),
         (1, "The First Snow", "chapter-01-scene-01.xhtml"),
-        (2, "Amber eyes watched the road… nothing…", "chapter-01-scene-02.xhtml"),
+        (2, "Amber eyes watched the road\u2060\u200a\u2060… nothing…", "chapter-01-scene-02.xhtml"),
         (2, "Later that night", "chapter-01-scene-03.xhtml"),
         (1, "Marie’s Thaw", "chapter-02-scene-01.xhtml"),
         (2, "Years later", "chapter-02-scene-02.xhtml"),

@@ -76,7 +76,7 @@ def test_idempotent(case: Case) -> None:
 
 
 # Everything typesetting may change: quotes, dashes, dots, spaces and the invisible marks.
-_TYPOGRAPHIC = re.compile(r"[\"'“”‘’„‚«»\-–—.…\s\u2060]")
+_TYPOGRAPHIC = re.compile(r"[\"'“”‘’„‚«»′″\-–—.…\s\u2060]")
 
 
 @pytest.mark.parametrize("case", CASES, ids=IDS)
@@ -186,7 +186,10 @@ def test_line_and_column_kept() -> None:
     paragraph = Paragraph(inlines=(_text("a -- b", 7, 12), EM_OPEN, _text("...", 14, 12)), line=12)
     result = typeset_paragraph(paragraph)
     texts = [token for token in result.inlines if isinstance(token, Text)]
-    assert [(t.text, t.line, t.column) for t in texts] == [("a\u2060—b", 12, 7), ("…", 12, 14)]
+    assert [(t.text, t.line, t.column) for t in texts] == [
+        ("a\u2060—b", 12, 7),
+        ("\u2060\u200a\u2060…", 12, 14),
+    ]
     assert result.line == 12
 
 

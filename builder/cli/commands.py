@@ -5,6 +5,7 @@ so that `ficpress --help` and a failing argument cost nothing."""
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from typing import Any
 
@@ -57,6 +58,7 @@ def build(arguments: argparse.Namespace, console: Console) -> int:
         strict=arguments.strict,
         options=EditionOptions(page=arguments.page, scenes=arguments.scenes),
         step=console.step,
+        cache=arguments.cache,
     )
     console.done()
     for warning in result.warnings:
@@ -328,6 +330,10 @@ def serve(arguments: argparse.Namespace, console: Console) -> int:
         raise UsageError("--pdf-workers must be at least 1")
     if arguments.workers < 1:
         raise UsageError("--workers must be at least 1")
+    if arguments.allow_uploads and len(os.environ.get("FICPRESS_ADMIN_TOKEN", "").strip()) < 16:
+        raise UsageError(
+            "--allow-uploads needs FICPRESS_ADMIN_TOKEN, a secret of 16 characters or more"
+        )
     from builder import serve  # Starlette and uvicorn load only for this command
     from builder.serve.addresses import qr_code, site_addresses
 
@@ -344,5 +350,6 @@ def serve(arguments: argparse.Namespace, console: Console) -> int:
         arguments.port,
         arguments.pdf_workers,
         arguments.workers,
+        allow_uploads=arguments.allow_uploads,
     )
     return 0

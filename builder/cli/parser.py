@@ -69,6 +69,13 @@ def parser() -> argparse.ArgumentParser:
         help="fail when a placeholder the story uses has no value",
     )
     build.add_argument(
+        "--no-cache",
+        dest="cache",
+        action="store_false",
+        help="compile the story afresh and keep nothing in the cache folder "
+        "(FICPRESS_CACHE=off does the same; FICPRESS_CACHE=DIR moves the folder)",
+    )
+    build.add_argument(
         "--jobs",
         "-j",
         type=int,
@@ -218,6 +225,11 @@ def parser() -> argparse.ArgumentParser:
         default=1,
         metavar="N",
         help="processes laying out PDFs (default: 1)",
+    )
+    serve.add_argument(
+        "--allow-uploads",
+        action="store_true",
+        help="let whoever knows FICPRESS_ADMIN_TOKEN add brought stories to the catalog",
     )
     serve.add_argument(
         "--workers",

@@ -13,12 +13,8 @@ import zipfile
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from ebooklib import epub
-
-from builder.editions import kepub
-from builder.editions.cover import image as cover_image
 from builder.errors import EditionError
-from builder.fill import IDENTIFIER, marker, split, values_for
+from builder.fill import IDENTIFIER, MARKER, Values, marker, split, values_for
 from builder.model import Document, EditionTemplate, FormKey, Profile, TocEntry
 from builder.resources import styles
 
@@ -56,6 +52,7 @@ Entry = tuple[str, tuple[str, ...] | bytes | None]
 """A ZIP entry: text cut at slot markers, fixed bytes, or None for the cover image, whose
 bytes are chosen per reader (the title on a generated cover may hold slots)."""
 PACKAGE: FormKey[tuple[Entry, ...]] = FormKey("epub-package")
+GENERATED_COVER: FormKey[bytes] = FormKey("epub-cover")
 """The compiled package, by whether it is Kobo's and the scene layout."""
 
 
@@ -77,6 +74,10 @@ def _cover_name(template: EditionTemplate) -> str:
 
 
 def _package(template: EditionTemplate, kobo: bool, scenes: str) -> tuple[Entry, ...]:
+    # ebooklib (and lxml for Kobo's spans) only when a package is made: a story from the
+    # compile cache comes with its package.
+    from ebooklib import epub
+
     meta = template.manuscript.meta
     inline = scenes == "inline"
     documents = template.inline_documents if inline else template.documents
@@ -149,6 +150,8 @@ def _package(template: EditionTemplate, kobo: bool, scenes: str) -> tuple[Entry,
 
 
 def _toc_node(entry: TocEntry) -> object:
+    from ebooklib import epub
+
     if entry.children:
         return (
             epub.Section(entry.label, entry.href),
@@ -197,6 +200,8 @@ def _entries(
                 )
             # kepubify converts every XHTML document in the manifest, the nav included.
             if kobo and name.endswith(".xhtml"):
+                from builder.editions import kepub
+
                 text = kepub.transform(text)
             entries.append((name, split(text)))
     _check_documents(entries, documents)
@@ -228,7 +233,7 @@ def write(
     """The reader's EPUB (Kobo's KEPUB when `kobo`): the compiled package with their values,
     zipped reproducibly."""
     values = values_for(template, profile, identifier)
-    cover, _ = cover_image(template.manuscript.meta, values.plain(template.title))
+    cover = _cover(template, values)
     timestamp = max(template.manuscript.modified, ZIP_EPOCH)
     date_time = dt.datetime.fromtimestamp(timestamp, dt.UTC).timetuple()[:6]
     buffer = io.BytesIO()
@@ -248,6 +253,25 @@ def write(
             info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
             archive.writestr(info, data)
     return buffer.getvalue()
+
+
+def _cover(template: EditionTemplate, values: Values) -> bytes:
+    """The cover's bytes: the author's image, or one drawn for the reader's title (kept with
+    the template when the title is the same for every reader, so that a cached story is built
+    without drawing it, or loading Pillow, again)."""
+    meta = template.manuscript.meta
+    title = values.plain(template.title)
+
+    def draw() -> bytes:
+        from builder.editions.cover import image
+
+        return image(meta, title)[0]
+
+    if meta.cover_image is not None and meta.cover_type is not None:
+        return meta.cover_image
+    if MARKER.search(template.title):
+        return draw()
+    return template.forms.get(GENERATED_COVER, None, draw)
 
 
 def write_kepub(

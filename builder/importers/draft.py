@@ -80,7 +80,7 @@ def render(draft: Draft) -> str:
     order = ["title", "author", "series", "series_index", "source", "date", "status", "language"]
     order += ["fandom", "pairing"]
     order += ["characters", "rating", "warnings", "tags", "summary", "credits", "placeholders"]
-    order += ["chapter_ids"]
+    order += ["reader", "chapter_ids"]  # reader: how the story writes the reader (pronouns)
     fields = {name: draft.meta[name] for name in order if draft.meta.get(name)}
     front = yaml.safe_dump(fields, sort_keys=False, allow_unicode=True, width=100)
     return f"---\n{front}---\n\n" + render_blocks(draft.blocks) + "\n"

@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import smtplib
 import ssl
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from email.message import EmailMessage
@@ -59,15 +58,8 @@ class Sent:
 
 
 def _file_settings(path: Path) -> dict[str, Any]:
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return {}
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
-        raise UsageError(f"cannot read the config file: {error}", path=path) from None
-    table = data.get("smtp", {})
-    if not isinstance(table, dict):
-        raise UsageError("[smtp] must be a table", path=path)
+    # Read as every config value is (size-limited, regular files only, errors with the line).
+    table = config.section("smtp", path)
     if "password" in table:
         raise UsageError(
             "keep the SMTP password out of files: set FICPRESS_SMTP_PASSWORD instead", path=path

@@ -10,8 +10,17 @@ from __future__ import annotations
 from pathlib import Path
 
 
-def run(folder: Path, host: str, port: int, pdf_workers: int, workers: int = 1) -> None:
-    """Serve the manuscripts in `folder` until interrupted, in `workers` processes."""
+def run(
+    folder: Path,
+    host: str,
+    port: int,
+    pdf_workers: int,
+    workers: int = 1,
+    *,
+    allow_uploads: bool = False,
+) -> None:
+    """Serve the manuscripts in `folder` until interrupted, in `workers` processes
+    (`allow_uploads`: brought stories may be added to the catalog with the admin token)."""
     import logging
 
     import uvicorn
@@ -23,7 +32,7 @@ def run(folder: Path, host: str, port: int, pdf_workers: int, workers: int = 1) 
     # Uvicorn's access log prints whole URLs, and a download URL carries the reader's values
     # in its query string (an OPDS URL in its token): the app logs redacted paths instead.
     if workers > 1:
-        processes.share(folder, pdf_workers)
+        processes.share(folder, pdf_workers, allow_uploads)
         token.key()  # a bad FICPRESS_SECRET stops here, not at a reader's first request
         uvicorn.run(
             "builder.serve.workers:app",
@@ -35,9 +44,6 @@ def run(folder: Path, host: str, port: int, pdf_workers: int, workers: int = 1) 
             log_level="info",
         )
         return
-    from builder.serve.app import create_app
-    from builder.serve.pool import RenderPool
-
     token.key()
-    app = create_app(folder, pool=RenderPool(workers=pdf_workers))
+    app = processes.build_app(folder, pdf_workers, allow_uploads)
     uvicorn.run(app, host=host, port=port, access_log=False, log_level="info")

@@ -26,12 +26,13 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from builder import pipeline
-from builder.editions import EDITIONS, SCENE_LAYOUTS, Edition, EditionOptions
+from builder.editions import SCENE_LAYOUTS, Edition, EditionOptions
 from builder.editions.pages import PAGE_PRESETS
 from builder.errors import FicpressError, UsageError
 from builder.profile import check_value
-from builder.serve import browse, origin, token
+from builder.serve import bring, browse, choices, origin, token, waiting
 from builder.serve.catalog import Catalog, Story, profile_for
+from builder.serve.choices import EDITION_LABELS, PAGE_LABELS, SCENE_LABELS, available_editions
 from builder.serve.covers import Covers
 from builder.serve.listing import Finder
 from builder.serve.middleware import AccessLog
@@ -43,36 +44,13 @@ COOKIE = "ficpress_reader"
 COOKIE_AGE = 365 * 24 * 3600
 FAST_EDITIONS = ("epub", "kepub")
 """Editions made in a thread of the server (no layout): everything else goes to the pool."""
-EDITION_LABELS = {"epub": "EPUB", "pdf": "PDF", "kepub": "Kobo KEPUB", "azw3": "Kindle AZW3"}
 EPUB_THREADS = (os.cpu_count() or 1) + 1
 """Threads making EPUBs. Deflating (the larger half of the work) releases the GIL, so a
 thread per core plus one keeps the cores busy; more threads only fight over the GIL and
 raise latency (measured: 32 clients, p95 84 ms with 3 threads, 140 ms with 40)."""
-PAGE_LABELS = {
-    "6in": "6-inch e-reader",
-    "7in": "7-inch e-reader",
-    "10in": "10-inch e-reader",
-    "a5": "A5",
-    "a4": "A4",
-    "letter": "US Letter",
-}
 MAX_FORM_BYTES = 64 * 1024
 FAST_CACHE_BYTES = 32 * 1024 * 1024
-DEFAULT_PAGE = "6in"
-SCENE_LABELS = {"separate": "Each scene on a new page", "inline": "Scenes run on"}
-
-
-def available_editions() -> list[Edition]:
-    """The registry's editions whose tools are installed here (AZW3 needs a converter)."""
-    offered = []
-    for edition in EDITIONS.values():
-        try:
-            pipeline.check_tools([edition], EditionOptions())
-        except FicpressError as error:
-            log.warning("not offering %s: %s", edition.name, error.message)
-            continue
-        offered.append(edition)
-    return offered
+DEFAULT_PAGE = choices.DEFAULT_PAGE
 
 
 class Site:
@@ -168,7 +146,11 @@ class Site:
     # Downloads -----------------------------------------------------------------------------
 
     async def download(self, request: Request) -> Response:
-        story = await self.story(request.path_params["slug"])
+        return await self.download_story(request, await self.story(request.path_params["slug"]))
+
+    async def download_story(self, request: Request, story: Story, disk: bool = True) -> Response:
+        """`story` made as the query asks: format, page size, scene layout, the values (`disk`:
+        the file may be kept in the pool's disk cache)."""
         query = request.query_params
         edition = self.edition(query.get("format", "epub"))
         page = query.get("page", DEFAULT_PAGE)
@@ -186,7 +168,8 @@ class Site:
         values = self.values(story, query)
         if request.method == "HEAD":  # what a GET would send, without making the book
             return Response(None, 200, self.headers(story, edition), edition.media_type)
-        return await self.deliver(story, edition, values, page, scenes)
+        wait_page = waiting.page_for(request)
+        return await self.deliver(story, edition, values, page, scenes, wait_page, disk)
 
     async def opds_book(self, request: Request) -> Response:
         values = self.token_values(request)
@@ -208,10 +191,13 @@ class Site:
         values: dict[str, str],
         page: str,
         scenes: str = "separate",
+        wait_page: waiting.Page | None = None,
+        disk: bool = True,
     ) -> Response:
-        """The reader's edition as a download named `<slug><suffix>`."""
+        """The reader's edition as a download named `<slug><suffix>`; with `wait_page`, a page
+        that shows progress and asks again when a slow edition is not ready in a second."""
         template = story.template
-        job = Job(template, tuple(sorted(values.items())), edition.name, page, scenes)
+        job = Job(template, tuple(sorted(values.items())), edition.name, page, scenes, disk=disk)
         try:
             if edition.name in FAST_EDITIONS:
                 key = (template.manuscript.content_hash, job)
@@ -229,7 +215,12 @@ class Site:
                     )
                     self.fast_cache.put(key, data)
             else:
-                data = await self.pool.render(template.manuscript.content_hash, job)
+                patience = waiting.PATIENCE if wait_page else None
+                made = await self.pool.render(template.manuscript.content_hash, job, patience)
+                if made is None and wait_page:
+                    progress = self.pool.progress(template.manuscript.content_hash, job)
+                    return wait_page(self.render, story, progress)
+                data = made or b""
         except Busy as busy:
             return self.busy(busy)
         except FicpressError as error:
@@ -237,7 +228,7 @@ class Site:
             raise HTTPException(
                 500, "This edition could not be made. Try another format."
             ) from None
-        self.finder.downloaded(story.slug)
+        self.finder.downloaded(story)
         return Response(data, 200, self.headers(story, edition), media_type=edition.media_type)
 
     @staticmethod
@@ -285,6 +276,9 @@ class Site:
 
     async def remember(self, request: Request) -> Response:
         story = await self.story(request.path_params["slug"])
+        return await self.remember_story(request, story, f"/stories/{story.slug}")
+
+    async def remember_story(self, request: Request, story: Story, back: str) -> Response:
         form = await self.form(request)
         values, _ = self.remembered(request)
         for field in story.fields:
@@ -294,7 +288,7 @@ class Site:
             reader = token.encode(values)
         except token.TokenError as error:
             raise HTTPException(400, error.message) from None
-        response = RedirectResponse(f"/stories/{story.slug}?saved#remember", 303)
+        response = RedirectResponse(f"{back}?saved#remember", 303)
         response.set_cookie(
             COOKIE, reader, max_age=COOKIE_AGE, httponly=True, samesite="lax", path="/"
         )
@@ -333,8 +327,11 @@ async def _error(request: Request, error: Exception) -> Response:
     return site.render(request, "message.html", error.status_code, message=error.detail)
 
 
-def create_app(folder: Path, pool: RenderPool | None = None) -> Starlette:
-    """The site over the manuscripts in `folder`; `pool` makes the slow editions (PDF)."""
+def create_app(
+    folder: Path, pool: RenderPool | None = None, brought: bring.Options | None = None
+) -> Starlette:
+    """The site over the manuscripts in `folder`; `pool` makes the slow editions (PDF);
+    `brought`: how the "Make my ebook" page keeps and limits the stories readers bring."""
     site = Site(folder, pool or RenderPool())
 
     @contextlib.asynccontextmanager
@@ -353,6 +350,7 @@ def create_app(folder: Path, pool: RenderPool | None = None) -> Starlette:
         Route("/stories/{slug}/download", site.download),
         Route("/stories/{slug}/remember", site.remember, methods=["POST"]),
         Route("/forget", site.forget, methods=["POST"]),
+        *bring.routes(site, brought or bring.Options.from_environment()),
     ]
     for prefix in ("/opds", personal):
         routes += [

@@ -148,6 +148,11 @@ class Catalog:
         stories()."""
         return list(self._unavailable)
 
+    def holds(self, story: Story) -> bool:
+        """Whether `story` is this catalog's (not a brought story that happens to share a
+        slug): no file is looked at."""
+        return self._stories.get(story.slug) is story
+
     def fresh(self, slug: str) -> Story | None:
         """The story called `slug` if it is known and its file unchanged (one `stat`, no lock:
         cheap enough for the event loop); None means: ask get() in a thread."""
@@ -229,10 +234,11 @@ class Catalog:
         return story
 
 
-def load(path: Path, stamp: Stamp) -> Story:
+def load(path: Path, stamp: Stamp, disk: bool = True) -> Story:
     """Compile the manuscript at `path` and warm its EPUB package, so the first reader's
-    download costs what every later one does."""
-    template = pipeline.compile(path)
+    download costs what every later one does (`disk`: the compiled story may be kept in the
+    user's cache folder)."""
+    template = pipeline.compile(path, disk=disk)
     pipeline.personalise(template, profile_for(template, {}), EDITIONS["epub"])
     fields = tuple(
         Field(code, label, default, count)

@@ -284,6 +284,8 @@ class Finder:
     def search(self, query: Query) -> Results:
         return self.index().search(query, self.downloads)
 
-    def downloaded(self, slug: str) -> None:
-        """Count one download of `slug` (for the "popular" order)."""
-        self.downloads[slug] += 1
+    def downloaded(self, story: Story) -> None:
+        """Count one download of `story` (for the "popular" order); a brought story, which
+        the catalog does not hold, is not counted (its slug would grow the counts unbounded)."""
+        if self.catalog.holds(story):
+            self.downloads[story.slug] += 1

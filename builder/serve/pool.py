@@ -17,21 +17,31 @@ cannot fail a PDF that the page and the EPUB still offer.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import functools
+import hashlib
 import math
 import multiprocessing
+import os
+import shutil
+import tempfile
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from concurrent.futures import BrokenExecutor, Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 
-from builder import pipeline
+from builder import compile_cache, pipeline
 from builder.editions import EDITIONS, EditionOptions
 from builder.editions.pdf.processes import cores
 from builder.model import EditionTemplate
 from builder.serve.catalog import profile_for
 
 DEFAULT_CACHE_BYTES = 256 * 1024 * 1024
+DEFAULT_DISK_BYTES = 2 * 1024 * 1024 * 1024
+"""The on-disk cache of finished files: about a thousand novels' PDFs."""
+FILE_SUFFIX = ".edition"
 DEFAULT_QUEUE = 8
 WORKER_TEMPLATES = 8
 """Stories a worker keeps (by content hash): the forms it derives from one (the PDF's cut
@@ -57,6 +67,19 @@ class Job:
     part_workers: int = field(default=1, compare=False)
     """Processes the job may lay a long PDF's parts out in (the pool sets it; the bytes do
     not depend on it, so it is no part of the job's identity)."""
+    progress: str | None = field(default=None, compare=False)
+    """A file the worker writes `parts-done parts` to as a PDF's layout goes on (the pool
+    sets it, for the page a waiting reader sees)."""
+    disk: bool = field(default=True, compare=False)
+    """Whether the finished file may be kept in the pool's disk cache (not for a story a
+    reader brought to the site: that is kept only while its download needs it)."""
+
+    def digest(self, content_hash: str) -> str:
+        """A name for the finished file that other processes and later runs agree on: the
+        story, the reader's values, the options and ficpress's own code."""
+        fields = (self.values, self.edition, self.page, self.scenes)
+        text = f"{compile_cache.code_fingerprint()}\0{content_hash}\0{fields!r}"
+        return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def make(job: Job) -> tuple[str, bytes]:
@@ -68,8 +91,31 @@ def make(job: Job) -> tuple[str, bytes]:
         _kept.popitem(last=False)
     profile = profile_for(template, dict(job.values))
     options = EditionOptions(page=job.page, scenes=job.scenes, pdf_workers=job.part_workers)
+    if job.edition == "pdf" and job.progress is not None:
+        from builder.editions import pdf
+
+        report = functools.partial(_report, Path(job.progress))
+        report(0, 1)
+        identifier = pipeline.identifier(template, profile)
+        return content_hash, pdf.write(template, profile, identifier, options, report)
     data = pipeline.personalise(template, profile, EDITIONS[job.edition], options)
     return content_hash, data
+
+
+def _report(path: Path, done: int, total: int) -> None:
+    temporary = path.with_suffix(".tmp")
+    with contextlib.suppress(OSError):  # progress is a courtesy: never fail a PDF over it
+        temporary.write_text(f"{done} {total}", "ascii")
+        os.replace(temporary, path)
+
+
+def progress_of(path: Path) -> tuple[int, int] | None:
+    """(parts done, parts in all) as the worker last wrote them, if it has."""
+    try:
+        done, total = path.read_text("ascii").split()
+        return int(done), int(total)
+    except (OSError, ValueError):
+        return None
 
 
 def warm() -> None:
@@ -118,7 +164,9 @@ class ByteCache:
 
 
 class RenderPool:
-    """A bounded pool of workers making slow editions, with a cache in front of it."""
+    """A bounded pool of workers making slow editions, with caches in front of it: finished
+    files in memory, and on disk (`disk`: a folder, bounded by `disk_bytes`) so that a restart
+    or another server process serves a repeat at once."""
 
     def __init__(
         self,
@@ -127,12 +175,17 @@ class RenderPool:
         cache_bytes: int = DEFAULT_CACHE_BYTES,
         executor: Executor | None = None,
         run: Callable[[Job], tuple[str, bytes]] = make,
+        disk: Path | None = None,
+        disk_bytes: int = DEFAULT_DISK_BYTES,
     ) -> None:
         self.workers = workers
         self.limit = workers + queue
         self.part_workers = max(1, cores() // workers)
         """Layout processes one job may use for a long PDF's parts."""
         self.cache = ByteCache(cache_bytes)
+        self.disk = disk
+        self.disk_bytes = disk_bytes
+        self._progress = Path(tempfile.mkdtemp(prefix="ficpress-progress-"))
         self._run = run
         self._executor = executor
         self._own_executor = executor is None
@@ -156,17 +209,21 @@ class RenderPool:
         if self._executor is not None and self._own_executor:
             self._executor.shutdown(wait=True, cancel_futures=True)
             self._executor = None
+        shutil.rmtree(self._progress, ignore_errors=True)
 
     @property
     def busy(self) -> int:
         """Jobs running or waiting."""
         return len(self._pending)
 
-    async def render(self, content_hash: str, job: Job) -> bytes:
-        """The edition's bytes: from the cache, from a job already running, or from a new job;
-        Busy when the pool is full."""
+    async def render(
+        self, content_hash: str, job: Job, patience: float | None = None
+    ) -> bytes | None:
+        """The edition's bytes: from a cache, from a job already running, or from a new job;
+        Busy when the pool is full. With `patience`, None when the file is not ready within
+        that many seconds (the job goes on: ask again)."""
         key = (content_hash, job)
-        cached = self.cache.get(key)
+        cached = self.cache.get(key) or self._from_disk(content_hash, job)
         if cached is not None:
             return cached
         future = self._pending.get(key)
@@ -175,11 +232,29 @@ class RenderPool:
                 waves = math.ceil((len(self._pending) + 1) / self.workers)
                 raise Busy(max(1, math.ceil(self._seconds * waves)))
             started = time.monotonic()
-            future = self._submit(job)
+            progress = self._progress / f"{job.digest(content_hash)}.progress"
+            future = self._submit(replace(job, progress=str(progress)))
             self._pending[key] = future
             future.add_done_callback(lambda done: self._finished(key, done, started))
         # Shielded: a reader who gives up must not cancel the job others are waiting for.
-        _, data = await asyncio.shield(future)
+        try:
+            _, data = await asyncio.wait_for(asyncio.shield(future), patience)
+        except TimeoutError:
+            return None
+        return data
+
+    def progress(self, content_hash: str, job: Job) -> tuple[int, int] | None:
+        """(parts done, parts in all) of the job making this file, while it runs."""
+        if (content_hash, job) not in self._pending:
+            return None
+        return progress_of(self._progress / f"{job.digest(content_hash)}.progress")
+
+    def _from_disk(self, content_hash: str, job: Job) -> bytes | None:
+        if self.disk is None or not job.disk:
+            return None
+        data = compile_cache.read_entry(self.disk, job.digest(content_hash) + FILE_SUFFIX)
+        if data is not None:
+            self.cache.put((content_hash, job), data)
         return data
 
     def _submit(self, job: Job) -> asyncio.Future[tuple[str, bytes]]:
@@ -207,3 +282,8 @@ class RenderPool:
         self._seconds = 0.7 * self._seconds + 0.3 * (time.monotonic() - started)
         # Keyed by what the worker actually compiled (the file may have changed meanwhile).
         self.cache.put((made_from, key[1]), data)
+        with contextlib.suppress(OSError):
+            (self._progress / f"{key[1].digest(key[0])}.progress").unlink()
+        if self.disk is not None and key[1].disk:
+            name = key[1].digest(made_from) + FILE_SUFFIX
+            compile_cache.write_entry(self.disk, name, data, self.disk_bytes)

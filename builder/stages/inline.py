@@ -80,6 +80,8 @@ def parse_text(text: str, line: int, column: int = 1) -> Paragraph:
 
 
 def _parse(text: str, positions: Positions) -> list[Inline]:
+    if "*" not in text:  # most paragraphs: nothing to look for
+        return list(_texts(text, 0, positions))
     return _Parser(text, positions).parse(0, len(text), 0)
 
 
@@ -88,38 +90,33 @@ class _Parser:
 
     A level of nesting is a range [lo, hi) of the text, parsed as the regular expressions
     parse the substring: look-behinds see nothing before `lo`, look-aheads nothing from `hi`.
-    Where each valid closer is, and the next one after every position, is worked out once for
-    the whole text; a level then finds a match from an opener in constant time, and keeps its
-    next strong and next emphasis match until it has passed it. So a level costs its length,
-    and a paragraph at most its length times MAX_NESTING."""
+    Where the stars are, and which of them are valid closers in the whole text, is worked out
+    once; a level then finds a match from an opener with one binary search, and keeps its
+    next strong and next emphasis match until it has passed it. So a level costs the stars
+    in it, and a paragraph at most its stars times MAX_NESTING: only stars are ever visited,
+    one by one, so a long paragraph with a few stars costs little more than finding them."""
 
     def __init__(self, text: str, positions: Positions) -> None:
         self.text = text
         self.positions = positions
-        size = len(text)
-        space = [character.isspace() for character in text]
-        star = [character == "*" for character in text]
-        # A closer's left side: `**` not after a space or `\`; `*` not after a space, `*`, `\`.
-        self.strong_core = [
-            j > 0
-            and j + 1 < size
-            and star[j]
-            and star[j + 1]
-            and not space[j - 1]
-            and text[j - 1] != "\\"
-            for j in range(size)
+        self.stars = [match.start() for match in re.finditer(r"\*", text)]
+        self.strong_closers = [
+            j for j in self.stars if self.closes("strong", j) and not self._star(j + 2)
         ]
-        self.em_core = [
-            j > 0 and star[j] and not space[j - 1] and text[j - 1] not in "*\\" for j in range(size)
-        ]
-        self.next_strong = _next(
-            [self.strong_core[j] and not (j + 2 < size and star[j + 2]) for j in range(size)]
-        )
-        self.next_em = _next(
-            [self.em_core[j] and not (j + 1 < size and star[j + 1]) for j in range(size)]
-        )
-        self.next_newline = _next([character == "\n" for character in text])
-        self.space = space
+        self.em_closers = [j for j in self.stars if self.closes("em", j) and not self._star(j + 1)]
+
+    def _star(self, index: int) -> bool:
+        return index < len(self.text) and self.text[index] == "*"
+
+    def closes(self, tag: Tag, j: int) -> bool:
+        """Whether a closer's left side is at `j`: `**` not after a space or `\\`; `*` not
+        after a space, `*` or `\\`."""
+        text = self.text
+        if j == 0 or text[j] != "*" or text[j - 1].isspace():
+            return False
+        if tag == "strong":
+            return self._star(j + 1) and text[j - 1] != "\\"
+        return text[j - 1] not in "*\\"
 
     def parse(self, lo: int, hi: int, depth: int) -> list[Inline]:
         tokens: list[Inline] = []
@@ -156,42 +153,39 @@ class _Parser:
     def _search(self, tag: Tag, position: int, lo: int, hi: int) -> tuple[int, int] | None:
         """(opener, closer) of the first `tag` match starting at or after `position`."""
         text, width = self.text, 2 if tag == "strong" else 1
-        for i in range(position, hi - 2 * width):
-            if text[i] != "*" or (i > lo and text[i - 1] == "\\"):
+        stars = self.stars
+        for index in range(bisect.bisect_left(stars, position), len(stars)):
+            i = stars[index]
+            if i >= hi - 2 * width:
+                break
+            if i > lo and text[i - 1] == "\\":
                 continue
             after = text[i + width]
-            if tag == "strong" and (text[i + 1] != "*" or self.space[i + width]):
+            if tag == "strong" and (text[i + 1] != "*" or after.isspace()):
                 continue
-            if tag == "em" and (self.space[i + width] or after == "*"):
+            if tag == "em" and (after.isspace() or after == "*"):
                 continue
             closer = self._closer(tag, i + width + 1, hi)
-            if closer is not None and self.next_newline[i + width] >= closer:
+            if closer is not None and text.find("\n", i + width, closer) < 0:
                 return i, closer
         return None
 
     def _closer(self, tag: Tag, first: int, hi: int) -> int | None:
         """The first closer at or after `first` inside [.., hi): where a closer is valid in the
         whole text, or one that ends exactly at `hi` (its look-ahead sees nothing there)."""
-        width, core = (2, self.strong_core) if tag == "strong" else (1, self.em_core)
-        following = self.next_strong if tag == "strong" else self.next_em
-        best = following[first] if first < len(following) else len(self.text)
+        width = 2 if tag == "strong" else 1
+        valid = self.strong_closers if tag == "strong" else self.em_closers
+        index = bisect.bisect_left(valid, first)
+        best = valid[index] if index < len(valid) else len(self.text)
         if best + width > hi:
             best = hi
         end = hi - width
-        if first <= end < best and core[end]:
+        if first <= end < best and self.closes(tag, end):
             best = end
         return best if best + width <= hi else None
 
     def _texts(self, begin: int, end: int) -> list[Text]:
         return _texts(self.text[begin:end], begin, self.positions)
-
-
-def _next(flags: Sequence[bool]) -> list[int]:
-    """For every index, the first index at or after it whose flag is set (or len(flags))."""
-    following = [len(flags)] * (len(flags) + 1)
-    for index in range(len(flags) - 1, -1, -1):
-        following[index] = index if flags[index] else following[index + 1]
-    return following
 
 
 def _texts(text: str, offset: int, positions: Positions) -> list[Text]:

@@ -66,6 +66,13 @@ def read(path: Path) -> Source:
     )
 
 
+def slugify(name: str) -> str:
+    """`Kylo Ren x Reader!` -> `kylo-ren-x-reader`: ASCII, lower case, hyphens (the output
+    file stem from the manuscript's file name)."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-") or "story"
+
+
 def _file_time(path: Path) -> int:
     try:
         return int(path.stat().st_mtime)

@@ -64,6 +64,30 @@ NOT_PLACEHOLDERS = frozenset(
 """Tokens shaped like codes that are ordinary abbreviations (`A/N` is an author's note): never
 found unless a story's legend declares them."""
 
+# A code is a word of its own: no letter, digit or slash touches it, except CJK characters,
+# since Chinese, Japanese and Korean set words without spaces (`Y/Nは`, `和Y/N`).
+_LATIN_WORD = r"(?:(?![\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff])[\w/])"
+# The case endings of a name that ends in a consonant (Алекс, Jan, Petr), Cyrillic and Latin
+# (Serbian writes both): a closed list, so that an honorific (`Y/N-сан`, `Y/N-chan`) stays
+# text after the code.
+_SLAVIC_ENDINGS = (
+    *("а", "я", "у", "ю", "е", "ё", "и", "ы", "і", "ом", "ем", "ём", "ой", "ей", "ою", "ею"),
+    *("ам", "ові", "еві", "ови"),
+    *("a", "u", "e", "i", "y", "o", "ę", "ą", "ě", "em", "om", "ie", "ou", "owi", "ovi", "oj"),
+)
+_SLAVIC_ENDING = "-?(?-i:(?:{}))".format("|".join(sorted(_SLAVIC_ENDINGS, key=len, reverse=True)))
+ENDINGS: dict[str, str] = {
+    # German writes a name's genitive with an `s` and no apostrophe (`Annas Buch`).
+    "de": "s",
+    **dict.fromkeys(("ru", "uk", "be", "sr", "pl", "cs", "sk", "sl", "hr", "bs"), _SLAVIC_ENDING),
+}
+"""By primary language subtag: the inflections an author may write right after a code (a
+pattern; Slavic case endings with or without a hyphen: `Y/Nа`, `Y/N-а`, `Y/Nowi`)."""
+_SIBILANT_END = re.compile(r"(?:[sßxz]|ce)$", re.IGNORECASE)
+SLAVIC_VOWELS = "аеёиоуыэюяьйіїєaeiouyąęó"
+"""Last letters of a name that declines by changing its ending (Маша -> Машу), which a
+written-out ending cannot follow."""
+
 # Text that looks like a URL or a domain path is never searched: `a.com/y/n` stays.
 URL = re.compile(r"(?:https?://|www\.)\S+|[\w-]+(?:\.[\w-]+)+/\S*", re.IGNORECASE)
 ARTICLE = re.compile(r"(?:^|(?<=\s)|(?<=[\"“‘(]))(?P<article>[Aa][Nn]?)\s+$")
@@ -91,9 +115,50 @@ def undeclared(code: str) -> bool:
     return bool(UNDECLARED.fullmatch(code)) and code not in NOT_PLACEHOLDERS
 
 
-def pattern(codes: Iterable[str]) -> re.Pattern[str]:
+def language_key(language: str) -> str:
+    """`de-AT` -> `de`: the primary subtag, which ENDINGS is keyed by."""
+    return language.strip().lower().replace("_", "-").split("-")[0]
+
+
+def inflect(value: str, ending: str, language: str) -> str:
+    """The reader's `value` with the `ending` the author wrote after the code: German's
+    genitive `s` (an apostrophe after a name that ends in an s sound: `Alex’`, `Hans’`, per
+    Duden), or a Slavic case ending added as written (without its hyphen: `Алекс` + `-у` ->
+    `Алексу`)."""
+    if not ending:
+        return value
+    if language_key(language) == "de":
+        return value + ("’" if _SIBILANT_END.search(value) else "s")
+    return value + ending.removeprefix("-")
+
+
+def ending_warnings(
+    found: Iterable[Slot], value_of: Callable[[str], str | None], language: str
+) -> list[str]:
+    """One warning per code whose Slavic case ending cannot follow the reader's value: a
+    name ending in a vowel declines by changing that vowel (Маша -> Машу), so the ending the
+    author wrote for a consonant (Алекс -> Алексу) reads wrong (Машау)."""
+    if language_key(language) == "de":
+        return []
+    warnings: dict[str, str] = {}
+    for slot in found:
+        value = value_of(slot.code)
+        if not slot.variant or not value or slot.code in warnings:
+            continue
+        if value[-1:].lower() in SLAVIC_VOWELS:
+            warnings[slot.code] = (
+                f"line {slot.line}: {slot.written}: the case ending is added to "
+                f"{value!r} as written ({inflect(value, slot.variant, language)}), which "
+                "suits a name ending in a consonant; one ending in a vowel declines by "
+                "changing it (Маша -> Машу)"
+            )
+    return list(warnings.values())
+
+
+def pattern(codes: Iterable[str], language: str = "en") -> re.Pattern[str]:
     """A pattern that finds any of `codes`, in any case, and any undeclared code (capitals
-    only, see `undeclared`), bare or wrapped in brackets."""
+    only, see `undeclared`), bare or wrapped in brackets, with an inflection after it where
+    the `language` writes one (group `ending`, see ENDINGS)."""
     alternatives = "|".join(re.escape(code) for code in sorted(codes, key=len, reverse=True))
     abbreviations = "|".join(re.escape(code) for code in sorted(NOT_PLACEHOLDERS))
     # The known codes come first so that they keep matching in any case; the undeclared
@@ -101,19 +166,22 @@ def pattern(codes: Iterable[str]) -> re.Pattern[str]:
     # (`N/A` is not a code, `N/A/B` is).
     shape = rf"(?-i:(?!(?:{abbreviations})(?![\w/])){UNDECLARED.pattern})"
     code = rf"(?:{alternatives}|{shape})" if alternatives else shape
+    ending = ENDINGS.get(language_key(language))
+    inflection = f"(?P<ending>{ending})?" if ending else ""
     return re.compile(
-        rf"(?<![\w/])(?:\((?P<round>{code})\)|\[(?P<square>{code})\]|\{{(?P<curly>{code})\}}"
-        rf"|(?P<bare>{code}))(?![\w/])",
+        rf"(?<!{_LATIN_WORD})(?:\((?P<round>{code})\)|\[(?P<square>{code})\]"
+        rf"|\{{(?P<curly>{code})\}}|(?P<bare>{code})){inflection}(?!{_LATIN_WORD})",
         re.IGNORECASE,
     )
 
 
 def find(manuscript: Manuscript) -> Manuscript:
     """The manuscript with every placeholder in its text turned into a Slot."""
-    finder = pattern(table(manuscript.meta))
+    finder = pattern(table(manuscript.meta), manuscript.meta.language)
 
     def code_of(match: re.Match[str]) -> str:
-        return canonical(next(group for group in match.groups() if group))
+        groups = ("round", "square", "curly", "bare")
+        return canonical(next(match.group(name) for name in groups if match.group(name)))
 
     return map_paragraphs(
         manuscript, lambda paragraph: _find_in_paragraph(paragraph, finder, code_of)
@@ -200,6 +268,7 @@ def _split_text(
             column=token.column + match.start(),
             sentence_start=article is None and _starts_sentence(context),
             article=article,
+            variant=match.groupdict().get("ending") or "",
         )
         position = match.end()
     if position < len(text):

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from html import escape
@@ -124,12 +123,6 @@ def plain(paragraph: Paragraph, slot_index: Mapping[Slot, int]) -> str:
         else marker(slot_index[token])
         for token in paragraph.inlines
     )
-
-
-def slugify(name: str) -> str:
-    """`Kylo Ren x Reader!` -> `kylo-ren-x-reader`: ASCII, lower case, hyphens."""
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-") or "story"
 
 
 def render(manuscript: Manuscript, slug: str, codes: dict[str, PlaceholderInfo]) -> EditionTemplate:

@@ -35,8 +35,10 @@ _AHEAD_FIXES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"(?<!-)-{2,3}(?!-)|(?<=[ \t])-(?=[ \t])"), "—"),
 )
 
-_Part = tuple[str, bool]
-"""A piece of the working string and whether it is frozen (context or protected)."""
+_Part = tuple[str, bool, int]
+"""A piece of the working string, whether it is frozen (context, protected, a slot), and the
+paragraph token it belongs to (-1: context around the text being typeset)."""
+_CONTEXT = -1
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,8 +177,10 @@ class _Required:
 
 
 @functools.cache
-def _protected_patterns() -> tuple[re.Pattern[str], ...]:
-    return tuple(re.compile(pattern, flags) for _name, pattern, flags in PROTECTED)
+def _protected_patterns() -> tuple[tuple[re.Pattern[str], frozenset[str] | None], ...]:
+    """Each protected pattern with the characters one of which its every match holds."""
+    compiled = (re.compile(pattern, flags) for _name, pattern, flags in PROTECTED)
+    return tuple((regex, required_characters(regex)) for regex in compiled)
 
 
 def _ahead(text: str, after: str) -> str:
@@ -188,40 +192,51 @@ def _ahead(text: str, after: str) -> str:
     return window[len(text[-1:]) :]
 
 
-def _split_protected(text: str, before: str, ahead: str) -> list[_Part]:
-    """Cut `text` into free and frozen (URL, code) pieces, looking at its context too."""
-    tail = before[-_CONTEXT_CHARS:]
-    window = tail + text + ahead
-    low, high = len(tail), len(tail) + len(text)
-    spans = sorted(
-        (max(match.start(), low) - low, min(match.end(), high) - low)
-        for pattern in _protected_patterns()
-        for match in pattern.finditer(window)
-        if match.end() > low and match.start() < high
-    )
+def _split_protected(
+    text: str, before: str, ahead: str, owner: int = 0, spans: list[tuple[int, int]] | None = None
+) -> list[_Part]:
+    """Cut `text` into free and frozen (URL, code) pieces of `owner`, looking at its context
+    too (or at the protected `spans` given, offsets in `text`)."""
+    if spans is None:
+        tail = before[-_CONTEXT_CHARS:]
+        spans = [
+            (start - len(tail), end - len(tail)) for start, end in _protected(tail + text + ahead)
+        ]
     parts: list[_Part] = []
     position = 0
-    for start, end in spans:
-        if end <= position:
+    for start, end in sorted(spans):
+        start, end = max(start, 0), min(end, len(text))
+        if end <= start or end <= position:
             continue
         start = max(start, position)
         if start > position:
-            parts.append((text[position:start], False))
-        parts.append((text[start:end], True))
+            parts.append((text[position:start], False, owner))
+        parts.append((text[start:end], True, owner))
         position = end
     if position < len(text):
-        parts.append((text[position:], False))
+        parts.append((text[position:], False, owner))
     return parts
+
+
+def _protected(window: str) -> list[tuple[int, int]]:
+    """Where URLs, domains and code are in `window`: never typeset."""
+    present = frozenset(window)
+    return [
+        match.span()
+        for pattern, needs in _protected_patterns()
+        if needs is None or not needs.isdisjoint(present)
+        for match in pattern.finditer(window)
+    ]
 
 
 def _apply(rule: _Compiled, parts: list[_Part]) -> list[_Part]:
     """One rule over the working string; matches must lie wholly inside one free part."""
-    joined = "".join(piece for piece, _frozen in parts)
+    joined = "".join(part[0] for part in parts)
     starts: list[int] = []
     offset = 0
-    for piece, _frozen in parts:
+    for part in parts:
         starts.append(offset)
-        offset += len(piece)
+        offset += len(part[0])
     edits: dict[int, list[tuple[int, int, str]]] = {}
     # Searching from the end of the preceding context: lookbehinds still see it, and `\A`
     # only matches when there is no preceding context, i.e. at the paragraph's start.
@@ -239,7 +254,7 @@ def _apply(rule: _Compiled, parts: list[_Part]) -> list[_Part]:
     if not edits:
         return parts
     result: list[_Part] = []
-    for index, (piece, frozen) in enumerate(parts):
+    for index, (piece, frozen, owner) in enumerate(parts):
         if index in edits:
             chunks: list[str] = []
             last = 0
@@ -251,7 +266,7 @@ def _apply(rule: _Compiled, parts: list[_Part]) -> list[_Part]:
             piece = "".join(chunks)
         # An emptied free part is dropped so nothing is inserted between frozen neighbours.
         if frozen or piece:
-            result.append((piece, frozen))
+            result.append((piece, frozen, owner))
     return result
 
 
@@ -263,41 +278,59 @@ def typeset(text: str, *, before: str = "", after: str = "", language: str = "en
         return text
     ahead = _ahead(text, after)
     # The context parts are always first and last, frozen, so only `text` is ever rewritten.
-    parts: list[_Part] = [(before, True), *_split_protected(text, before, ahead), (ahead, True)]
-    joined = "".join(piece for piece, _frozen in parts)
+    parts: list[_Part] = [
+        (before, True, _CONTEXT),
+        *_split_protected(text, before, ahead),
+        (ahead, True, _CONTEXT),
+    ]
+    return "".join(part[0] for part in _run_rules(parts, language)[1:-1])
+
+
+def _run_rules(parts: list[_Part], language: str) -> list[_Part]:
+    """Every rule of the language, in order, over the working string's free parts."""
+    joined = "".join(part[0] for part in parts)
+    present = frozenset(joined)
     for rule in _compiled_rules(_language(language)):
         # Most rules find nothing in most runs: a look for the characters the rule needs, or
         # else one search, settles that without the bookkeeping _apply needs to place an edit.
-        if rule.needs is not None and not any(char in joined for char in rule.needs):
+        if rule.needs is not None and rule.needs.isdisjoint(present):
             continue
         if rule.regex.search(joined, len(parts[0][0])) is None:
             continue
         changed = _apply(rule, parts)
         if changed is not parts:
             parts = changed
-            joined = "".join(piece for piece, _frozen in parts)
-    return "".join(piece for piece, _frozen in parts[1:-1])
+            joined = "".join(part[0] for part in parts)
+            present = frozenset(joined)
+    return parts
 
 
 def typeset_paragraph(paragraph: Paragraph, language: str = "en") -> Paragraph:
-    """Apply typeset() to every Text token of the paragraph using its neighbours as context.
-    Markup tokens are transparent (context looks through them). A Slot token counts as a
-    letter 'x' for context (its value is not known yet; a reader pronoun counts as the word
-    written), and the returned Slot gets its
-    `before`/`after` fields set to the printed character just before / after it ("" at the
-    paragraph's edges), so the value can be typeset later with typeset(value, before=..,
-    after=..)."""
+    """Typeset every Text token of the paragraph in one pass of the rules over the whole
+    paragraph: each token's text is a free part of the working string (a match never spans
+    two tokens), and the other tokens are its context. Markup tokens are transparent. A Slot
+    token counts as a letter 'x' for context (its value is not known yet; a reader pronoun
+    counts as the word written), and the returned Slot gets its `before`/`after` fields set to
+    the printed character just before / after it ("" at the paragraph's edges), so the value
+    can be typeset later with typeset(value, before=.., after=..)."""
     tokens = paragraph.inlines
-    raw = [_printed(token) for token in tokens]
-    printed = list(raw)
-    for index, token in enumerate(tokens):
+    printed = [_printed(token) for token in tokens]
+    parts: list[_Part] = [("", True, _CONTEXT)]
+    protected = _protected("".join(printed))
+    offset = 0
+    for index, (token, text) in enumerate(zip(tokens, printed, strict=True)):
         if isinstance(token, Text):
-            printed[index] = typeset(
-                token.text,
-                before="".join(printed[:index]),
-                after="".join(raw[index + 1 :]),
-                language=language,
-            )
+            spans = [(start - offset, end - offset) for start, end in protected]
+            parts.extend(_split_protected(text, "", "", index, spans))
+        elif text:
+            parts.append((text, True, index))
+        offset += len(text)
+    parts.append(("", True, _CONTEXT))
+    if any(isinstance(token, Text) for token in tokens):
+        pieces: list[list[str]] = [[] for _ in tokens]
+        for piece, _frozen, owner in _run_rules(parts, language)[1:-1]:
+            pieces[owner].append(piece)
+        printed = ["".join(found) for found in pieces]
     result: list[Text | Markup | Slot] = []
     for index, token in enumerate(tokens):
         if isinstance(token, Text):

@@ -25,6 +25,9 @@ NARROW_NBSP = "\u202f"
 EM_DASH = "—"
 EN_DASH = "–"
 ELLIPSIS = "…"
+HAIR_SPACE = "\u200a"
+PRIME = "′"
+DOUBLE_PRIME = "″"
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +38,12 @@ class Marks:
     close_double: str
     open_single: str
     close_single: str
+    spaced_dash: str | None = None
+    """The dash set between spaces for a break in thought (German `–`, Russian `—`), a
+    no-break space before it; None: an em dash without spaces (English)."""
+    dialogue_dash: str | None = None
+    """What opens a paragraph of dialogue typed with a dash (Spanish `—` against the word,
+    Russian `— ` with a no-break space); None: a dash there is left as other rules make it."""
 
     @property
     def openers(self) -> str:
@@ -49,9 +58,17 @@ class Marks:
 
 MARKS: dict[str, Marks] = {
     "en": Marks("“", "”", "‘", "’"),
-    "de": Marks("„", "“", "‚", "‘"),
+    # Duden: „…“ with ‚…‘ inside; the Gedankenstrich is a spaced en dash.
+    "de": Marks("„", "“", "‚", "‘", spaced_dash=EN_DASH),
     # French nests English-style double quotes inside guillemets (Imprimerie nationale).
     "fr": Marks("«" + NARROW_NBSP, NARROW_NBSP + "»", "“", "”"),
+    # RAE (Ortografía 2010): «angulares» first, “inglesas” inside; dialogue opens with a raya
+    # against the first word (`—Hola —dijo—.`), and ¿ ¡ are the author's.
+    "es": Marks("«", "»", "“", "”", dialogue_dash=EM_DASH),
+    # Polish: „…” with «…» inside; półpauza (en dash) spaced, also opening dialogue.
+    "pl": Marks("„", "”", "«", "»", spaced_dash=EN_DASH, dialogue_dash=EN_DASH + NBSP),
+    # Russian: «ёлочки» with „лапки“ inside; a spaced em dash, also opening dialogue.
+    "ru": Marks("«", "»", "„", "“", spaced_dash=EM_DASH, dialogue_dash=EM_DASH + NBSP),
 }
 """Quote marks by primary language subtag; other languages use English marks."""
 
@@ -103,6 +120,19 @@ def _close_single(match: re.Match[str], marks: Marks) -> str:
     return APOSTROPHE
 
 
+def _spaced_dash(_match: re.Match[str], marks: Marks) -> str:
+    return f"{NBSP}{marks.spaced_dash} "
+
+
+def _dialogue_dash(_match: re.Match[str], marks: Marks) -> str:
+    return marks.dialogue_dash or ""
+
+
+def _languages(keep: Callable[[Marks], bool]) -> frozenset[str]:
+    """The languages whose marks pass `keep` (a language not in MARKS is set as English)."""
+    return frozenset(name for name, marks in MARKS.items() if keep(marks))
+
+
 def _strip_spaces(match: re.Match[str], _marks: Marks) -> str:
     # A lone word joiner before a dash is already right: keep it (and idempotence).
     return match.group(0) if match.group(0) == WORD_JOINER else ""
@@ -118,6 +148,29 @@ _NOT_AFTER_OPENING = r"(?![\s,.;:!?)\]}]|\Z)"
 _ELISIONS = r"(?i:tis|twas|twere|til|em|cause|cos|bout|nuff|cept|kay|n)\b"
 
 RULES: tuple[Rule, ...] = (
+    Rule(
+        "primes",
+        r"(?<![\w.,'])(\d{1,3})'([ ]?)(\d{1,2}(?:\.\d+)?)\"",
+        r"\1" + PRIME + r"\2\3" + DOUBLE_PRIME,
+        "Feet and inches, minutes and seconds (`5'6\"`, `3'20\"`) take primes, not quotes "
+        "(Standard Ebooks). A lone `6'` may be a closing quote and stays for the quote rules.",
+    ),
+    Rule(
+        "dialogue_dash",
+        r"\A(?:-{1,3}|–|—)[ \t" + NBSP + r"]*(?=\S)",
+        _dialogue_dash,
+        "A paragraph of dialogue opened with a dash takes the language's dialogue dash "
+        "(Spanish `—Hola`, Russian `— Привет`, Polish `– Cześć`).",
+        languages=_languages(lambda marks: marks.dialogue_dash is not None),
+    ),
+    Rule(
+        "spaced_dash",
+        r"(?<=\S)[ \t]+(?:-{1,3}|–|—)[ \t]+(?=\S)",
+        _spaced_dash,
+        "German and Polish set a break in thought as a spaced en dash, Russian as a spaced em "
+        "dash, with a no-break space before it so that it never starts a line.",
+        languages=_languages(lambda marks: marks.spaced_dash is not None),
+    ),
     Rule(
         "ellipsis_spaced",
         r"\.[ ]\.[ ]\.",
@@ -149,11 +202,26 @@ RULES: tuple[Rule, ...] = (
         "Two numbers joined by a hyphen are a range: en dash (conservative, see _en_dash_range).",
     ),
     Rule(
+        "en_dash_range_joiners",
+        r"(?<=\d)–(?=\d)",
+        WORD_JOINER + EN_DASH + WORD_JOINER,
+        "A range's en dash is held to its numbers by word joiners (`1990⁠–⁠2000`), as "
+        "Standard Ebooks does: a line never breaks inside a range.",
+    ),
+    Rule(
         "em_dash_cutoff",
         r"(?<=[^\W_]|[ \t])-(?=[" + NARROW_NBSP + NBSP + r"]?[\"'{CLOSE}](?![^\W_])|\Z)",
         EM_DASH,
         "A hyphen ending a quotation or the paragraph marks words cut off: em dash. "
         "Stutters (`S-stop`) are followed by a letter and stay hyphens.",
+    ),
+    Rule(
+        "es_raya",
+        r"(?<=\s)-(?=[^\W\d_])|(?<=[^\W\d_])-(?=[.,;:!?…])",
+        EM_DASH,
+        "Spanish opens a narrator's aside in dialogue with a raya after a space (` —dijo`) "
+        "and closes it against the word before punctuation (`él—.`) (RAE).",
+        languages=frozenset({"es"}),
     ),
     Rule(
         "em_dash_unspaced",
@@ -162,13 +230,16 @@ RULES: tuple[Rule, ...] = (
         r"(?<![ \t\r\n" + WORD_JOINER + r"])[ \t\r\n" + WORD_JOINER + r"]++(?=—)"
         r"|(?<=—)[ \t\r\n]++",
         _strip_spaces,
-        "Standard Ebooks sets em dashes without spaces around them.",
+        "Standard Ebooks sets em dashes without spaces around them (not Russian, whose em "
+        "dash is spaced, nor Spanish, whose raya opens an aside after a space).",
+        languages=_languages(lambda marks: marks.spaced_dash != EM_DASH) - {"es"},
     ),
     Rule(
         "word_joiner",
-        r"(?<=[^" + WORD_JOINER + r"])—",
+        r"(?<=[^\s" + WORD_JOINER + r"])—",
         WORD_JOINER + EM_DASH,
-        "A word joiner keeps an em dash from starting a line (not at the paragraph start).",
+        "A word joiner keeps an em dash from starting a line (not at the paragraph start, nor "
+        "after a space: Russian's spaced em dash, a Spanish raya opening an aside).",
     ),
     Rule(
         "nbsp_honorific",
@@ -223,6 +294,30 @@ RULES: tuple[Rule, ...] = (
         r"'",
         _close_single,
         "Every other single quote closes a quotation or is an apostrophe (`the girls' room`).",
+    ),
+    Rule(
+        "hair_space_quotes",
+        r"(?<=[“‘])[ " + NBSP + r"]*(?=[“‘’])|(?<=[’”])[ " + NBSP + r"]*(?=[’”](?![^\W_]))",
+        HAIR_SPACE,
+        "Adjacent quotation marks are kept apart by a hair space (`“ ‘`, `’ ”`), as "
+        "Standard Ebooks does; not before an apostrophe that starts a word (`” ’em`).",
+        languages=frozenset({"en"}),
+    ),
+    Rule(
+        "ellipsis_hair_space",
+        r"(?<=[^\s“‘(\[" + WORD_JOINER + r"])[ " + NBSP + r"]?…",
+        WORD_JOINER + HAIR_SPACE + WORD_JOINER + ELLIPSIS,
+        "Standard Ebooks sets a hair space before an ellipsis, held by word joiners "
+        "(`word⁠ ⁠…`); not at the paragraph's start or after an opening quote or bracket.",
+        languages=frozenset({"en"}),
+    ),
+    Rule(
+        "ellipsis_space_after",
+        r"(?<=[^\s“‘(\[]…)(?=[^\W_])",
+        " ",
+        "A word after a mid-sentence ellipsis is set after a space (`word⁠ ⁠… word`), as "
+        "Standard Ebooks does; not in an ellipsis that opens a quotation (`“…and`).",
+        languages=frozenset({"en"}),
     ),
     Rule(
         "fr_guillemet_open_space",

@@ -27,10 +27,16 @@ SPLIT_BOOK: FormKey[SplitBook] = FormKey("pdf-book")
 
 
 def write(
-    template: EditionTemplate, profile: Profile, identifier: str, options: EditionOptions
+    template: EditionTemplate,
+    profile: Profile,
+    identifier: str,
+    options: EditionOptions,
+    progress: processes.Progress | None = None,
 ) -> bytes:
-    """The reader's PDF: one pass for a short book, parts laid out in parallel for a long one."""
-    return processes.lay_out(prepare(template, profile, identifier, options))
+    """The reader's PDF: one pass for a short book, parts laid out in parallel for a long one
+    (`progress` hears how many parts are done)."""
+    prepared = prepare(template, profile, identifier, options)
+    return processes.lay_out(prepared, progress=progress)
 
 
 def prepare(

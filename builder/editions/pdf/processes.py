@@ -72,25 +72,34 @@ def cores() -> int:
     return os.cpu_count() or 1
 
 
-def lay_out(prepared: Layout, render: RenderPart = layout.render) -> bytes:
+Progress = Callable[[int, int], None]
+"""Hears (parts laid out, parts in all) as a PDF's layout goes on."""
+
+
+def lay_out(
+    prepared: Layout, render: RenderPart = layout.render, progress: Progress | None = None
+) -> bytes:
     """The PDF: WeasyPrint's part of the work, in one pass or in parts."""
     if len(prepared.htmls) == 1:
         return render(prepared.htmls[0], prepared.css[0], prepared.identifier)
     from builder.editions.pdf.join import join
 
-    return join(render_parts(prepared, render))
+    return join(render_parts(prepared, render, progress))
 
 
 # --- a long book's parts ---------------------------------------------------------------
 
 
-def render_parts(prepared: Layout, render: RenderPart = layout.render) -> list[bytes]:
+def render_parts(
+    prepared: Layout, render: RenderPart = layout.render, progress: Progress | None = None
+) -> list[bytes]:
     """Every part's PDF, in order, laid out by up to `prepared.workers` processes (here, one
     after the other, when that is 1 or this process may not start children)."""
     count = len(prepared.htmls)
     workers = min(prepared.workers, count)
+    told = progress or (lambda done, total: None)
     if workers <= 1 or multiprocessing.current_process().daemon:
-        return _render_here(prepared, render)
+        return _render_here(prepared, render, told)
     method = "fork" if fork_is_safe() else "spawn"
     context: Any = multiprocessing.get_context(method)
     counts = context.Array("i", [-1] * count)
@@ -136,6 +145,7 @@ def render_parts(prepared: Layout, render: RenderPart = layout.render) -> list[b
                 failure = error
             else:
                 pdfs[index] = data
+                told(len(pdfs), count)
     finally:
         if failure is not None:
             for process in processes:
@@ -150,7 +160,7 @@ def render_parts(prepared: Layout, render: RenderPart = layout.render) -> list[b
     return [pdfs[index] for index in range(count)]
 
 
-def _render_here(prepared: Layout, render: RenderPart) -> list[bytes]:
+def _render_here(prepared: Layout, render: RenderPart, progress: Progress) -> list[bytes]:
     pdfs = []
     counts: list[int] = []
 
@@ -161,6 +171,7 @@ def _render_here(prepared: Layout, render: RenderPart) -> list[bytes]:
     for html, css in zip(prepared.htmls, prepared.css, strict=True):
         with layout.page_offset(offset):
             pdfs.append(render(html, css, prepared.identifier))
+        progress(len(pdfs), len(prepared.htmls))
     return pdfs
 
 

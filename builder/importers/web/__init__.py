@@ -34,13 +34,15 @@ def import_address(
     author: str | None = None,
     force: bool = False,
     options: FetchOptions | None = None,
+    registry: Registry | None = None,
 ) -> ImportResult:
     """Fetch the story (or the series or masterlist of stories) at `address` into `out_dir`.
 
     One manuscript per story; `title` applies only when the address is a single story. A
     list's item that cannot be imported is reported and skipped; the import fails only when
-    none could be."""
-    registry = Registry.from_environment(SITES)
+    none could be. `registry`: the sites and where their requests go (default: SITES as
+    FICPRESS_SITES redirects them; the download site passes one that also checks addresses)."""
+    registry = registry or Registry.from_environment(SITES)
     site = registry.site_for(address)
     if site is None:
         raise FetchError(

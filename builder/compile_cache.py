@@ -1,0 +1,221 @@
+"""Compiled stories kept on disk, so that a second build of the same story skips the compiler.
+
+A compiled story (an `EditionTemplate`, with the writers' compiled forms it has gathered) is
+pickled into the user's cache folder under a key made of everything that decides it: the
+manuscript's bytes, its edition date and cover, where it is, the reader's aliases, and the
+content of ficpress's own code and data files (a new version, or an edited checkout, never
+reads an old entry). Entries are written to a temporary file and renamed, so concurrent
+builds never see half an entry; the folder is kept under `MAX_BYTES` by dropping the
+entries least recently used. An entry that cannot be read is dropped and compiled afresh.
+
+Pickles run code when loaded, so the folder is only used when it belongs to this user and
+no one else can write to it. `FICPRESS_CACHE` names another folder; `FICPRESS_CACHE=off`
+(or `build --no-cache`) turns the cache off.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import importlib.util
+import os
+import pickle
+import stat
+import tempfile
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+import builder
+from builder.model import EditionTemplate, Source
+from builder.resources import styles
+
+ENVIRONMENT = "FICPRESS_CACHE"
+OFF = "off"
+MAX_BYTES = 512 * 1024 * 1024
+"""The folder's size bound: about fifty 100,000-word novels with their EPUB forms."""
+_FORMAT = b"ficpress-compiled-1"
+_SUFFIX = ".pickle"
+
+
+def root(environ: Mapping[str, str] | None = None) -> Path | None:
+    """ficpress's cache folder (compiled stories, the site's finished PDFs), or None when
+    caching on disk is off."""
+    environ = os.environ if environ is None else environ
+    chosen = environ.get(ENVIRONMENT, "")
+    if chosen.strip().lower() == OFF:
+        return None
+    if chosen:
+        return Path(chosen)
+    import platformdirs  # only a build that uses the cache pays for it
+
+    return Path(platformdirs.user_cache_dir("ficpress", appauthor=False))
+
+
+def folder(environ: Mapping[str, str] | None = None) -> Path | None:
+    """Where compiled stories are kept, or None when the cache is off."""
+    found = root(environ)
+    return found / "compiled" if found else None
+
+
+def key(source: Source, slug: str, aliases: Iterable[str]) -> str:
+    """The entry name of a manuscript compiled with these aliases by this ficpress."""
+    digest = hashlib.sha256(_FORMAT)
+    cover = source.meta.cover_image or b""
+    for part in (
+        code_fingerprint(),
+        source.content_hash,
+        str(source.modified),
+        hashlib.sha256(cover).hexdigest(),
+        str(source.path.resolve()),
+        slug,
+        *sorted(aliases),
+    ):
+        digest.update(part.encode("utf-8", "surrogatepass") + b"\0")
+    return digest.hexdigest()
+
+
+def load(where: Path, name: str) -> EditionTemplate | None:
+    """The entry `name`, or None when there is none (or it cannot be trusted or read)."""
+    data = read_entry(where, name + _SUFFIX)
+    if data is None:
+        return None
+    try:
+        template = pickle.loads(data)
+    except Exception:  # a torn or foreign entry is only a miss
+        template = None
+    if not isinstance(template, EditionTemplate):
+        with contextlib.suppress(OSError):
+            (where / (name + _SUFFIX)).unlink()
+        return None
+    return template
+
+
+def read_entry(where: Path, name: str) -> bytes | None:
+    """The file `name` in the private folder `where`, marked as recently used; None when
+    there is none or the folder cannot be trusted."""
+    if not _private(where):
+        return None
+    entry = where / name
+    try:
+        data = entry.read_bytes()
+    except OSError:
+        return None
+    with contextlib.suppress(OSError):
+        os.utime(entry)  # recently used: the last to be dropped
+    return data
+
+
+def write_entry(where: Path, name: str, data: bytes, limit: int) -> None:
+    """Keep `data` as the file `name` in the private folder `where`, then trim the folder's
+    files of the same suffix to `limit` bytes (a failure to write is no error: a cache)."""
+    with contextlib.suppress(OSError):
+        where.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if _private(where):
+            _replace(where / name, data)
+            trim(where, limit, Path(name).suffix)
+
+
+def store(where: Path, name: str, template: EditionTemplate) -> None:
+    """Keep `template` as the entry `name` (a failure to write is no error: it is a cache)."""
+    try:
+        data = pickle.dumps(template, protocol=pickle.HIGHEST_PROTOCOL)
+    except pickle.PicklingError:
+        return
+    write_entry(where, name + _SUFFIX, data, MAX_BYTES)
+
+
+def _replace(target: Path, data: bytes) -> None:
+    """Write `data` as `target` whole or not at all, whatever other processes do meanwhile."""
+    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(data)
+        os.replace(temporary, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+
+
+def trim(where: Path, limit: int, suffix: str = _SUFFIX) -> None:
+    """Drop the least recently used entries (files ending in `suffix`) until they hold at
+    most `limit` bytes together."""
+    entries = []
+    for entry in where.glob("*" + suffix):
+        with contextlib.suppress(OSError):  # another process may have dropped it
+            status = entry.stat()
+            entries.append((status.st_mtime_ns, status.st_size, entry))
+    total = sum(size for _time, size, _entry in entries)
+    for _time, size, entry in sorted(entries, key=lambda found: found[:2]):
+        if total <= limit:
+            break
+        with contextlib.suppress(OSError):
+            entry.unlink()
+        total -= size
+
+
+def _private(where: Path) -> bool:
+    """Whether `where` is a folder of this user's that no one else can write to."""
+    try:
+        status = where.stat()
+    except OSError:
+        return False
+    if not stat.S_ISDIR(status.st_mode):
+        return False
+    if hasattr(os, "getuid") and status.st_uid != os.getuid():
+        return False
+    return not status.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+
+
+_fingerprint: str | None = None
+
+
+def code_fingerprint() -> str:
+    """A hash of the content of ficpress's own code, templates, stylesheets and fonts, and of
+    the libraries that write part of a compiled story.
+
+    Hashing a few megabytes on every start would cost more than it saves, so the content hash
+    is remembered beside the cache under a hash of the files' names, sizes and modification
+    times: reading it back is one small file, and any edit to any file gives a new one."""
+    global _fingerprint
+    if _fingerprint is None:
+        files = _package_files()
+        listing = hashlib.sha256()
+        for path in files:
+            status = path.stat()
+            listing.update(f"{path}\0{status.st_size}\0{status.st_mtime_ns}\n".encode())
+        where = folder()
+        remembered = where / "fingerprints" / listing.hexdigest() if where else None
+        if remembered is not None and _private(remembered.parent):
+            with contextlib.suppress(OSError):
+                _fingerprint = remembered.read_text("ascii").strip() or None
+        if _fingerprint is None:
+            content = hashlib.sha256()
+            for path in files:
+                content.update(path.name.encode() + b"\0" + path.read_bytes())
+            _fingerprint = content.hexdigest()
+            if remembered is not None:
+                with contextlib.suppress(OSError):
+                    remembered.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+                    _replace(remembered, _fingerprint.encode("ascii"))
+    return _fingerprint
+
+
+COMPILE_DEPENDENCIES = ("jinja2", "markupsafe", "yaml", "lemminflect")
+"""Libraries whose output goes into a compiled story: an upgrade rewrites their files, and
+their modules' names, sizes and times are in the fingerprint's listing."""
+
+
+def _package_files() -> list[Path]:
+    roots = {Path(builder.__file__).resolve().parent, Path(str(styles())).resolve()}
+    found = {
+        path
+        for root in roots
+        for path in root.rglob("*")
+        if path.is_file() and "__pycache__" not in path.parts
+    }
+    for name in COMPILE_DEPENDENCIES:
+        spec = importlib.util.find_spec(name)  # finds the files without importing them
+        if spec is not None and spec.origin and Path(spec.origin).is_file():
+            found.add(Path(spec.origin).resolve())
+    return sorted(found)
