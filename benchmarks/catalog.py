@@ -6,7 +6,9 @@ the tests).
 Generates the stories (benchmarks/stories.py; `--scale` shortens their bodies, which the
 catalog pages do not depend on, so that 300 compile in under a minute), starts `ficpress serve`
 in its own process on loopback, and asks each page type `--requests` times over one kept-alive
-connection, one request at a time, cycling through variants (pages, searches, facets). Prints a
+connection, one request at a time, cycling through variants (pages, searches, facets; feed
+pages repeat, so most come from the feed cache: a last row asks each page with a new reader's
+token, none cached). Prints a
 Markdown table of p50/p95/max latency in ms and the largest response per page type, with the
 load average before and after (the machine is shared: read the figures against it).
 """
@@ -22,6 +24,7 @@ import time
 from pathlib import Path
 
 from benchmarks.stories import generate
+from builder.serve import token
 from tests.serving import serving
 
 TARGET_MS = 50.0
@@ -42,6 +45,9 @@ PAGE_TYPES: dict[str, tuple[str, ...]] = {
     "OPDS search": ("/opds/search?q=slow+burn", "/opds/search?q=witcher&page=2"),
     "OpenSearch description": ("/opds/opensearch.xml",),
 }
+UNCACHED_READERS = 400
+"""Distinct reader tokens for "OPDS feed page, each reader new": no feed is served from the
+cache (each is a first visit), the cost a reader's first look at a page has."""
 
 
 def measure(port: int, paths: tuple[str, ...], requests: int) -> tuple[list[float], int]:
@@ -75,6 +81,8 @@ def main() -> None:
     options.add_argument("--scale", type=float, default=0.05)
     options.add_argument("--requests", type=int, default=200)
     arguments = options.parse_args()
+    # The server process signs and checks tokens with the secret this process signs with.
+    os.environ.setdefault(token.SECRET_VARIABLE, "benchmark secret, not for a real site")
     print("load average at start: {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()))
     with tempfile.TemporaryDirectory() as work:
         folder = Path(work)
@@ -98,6 +106,17 @@ def main() -> None:
                     f"{max(times):.1f} | {largest / 1000:.1f} KB | "
                     f"{'yes' if p95 < TARGET_MS else 'NO'} |"
                 )
+            readers = tuple(
+                f"/opds/p/{token.encode({'Y/N': f'Reader {n}'})}/stories?page={n % 12 + 1}"
+                for n in range(UNCACHED_READERS)
+            )
+            times, largest = measure(server.port, readers, min(arguments.requests, len(readers)))
+            p95 = percentile(times, 0.95)
+            print(
+                f"| OPDS feed page, each reader new (uncached) | {len(times)} | "
+                f"{statistics.median(times):.1f} | {p95:.1f} | {max(times):.1f} | "
+                f"{largest / 1000:.1f} KB | {'yes' if p95 < TARGET_MS else 'NO'} |"
+            )
     print("\nload average at end: {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()))
 
 

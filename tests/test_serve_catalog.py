@@ -8,6 +8,7 @@ from the generated files' front matter here, not from the site's index.
 from __future__ import annotations
 
 import re
+import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,6 +21,7 @@ from starlette.testclient import TestClient
 
 from benchmarks.stories import generate
 from builder.serve.app import create_app
+from builder.serve.listing import RECHECK_SECONDS
 
 STORIES = 300
 ATOM = "http://www.w3.org/2005/Atom"
@@ -357,3 +359,18 @@ def test_personal_feeds_keep_their_prefix_in_every_link(client: TestClient) -> N
         assert href.startswith(f"/opds/p/{reader}"), href
         if link.get("rel") == FACET:
             assert "fandom" in parse_qs(urlsplit(href).query) or "Any" in str(link.get("title"))
+
+
+def test_an_edited_story_shows_in_the_cached_feed_and_page(tmp_path: Path) -> None:
+    generate(tmp_path, 3, scale=0.01)
+    path = tmp_path / "story-002.md"
+    with TestClient(create_app(tmp_path)) as fresh:
+        before = fresh.get("/opds/stories").content
+        assert fresh.get("/opds/stories").content == before  # served again, from the cache
+        text = path.read_text(encoding="utf-8")
+        title = re.search(r"^title: (.*)$", text, re.MULTILINE).group(1)  # type: ignore[union-attr]
+        path.write_text(text.replace(f"title: {title}", "title: Quite Another Title"), "utf-8")
+        time.sleep(RECHECK_SECONDS + 0.1)
+        after = fresh.get("/opds/stories").content
+        assert b"Quite Another Title" in after and title.encode() not in after
+        assert "Quite Another Title" in fresh.get("/").text

@@ -18,6 +18,7 @@ from starlette.routing import Route
 
 from builder.serve import opds, origin
 from builder.serve.listing import FACETS, LENGTHS, SORTS, STATUSES, Query, Results, reading_time
+from builder.serve.pool import ByteCache
 
 if TYPE_CHECKING:
     from builder.serve.app import Site
@@ -31,6 +32,8 @@ FEED_TITLES = {
     "search": "Search results",
 }
 OPENSEARCH_MEDIA = "application/opensearchdescription+xml"
+FEED_CACHE_BYTES = 16 * 1024 * 1024
+"""Recent feed pages (about 50 KB each at 25 entries): a few hundred pages and tokens."""
 
 
 def routes(site: Site) -> list[Route]:
@@ -47,6 +50,7 @@ def routes(site: Site) -> list[Route]:
 class Handlers:
     def __init__(self, site: Site) -> None:
         self.site = site
+        self.feeds = ByteCache(FEED_CACHE_BYTES)
 
     async def results(self, query: Query) -> Results:
         finder = self.site.finder
@@ -117,9 +121,18 @@ class Handlers:
         path = request.url.path.rsplit("/", 1)[-1]
         query = Query.parse(request.query_params, sort=FEED_SORTS[path])
         query = dataclasses.replace(query, sort=FEED_SORTS[path])
+        base = origin.base_url(request)
+        # A feed is the same bytes until the catalog (or, for "popular", a download count)
+        # changes: the key holds both, so a cached feed is never stale.
+        index = await anyio.to_thread.run_sync(site.finder.index)  # rechecks the folder
+        counted = site.finder.counted if path == "popular" else 0
+        key = (index.generation, counted, base, request.url.path, str(request.query_params))
+        cached = self.feeds.get(key)
+        if cached is not None:
+            return Response(cached, media_type=opds.ACQUISITION)
         results = await self.results(query)
         page = opds.FeedPage(
-            base=origin.base_url(request),
+            base=base,
             prefix=site.prefix(request),
             path=path,
             title=FEED_TITLES[path] + (f": {query.text}" if path == "search" else ""),
@@ -127,4 +140,6 @@ class Handlers:
             facets=site.finder.current().facets,
         )
         body = opds.acquisition(page, site.editions, values)
+        if site.finder.current() is index:  # not rebuilt meanwhile: the key still holds
+            self.feeds.put(key, body)
         return Response(body, media_type=opds.ACQUISITION)

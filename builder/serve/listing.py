@@ -260,6 +260,8 @@ class Finder:
     def __init__(self, catalog: Catalog) -> None:
         self.catalog = catalog
         self.downloads: Counter[str] = Counter()
+        self.counted = 0
+        """Downloads counted so far: what a cached "popular" feed compares."""
         self._index = Index(-1, {})
         self._checked = -math.inf
         self._lock = threading.Lock()
@@ -289,3 +291,4 @@ class Finder:
         the catalog does not hold, is not counted (its slug would grow the counts unbounded)."""
         if self.catalog.holds(story):
             self.downloads[story.slug] += 1
+            self.counted += 1
