@@ -2,7 +2,8 @@
 share the listening socket, each building the app from the environment.
 
 Every process reads the same folder and compiles the same stories; their caches are keyed by
-content (manuscript hash, values, edition), so any process gives a reader the same bytes. Reader
+content (manuscript hash, values, edition; finished PDFs also on disk, shared), so any process
+gives a reader the same bytes. Reader
 tokens are signed with one secret for all of them (`FICPRESS_SECRET`, or one drawn here for this
 run). Download counts for "Most downloaded" stay per process (see docs/deploy.md).
 """
