@@ -258,6 +258,12 @@ def test_opds_root_links_each_feed_and_search(client: TestClient) -> None:
     root = feed(client, "/opds")
     targets = {e.find("a:link", NS).get("href"): e for e in root.findall("a:entry", NS)}  # type: ignore[union-attr]
     assert set(targets) == {"/opds/stories", "/opds/new", "/opds/popular"}
+    # KOReader opens an entry as a catalog only for an Atom type and one of these rels.
+    followed = {"subsection", "http://opds-spec.org/sort/new", "http://opds-spec.org/sort/popular"}
+    for entry in targets.values():
+        link = entry.find("a:link", NS)
+        assert link is not None and link.get("rel") in followed
+        assert ATOM_TYPE in str(link.get("type"))
     for path in targets:
         assert len(walk_feed(client, path)) == STORIES
 
