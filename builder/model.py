@@ -1,9 +1,8 @@
 """The plain data that flows between the pipeline's stages.
 
-Every stage takes and returns these frozen dataclasses; none of them does I/O.
-Inline content is a flat token stream (as in markdown-it): text, emphasis
-open/close markers and placeholder slots, so that rendering and typography can
-walk it without recursion.
+Every stage takes and returns these frozen dataclasses; none of them does I/O. Inline content is a
+flat token stream (as in markdown-it): text, emphasis open/close markers and placeholder slots, so
+that rendering and typography can walk it without recursion.
 """
 
 from __future__ import annotations
@@ -153,6 +152,8 @@ class Meta:
     """The cover image named by `cover:` (JPEG or PNG bytes); None: a cover is generated."""
     cover_type: str | None = None
     """The cover image's media type, `image/jpeg` or `image/png`."""
+    series: tuple[str, str] | None = None
+    """The series (`series:`) and the story's place in it as written (`series_index:`, or "")."""
     reader_pronouns: str | None = None
     """How the story writes the reader (`reader: {pronouns: she}`): `she`, `he`, `they`, or
     `you` for a second-person story; None when the front matter does not say."""
@@ -201,8 +202,7 @@ class Profile:
     """The values by canonical code (`Y/N`)."""
 
     def get(self, code: str) -> str | None:
-        found = self.values.get(code)
-        return found.value if found else None
+        return found.value if (found := self.values.get(code)) else None
 
     def canonical(self) -> str:
         """A stable text form of the profile, for identifiers and cache keys."""
@@ -281,7 +281,7 @@ class BookHtml:
     front: str
     """The cover and the title page."""
     chapters: tuple[str, ...]
-    """One `<section class="chapter">` each, in order."""
+    """One `<section class="chapter">` each, in order; in an anthology, one story each."""
     back: str
     """The credits page, if any."""
     tail: str

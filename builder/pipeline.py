@@ -28,7 +28,15 @@ from builder.errors import (
     UnfilledPlaceholderError,
     UsageError,
 )
-from builder.model import EditionTemplate, Manuscript, Profile, SavedProfile, Slot, Source
+from builder.model import (
+    EditionTemplate,
+    Manuscript,
+    PlaceholderInfo,
+    Profile,
+    SavedProfile,
+    Slot,
+    Source,
+)
 from builder.profile import resolve
 from builder.stages import manuscript, placeholders, pronouns, scenes, typography
 
@@ -82,6 +90,17 @@ def _compiled(path: Path, aliases: Collection[str], disk: bool) -> tuple[Edition
 
 
 def _compile(source: Source, slug: str, aliases: tuple[str, ...]) -> EditionTemplate:
+    book, codes = typeset(source, aliases)
+    from builder.stages import render  # Jinja2: only a build that compiles pays for it
+
+    return render.render(book, slug, codes)
+
+
+def typeset(
+    source: Source, aliases: Sequence[str] = ()
+) -> tuple[Manuscript, dict[str, PlaceholderInfo]]:
+    """A read manuscript through the stages before rendering (scenes, then the text stages),
+    and its code table (an anthology runs each of its stories through this)."""
     book = scenes.split(source)
     for name, stage in TEXT_STAGES:
         book = stage(book)
@@ -89,9 +108,7 @@ def _compile(source: Source, slug: str, aliases: tuple[str, ...]) -> EditionTemp
             book = placeholders.find_aliases(book, aliases)
     codes = placeholders.table(source.meta)
     codes.update({alias: placeholders.alias_info(alias) for alias in aliases})
-    from builder.stages import render  # Jinja2: only a build that compiles pays for it
-
-    return render.render(book, slug, codes)
+    return book, codes
 
 
 def identifier(template: EditionTemplate, profile: Profile) -> str:
@@ -211,12 +228,14 @@ def build(
     options: EditionOptions = DEFAULT_OPTIONS,
     step: Callable[[str], None] | None = None,
     cache: bool = True,
+    compiled: EditionTemplate | None = None,
 ) -> BuildResult:
     """Write the reader's editions of the manuscript at `path` into `out_dir`, with values from
     `--set` assignments, a reader file and the reader's `saved` profile (None: they have none;
     its aliases are found in the text too). `step` hears what is being done, as it starts
     (for a person watching a long build). `cache` False: the story is compiled afresh and
-    nothing is kept on disk (`--no-cache`).
+    nothing is kept on disk (`--no-cache`). `compiled`: the book already compiled (an
+    anthology, builder.anthology), `path` then only names it in messages.
 
     A PDF's layout starts in a warm worker process when that saves time (see
     builder.editions.pdf.processes), while this process makes the other editions."""
@@ -225,7 +244,10 @@ def build(
     say = step or (lambda text: None)
     with _pdf_worker(any(edition.name == "pdf" for edition in chosen)) as worker:
         say(f"compiling {path.name}")
-        template, entry = _compiled(path, saved.aliases if saved else (), cache)
+        if compiled is not None:
+            template, entry = compiled, None
+        else:
+            template, entry = _compiled(path, saved.aliases if saved else (), cache)
         forms = len(template.forms)
         profile = resolve(
             template.codes, assignments, reader_file, saved=saved.all() if saved else None

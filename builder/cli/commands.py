@@ -7,13 +7,16 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from builder import config
 from builder.cli.console import Console
 from builder.editions import EDITIONS, EditionOptions
 from builder.errors import FicpressError, UsageError
 from builder.model import SavedProfile
+
+if TYPE_CHECKING:
+    from builder.pipeline import BuildResult
 
 
 def saved_profile(arguments: argparse.Namespace, console: Console) -> SavedProfile | None:
@@ -42,6 +45,11 @@ def _formats(arguments: argparse.Namespace) -> list[str]:
 def build(arguments: argparse.Namespace, console: Console) -> int:
     formats = _formats(arguments)
     batch = arguments.readers or arguments.executor or arguments.jobs is not None
+    collections = [
+        path for path in arguments.manuscript if path.suffix.lower() in (".yaml", ".yml")
+    ]
+    if arguments.anthology is not None or collections:
+        return _anthology(arguments, console, formats, bool(batch), bool(collections))
     if batch or len(arguments.manuscript) > 1:
         return _batch(arguments, console, formats)
     from builder import pipeline  # the command line's help and errors need none of it
@@ -60,6 +68,11 @@ def build(arguments: argparse.Namespace, console: Console) -> int:
         step=console.step,
         cache=arguments.cache,
     )
+    return _report(result, manuscript, console)
+
+
+def _report(result: BuildResult, manuscript: object, console: Console) -> int:
+    """What a build wrote, warned about and failed to make; the exit status."""
     console.done()
     for warning in result.warnings:
         console.warn(f"{manuscript}: warning: {warning}")
@@ -68,6 +81,41 @@ def build(arguments: argparse.Namespace, console: Console) -> int:
     for error in result.errors:
         console.error(f"ficpress: {error}")
     return max((error.exit_code for error in result.errors), default=0)
+
+
+def _anthology(
+    arguments: argparse.Namespace,
+    console: Console,
+    formats: list[str],
+    batch: bool,
+    collection_file: bool,
+) -> int:
+    """One book of several stories: `--anthology TITLE` with manuscripts, or a collection."""
+    if batch:
+        raise UsageError(
+            "an anthology is one book: --readers, --jobs and --executor are for batches"
+        )
+    if collection_file and (arguments.anthology is not None or len(arguments.manuscript) > 1):
+        raise UsageError("a collection file is built on its own (its title and stories are in it)")
+    from builder import anthology  # the command line's help and errors need none of it
+
+    first = arguments.manuscript[0]
+    if collection_file:
+        collection = anthology.read(first)
+    else:
+        collection = anthology.from_paths(arguments.manuscript, arguments.anthology)
+    result = anthology.build(
+        collection,
+        saved=saved_profile(arguments, console),
+        formats=formats,
+        out_dir=arguments.out,
+        assignments=assignments(arguments),
+        reader_file=arguments.reader,
+        strict=arguments.strict,
+        options=EditionOptions(page=arguments.page, scenes=arguments.scenes),
+        step=console.step,
+    )
+    return _report(result, first if collection_file else collection.title, console)
 
 
 def _batch(arguments: argparse.Namespace, console: Console, formats: list[str]) -> int:
@@ -134,7 +182,13 @@ def placeholders(arguments: argparse.Namespace, console: Console) -> int:
     from builder.profile import resolve
 
     saved = saved_profile(arguments, console)
-    template = pipeline.compile(arguments.manuscript, saved.aliases if saved else ())
+    aliases = saved.aliases if saved else {}
+    if arguments.manuscript.suffix.lower() in (".yaml", ".yml"):  # a collection: the whole book
+        from builder import anthology
+
+        template = anthology.compile(anthology.read(arguments.manuscript), aliases).template
+    else:
+        template = pipeline.compile(arguments.manuscript, aliases)
     rows = pipeline.usage(template)
     if not rows:
         console.out("This story uses no placeholders.")
@@ -328,28 +382,11 @@ def serve(arguments: argparse.Namespace, console: Console) -> int:
         raise UsageError(f"{arguments.manuscripts}: no such folder of manuscripts")
     if arguments.pdf_workers < 1:
         raise UsageError("--pdf-workers must be at least 1")
-    if arguments.workers < 1:
-        raise UsageError("--workers must be at least 1")
     if arguments.allow_uploads and len(os.environ.get("FICPRESS_ADMIN_TOKEN", "").strip()) < 16:
         raise UsageError(
             "--allow-uploads needs FICPRESS_ADMIN_TOKEN, a secret of 16 characters or more"
         )
-    from builder import serve  # Starlette and uvicorn load only for this command
-    from builder.serve.addresses import qr_code, site_addresses
+    from builder.cli.site import run_site  # Starlette and uvicorn load only when serving
 
-    found = site_addresses(arguments.host, arguments.port)
-    for address in found:
-        console.out(f"Readers open: {address}")
-    if not found:
-        console.warn("no network address found: other devices cannot reach this computer")
-    elif sys.stdout.isatty():
-        console.out(qr_code(found[0]))  # a phone's camera opens it
-    serve.run(
-        arguments.manuscripts,
-        arguments.host,
-        arguments.port,
-        arguments.pdf_workers,
-        arguments.workers,
-        allow_uploads=arguments.allow_uploads,
-    )
+    run_site(arguments, console)
     return 0

@@ -36,7 +36,7 @@ def parser() -> argparse.ArgumentParser:
         "manuscript",
         type=Path,
         nargs="+",
-        help="the story, e.g. manuscripts/story.md (several: a batch)",
+        help="the story, e.g. manuscripts/story.md (several: a batch), or a collection file",
     )
     _profile_options(build)
     build.add_argument(
@@ -92,6 +92,12 @@ def parser() -> argparse.ArgumentParser:
         "--executor",
         metavar="dask://HOST:PORT",
         help="run the batch on a Dask cluster (pip install 'ficpress[dask]')",
+    )
+    build.add_argument(
+        "--anthology",
+        metavar="TITLE",
+        help="make ONE book called TITLE of the manuscripts given, each story a part (default: "
+        "a book each); a collection file (collection.yaml) makes one too",
     )
 
     listing = _sub(commands, "placeholders", help="list the placeholders a story uses")

@@ -19,6 +19,8 @@ from builder.model import Document, EditionTemplate, FormKey, Profile, TocEntry
 from builder.resources import styles
 
 if TYPE_CHECKING:
+    from ebooklib import epub
+
     from builder.editions import EditionOptions
 
 TEXT_SUFFIXES = (".xhtml", ".opf", ".ncx", ".css", ".xml")
@@ -99,6 +101,8 @@ def _package(template: EditionTemplate, kobo: bool, scenes: str) -> tuple[Entry,
         book.add_metadata("DC", "date", meta.date)
     for prop, value in ACCESSIBILITY:
         book.add_metadata("OPF", prop, value, {"property": prop})
+    if meta.series:
+        _add_series(book, *meta.series)
 
     css = epub.EpubItem(
         uid="style", file_name="styles/epub.css", media_type="text/css", content=stylesheet()
@@ -147,6 +151,25 @@ def _package(template: EditionTemplate, kobo: bool, scenes: str) -> tuple[Entry,
     }
     epub.write_epub(buffer, book, options)
     return _entries(buffer.getvalue(), template, kobo, documents, toc)
+
+
+def _add_series(book: epub.EpubBook, name: str, index: str) -> None:
+    """The series as EPUB 3 says it (`belongs-to-collection`, refined as a series with its
+    `group-position`) and as Calibre and the readers that follow it read it (`calibre:series`)."""
+    book.add_metadata(
+        "OPF", "belongs-to-collection", name, {"property": "belongs-to-collection", "id": "series"}
+    )
+    book.add_metadata(
+        "OPF", "collection-type", "series", {"refines": "#series", "property": "collection-type"}
+    )
+    book.add_metadata("OPF", "calibre:series", None, {"name": "calibre:series", "content": name})
+    if index:
+        book.add_metadata(
+            "OPF", "group-position", index, {"refines": "#series", "property": "group-position"}
+        )
+        book.add_metadata(
+            "OPF", "calibre:series_index", None, {"name": "calibre:series_index", "content": index}
+        )
 
 
 def _toc_node(entry: TocEntry) -> object:

@@ -91,3 +91,24 @@ def reader(value: Any, fail: Callable[[str], ManuscriptError]) -> str | None:
             f"she}}' (she, he, they or you), not {pronouns!r}"
         )
     return chosen
+
+
+def series(
+    name: str | None, index: Any, fail: Callable[[str, str], ManuscriptError]
+) -> tuple[str, str] | None:
+    """`series: Night Shift` and `series_index: 2` (a number, 0 or more; `1.5` for a story
+    between two): the name and the place as EPUB's `group-position` writes it (`2`, `1.5`).
+    `fail(field, message)` names the field at fault."""
+    if index is None or (isinstance(index, str) and not index.strip()):
+        return (name, "") if name else None
+    try:
+        if isinstance(index, bool | list | dict):
+            raise ValueError
+        number = float(str(index).strip())
+    except ValueError:
+        number = -1.0
+    if not 0 <= number < 1e6:
+        raise fail("series_index", f"'series_index' must be a number like 2 or 1.5, not {index!r}")
+    if not name:
+        raise fail("series_index", "'series_index' needs a 'series' to be a place in")
+    return name, f"{number:g}"

@@ -96,7 +96,7 @@ def parse(
     meta = _meta(fields, field_lines, lines, path)
     if fields.get("cover") is not None:
         line = field_lines.get("cover", 1)
-        image, media_type = _cover(str(fields["cover"]), path, line, lines[line - 1])
+        image, media_type = cover(str(fields["cover"]), path, line, lines[line - 1])
         meta = replace(meta, cover_image=image, cover_type=media_type)
     return Source(
         path=path,
@@ -286,6 +286,7 @@ def _meta(
         reader_pronouns=front_matter.reader(
             fields.get("reader"), lambda message: fail("reader", message)
         ),
+        series=front_matter.series(text("series"), fields.get("series_index"), fail),
         **text_values,
         **list_values,
     )
@@ -297,8 +298,9 @@ def _nearest(name: str) -> str | None:
     return close[0] if close else None
 
 
-def _cover(name: str, path: Path, line: int, source_line: str) -> tuple[bytes, str]:
-    """The cover image named in the front matter (relative to the manuscript's folder)."""
+def cover(name: str, path: Path, line: int, source_line: str) -> tuple[bytes, str]:
+    """The cover image named in the front matter (relative to the manuscript's folder), or
+    in a collection file (relative to its folder)."""
 
     def fail(message: str) -> ManuscriptError:
         return ManuscriptError(

@@ -25,6 +25,7 @@ from builder.model import (
     EditionTemplate,
     Manuscript,
     Markup,
+    Meta,
     Paragraph,
     PlaceholderInfo,
     Scene,
@@ -32,6 +33,7 @@ from builder.model import (
     Text,
     TocEntry,
 )
+from builder.stages.parts import Part
 from builder.stages.placeholders import all_paragraphs, slots
 
 URL_CHARACTERS = frozenset(
@@ -65,6 +67,19 @@ class ChapterView:
     scenes: tuple[SceneView, ...]
     document: str
     """The chapter's document when its scenes are inline."""
+
+
+@dataclass(frozen=True, slots=True)
+class PartView:
+    """What the templates need to print one story of an anthology: its title page."""
+
+    meta: Meta
+    id: str
+    label: str
+    document: str
+    first: int
+    """The index of its first chapter in the book."""
+    chapters: tuple[ChapterView, ...]
 
 
 def _environment() -> Environment:
@@ -125,35 +140,29 @@ def plain(paragraph: Paragraph, slot_index: Mapping[Slot, int]) -> str:
     )
 
 
-def render(manuscript: Manuscript, slug: str, codes: dict[str, PlaceholderInfo]) -> EditionTemplate:
-    """Render every document of the editions, once, with markers for the reader's values."""
+def render(
+    manuscript: Manuscript,
+    slug: str,
+    codes: dict[str, PlaceholderInfo],
+    parts: Sequence[Part] = (),
+) -> EditionTemplate:
+    """Render every document of the editions, once, with markers for the reader's values.
+    With `parts` (an anthology, builder.stages.parts) each story's chapters follow a title
+    page of its own, and the table of contents nests them under it."""
     meta = manuscript.meta
-    slot_list = tuple(dict.fromkeys(slots(all_paragraphs(manuscript))))
+    part_texts = [text for part in parts for text in (part.meta.title, part.meta.summary)]
+    slot_list = tuple(dict.fromkeys(slots([*all_paragraphs(manuscript), *part_texts])))
     slot_index = {slot: index for index, slot in enumerate(slot_list)}
     chapters = _chapter_views(manuscript, slot_index)
+    part_views = _part_views(parts, chapters, slot_index)
     date = dt.datetime.fromtimestamp(manuscript.modified, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     title = plain(meta.title, slot_index)
     context: dict[str, Any] = {
-        "meta": meta,
+        **_title_page(meta),
         "slot_index": slot_index,
-        "details": [
-            (name, value)
-            for name, value in (
-                ("Fandom", meta.fandom),
-                ("Pairing", meta.pairing),
-                ("Rating", meta.rating),
-            )
-            if value
-        ],
-        "lists": [
-            (name, items)
-            for name, items in (
-                ("Warnings", meta.warnings),
-                ("Characters", meta.characters),
-                ("Tags", meta.tags),
-            )
-            if items
-        ],
+        "part": None,
+        "parts": part_views,
+        "anthology": bool(parts),
         "has_credits": bool(meta.source or meta.credits),
         "chapters": chapters,
         "title": title,
@@ -165,16 +174,50 @@ def render(manuscript: Manuscript, slug: str, codes: dict[str, PlaceholderInfo])
     documents = [
         Document("titlepage.xhtml", title, _render("titlepage.html", context), "titlepage")
     ]
-    for chapter in chapters:
+    # A story's title page is a title page (its own entry, before its first chapter).
+    part_pages = {
+        part.first: Document(
+            part.document,
+            part.label,
+            _render("titlepage.html", {**context, **_title_page(part.meta), "part": part}),
+            "titlepage",
+        )
+        for part in part_views
+    }
+    for number, chapter in enumerate(chapters):
+        if number in part_pages:
+            documents.append(part_pages[number])
         for view in chapter.scenes:
             body = _render("scene.html", {**context, "chapter": chapter, "view": view})
             documents.append(Document(view.document, view.label, body, "scene"))
-    book = _book(context)
+    pieces: Any = ENVIRONMENT.get_template("book.html").make_module(dict(context))
+    chapter_bodies = [str(pieces.chapter(chapter)) for chapter in chapters]
+    book = BookHtml(
+        head=str(pieces.head()),
+        front=str(pieces.front()),
+        # A long PDF is laid out in runs cut between these pieces, each outline appended at
+        # the top level: in an anthology a piece is a whole story (its title page and its
+        # chapters), so that no story's chapters lose their place under it.
+        chapters=tuple(
+            "".join(
+                [
+                    part_pages[part.first].body,
+                    *chapter_bodies[part.first : part.first + len(part.chapters)],
+                ]
+            )
+            for part in part_views
+        )
+        if part_views
+        else tuple(chapter_bodies),
+        back=str(pieces.back()),
+        tail=str(pieces.tail()),
+    )
     # Inline, a chapter's document is the PDF's chapter: one section, its scenes inside.
-    inline = [documents[0]] + [
-        Document(chapter.document, chapter.label, body, "chapter")
-        for chapter, body in zip(chapters, book.chapters, strict=True)
-    ]
+    inline = [documents[0]]
+    for number, (chapter, body) in enumerate(zip(chapters, chapter_bodies, strict=True)):
+        if number in part_pages:
+            inline.append(part_pages[number])
+        inline.append(Document(chapter.document, chapter.label, body, "chapter"))
     if context["has_credits"]:
         credits = Document("credits.xhtml", "Credits", _render("credits.html", context), "credits")
         documents.append(credits)
@@ -187,9 +230,9 @@ def render(manuscript: Manuscript, slug: str, codes: dict[str, PlaceholderInfo])
         description=context["subject"],
         slots=slot_list,
         documents=tuple(documents),
-        toc=_toc(chapters, context["has_credits"], inline=False),
+        toc=_toc(chapters, context["has_credits"], inline=False, parts=part_views),
         inline_documents=tuple(inline),
-        inline_toc=_toc(chapters, context["has_credits"], inline=True),
+        inline_toc=_toc(chapters, context["has_credits"], inline=True, parts=part_views),
         book=book,
     )
 
@@ -198,16 +241,30 @@ def _render(name: str, context: Mapping[str, Any]) -> str:
     return ENVIRONMENT.get_template(name).render(context)
 
 
-def _book(context: Mapping[str, Any]) -> BookHtml:
-    """book.html's pieces: the PDF lays a long book out in parts cut between chapters."""
-    pieces: Any = ENVIRONMENT.get_template("book.html").make_module(dict(context))
-    return BookHtml(
-        head=str(pieces.head()),
-        front=str(pieces.front()),
-        chapters=tuple(str(pieces.chapter(chapter)) for chapter in context["chapters"]),
-        back=str(pieces.back()),
-        tail=str(pieces.tail()),
-    )
+def _title_page(meta: Meta) -> dict[str, Any]:
+    """What titlepage.html shows of a story (or of an anthology)."""
+    details = (("Fandom", meta.fandom), ("Pairing", meta.pairing), ("Rating", meta.rating))
+    lists = (("Warnings", meta.warnings), ("Characters", meta.characters), ("Tags", meta.tags))
+    return {
+        "meta": meta,
+        "details": [(name, value) for name, value in details if value],
+        "lists": [(name, items) for name, items in lists if items],
+    }
+
+
+def _part_views(
+    parts: Sequence[Part], chapters: Sequence[ChapterView], slot_index: Mapping[Slot, int]
+) -> tuple[PartView, ...]:
+    views = []
+    first = 0
+    for number, part in enumerate(parts, 1):
+        own = tuple(chapters[first : first + part.chapters])
+        label = plain(part.meta.title, slot_index)
+        views.append(
+            PartView(part.meta, f"part-{number}", label, f"part-{number:02d}.xhtml", first, own)
+        )
+        first += part.chapters
+    return tuple(views)
 
 
 def _chapter_views(
@@ -250,18 +307,34 @@ def _chapter_views(
     return tuple(views)
 
 
-def _toc(chapters: Sequence[ChapterView], has_credits: bool, inline: bool) -> tuple[TocEntry, ...]:
+def _toc(
+    chapters: Sequence[ChapterView],
+    has_credits: bool,
+    inline: bool,
+    parts: Sequence[PartView] = (),
+) -> tuple[TocEntry, ...]:
     entries = [TocEntry("Title page", "titlepage.xhtml")]
-    if len(chapters) == 1:
+    for part in parts:
+        # A one-chapter story is its chapter: its scenes go right under its title.
+        children = (
+            tuple(_scene_entries(part.chapters[0], nested=True, inline=inline))
+            if len(part.chapters) == 1
+            else tuple(_chapter_entry(chapter, inline) for chapter in part.chapters)
+        )
+        entries.append(TocEntry(part.label, part.document, children))
+    if not parts and len(chapters) == 1:
         entries.extend(_scene_entries(chapters[0], nested=False, inline=inline))
-    else:
-        for chapter in chapters:
-            children = tuple(_scene_entries(chapter, nested=True, inline=inline))
-            start = chapter.document if inline else chapter.scenes[0].document
-            entries.append(TocEntry(chapter.label, start, children))
+    elif not parts:
+        entries.extend(_chapter_entry(chapter, inline) for chapter in chapters)
     if has_credits:
         entries.append(TocEntry("Credits", "credits.xhtml"))
     return tuple(entries)
+
+
+def _chapter_entry(chapter: ChapterView, inline: bool) -> TocEntry:
+    children = tuple(_scene_entries(chapter, nested=True, inline=inline))
+    start = chapter.document if inline else chapter.scenes[0].document
+    return TocEntry(chapter.label, start, children)
 
 
 def _scene_entries(chapter: ChapterView, nested: bool, inline: bool) -> Iterable[TocEntry]:

@@ -5,14 +5,19 @@ redirects a site to a mirror). The site's adapter fetches its pages through one 
 client (`client.py`) and says which pages hold stories. Each such page becomes a manuscript through
 the file importer's own path (`html.read`, then `write_story`), so a fetched page gives the
 manuscript its saved copy would, plus what only the web knows (every chapter, the canonical
-address, the series). A series or a masterlist gives one manuscript per story.
+address, the series). A series or a masterlist gives one manuscript per story, and a collection
+file beside them (`collection.yaml`) that `ficpress build` makes one book of.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
-from builder.errors import FetchError, FicpressError
+import yaml
+
+from builder.editions import write_atomic
+from builder.errors import FetchError, FicpressError, OutputError
 from builder.importers import html
 from builder.importers.draft import Draft, finish
 from builder.importers.web import ao3, quotev, tumblr, wattpad
@@ -53,6 +58,9 @@ def import_address(
     report: list[str] = []
     with Client(options or FetchOptions(), registry) as client:
         listing = site.read(client, address)
+        collection_file = out_dir / COLLECTION_FILE
+        if listing.collection is not None and collection_file.exists() and not force:
+            raise OutputError("already exists; add --force to replace it", path=collection_file)
         if listing.heading:
             report.append(listing.heading)
         if title and not listing.single:
@@ -79,10 +87,29 @@ def import_address(
             report.extend(result.report)
     if not results:
         raise failures[0] if failures else FetchError("holds no story", path=address)
+    if listing.collection is not None:
+        write_collection(collection_file, listing.collection, [done.path for done in results])
+        report.append(
+            f"wrote {collection_file}: build it as one book with 'ficpress build {collection_file}'"
+        )
     if not listing.single:
         report.append(f"{len(results)} manuscript(s) written, {len(failures)} skipped")
     first = results[0]
     return ImportResult(first.path, tuple(report), first.manuscript, more=tuple(results[1:]))
+
+
+COLLECTION_FILE = "collection.yaml"
+
+
+def write_collection(path: Path, fields: dict[str, Any], stories: list[Path]) -> None:
+    """The collection file of a list's manuscripts (builder.anthology reads it): its `fields`
+    and the stories in the list's order, by name (they are beside it)."""
+    content = {
+        **{name: value for name, value in fields.items() if value},
+        "stories": [story.name for story in stories],
+    }
+    text = yaml.safe_dump(content, allow_unicode=True, sort_keys=False, width=100)
+    write_atomic(path, text.encode("utf-8"))
 
 
 def _write(

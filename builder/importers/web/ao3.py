@@ -95,6 +95,7 @@ def _series(client: Client, series_id: str, address: str) -> Listing:
     root = _page_root(page, address)
     heading = root.xpath("//*[@id='main']/h2[contains(@class,'heading')] | //h2[1]")
     title = html.text_of(heading[0]) if heading else f"Series {series_id}"
+    collection = {"title": title, **_series_details(root), "source": address, "series": title}
     works: list[str] = []
     for _ in range(MAX_SERIES_PAGES):
         for blurb in root.xpath("//ul[contains(@class,'series')]/li[starts-with(@id,'work_')]"):
@@ -117,7 +118,23 @@ def _series(client: Client, series_id: str, address: str) -> Listing:
             except FicpressError as error:
                 yield Skipped(f"{ROOT}/works/{work_id}", error)
 
-    return Listing(items(), single=False, heading=f"AO3 series '{title}': {len(works)} works")
+    heading = f"AO3 series '{title}': {len(works)} works"
+    return Listing(items(), single=False, heading=heading, collection=collection)
+
+
+def _series_details(root: Any) -> dict[str, str]:
+    """The series page's creators and description (`dl.series.meta`), for its collection."""
+    found: dict[str, str] = {}
+    creators = root.xpath("//dl[contains(@class,'series')]//a[@rel='author']")
+    names = list(dict.fromkeys(html.text_of(creator) for creator in creators))
+    if names:
+        found["author"] = ", ".join(names)
+    description = root.xpath(
+        "//dl[contains(@class,'series')]//blockquote[contains(@class,'userstuff')]"
+    )
+    if description and html.text_of(description[0]):
+        found["summary"] = html.text_of(description[0])
+    return found
 
 
 def _page_root(page: Page, address: str) -> Any:

@@ -66,6 +66,11 @@ class Listing:
     """The address is one story (not a list): its failure is the import's failure."""
     heading: str | None = None
     """A report line saying what the list is (`AO3 series 'Night Shift': 3 works`)."""
+    collection: dict[str, Any] | None = None
+    """For a list that is one work of its author's (an AO3 series, a Tumblr masterlist): the
+    collection file's fields besides its stories (`title`, `author`, `summary`, `source`,
+    `series`), written beside the manuscripts so that `ficpress build collection.yaml` makes
+    them one book; None for a single story."""
 
 
 Reader = Callable[["Client", str], Listing]

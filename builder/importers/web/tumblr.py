@@ -109,7 +109,17 @@ def read(client: Client, address: str) -> Listing:
 
     more = f" (the first {MAX_LINKS} of {len(linked)})" if len(linked) > MAX_LINKS else ""
     heading = f"Tumblr masterlist {post.url}: {len(shown)} posts{more}"
-    return Listing(items(), single=False, heading=heading)
+    collection = {"title": _page_title(story) or f"{post.blog} masterlist", "author": post.blog}
+    return Listing(
+        items(), single=False, heading=heading, collection={**collection, "source": post.url}
+    )
+
+
+def _page_title(story: Story) -> str | None:
+    """The page's `<title>` (a theme writes `Blog name — Post title`): a masterlist's name."""
+    root = html.parse(story.page.decoded.text)
+    found = root.xpath("//head/title") if root is not None else []
+    return html.text_of(found[0]) or None if found else None
 
 
 def _fetch(client: Client, post: Post, cuts: int = 0) -> tuple[Story, Any]:
