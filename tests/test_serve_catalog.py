@@ -380,3 +380,14 @@ def test_an_edited_story_shows_in_the_cached_feed_and_page(tmp_path: Path) -> No
         after = fresh.get("/opds/stories").content
         assert b"Quite Another Title" in after and title.encode() not in after
         assert "Quite Another Title" in fresh.get("/").text
+
+
+def test_feeds_keep_atom_unprefixed_after_weasyprint_loads(client: TestClient) -> None:
+    """WeasyPrint registers ElementTree prefixes ("" among them) when it loads, as the PDF
+    workers do: feeds made afterwards must still be what KOReader reads."""
+    import weasyprint.pdf.metadata  # noqa: F401
+
+    root = feed(client, "/opds/search?q=after+weasyprint")
+    assert root.prefix is None
+    response = client.get("/opds/stories?fandom=Good+Omens&page=1")
+    assert b"<feed xmlns=" in response.content and b"opds:facetGroup=" in response.content

@@ -5,17 +5,20 @@ personal. Written to what KOReader's strict parser reads: Atom as the default na
 
 A personal feed lives under `/opds/p/<token>` and every link in it keeps that prefix, so an
 OPDS client (KOReader, Moon+ Reader) that was given the feed's URL downloads books already
-filled with the reader's details. ElementTree escapes every text and attribute value.
+filled with the reader's details. lxml escapes every text and attribute value. Namespaces
+are declared on each document (`nsmap`), not through ElementTree's process-wide prefix registry,
+which WeasyPrint rewrites when it loads (it maps "" elsewhere: feeds came out as `ns0:feed`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
-import xml.etree.ElementTree as ET
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlencode
+
+from lxml import etree as ET  # explicit nsmap: no global prefix registry to lose
 
 from builder.editions import Edition
 from builder.serve.catalog import Story
@@ -46,11 +49,9 @@ SECTIONS = {
 NAMESPACE = uuid.UUID("0b6bd0e4-3c1f-4f57-9a43-5d3e8f0f6a21")
 EPOCH = dt.datetime.fromtimestamp(0, dt.UTC)
 
-ET.register_namespace("", ATOM)
-ET.register_namespace("dc", DC)
-ET.register_namespace("opds", OPDS)  # KOReader reads the attribute `opds:facetGroup` by name
-ET.register_namespace("opensearch", OPENSEARCH)
-ET.register_namespace("thr", THREAD)
+NAMESPACES = {None: ATOM, "dc": DC, "opds": OPDS, "opensearch": OPENSEARCH, "thr": THREAD}
+"""Declared once on the feed: Atom unprefixed and `opds:` as written (KOReader reads the
+element names and the attribute `opds:facetGroup` literally)."""
 
 
 def _urn(name: str) -> str:
@@ -69,7 +70,7 @@ def _add(parent: ET.Element, tag: str, text: str | None = None, **attributes: st
 
 
 def _feed(feed_id: str, title: str, updated: dt.datetime, prefix: str, kind: str) -> ET.Element:
-    feed = ET.Element(f"{{{ATOM}}}feed")
+    feed = ET.Element(f"{{{ATOM}}}feed", nsmap=NAMESPACES)
     _add(feed, f"{{{ATOM}}}id", _urn(feed_id))
     _add(feed, f"{{{ATOM}}}title", title)
     _add(feed, f"{{{ATOM}}}updated", _time(updated))
@@ -113,14 +114,15 @@ def _search_link(feed: ET.Element, prefix: str) -> None:
 def opensearch(base: str, prefix: str, title: str) -> bytes:
     """The OpenSearch description document: where a client sends a search. Its own default
     namespace and unprefixed names (KOReader looks up `OpenSearchDescription.Url` by name)."""
-    root = ET.Element("OpenSearchDescription", xmlns=OPENSEARCH)
-    _add(root, "ShortName", title[:16])
-    _add(root, "Description", f"Search {title} by title, author, fandom, pairing, tag or summary")
-    _add(root, "InputEncoding", "UTF-8")
-    _add(root, "OutputEncoding", "UTF-8")
+    root = ET.Element(f"{{{OPENSEARCH}}}OpenSearchDescription", nsmap={None: OPENSEARCH})
+    _add(root, f"{{{OPENSEARCH}}}ShortName", title[:16])
+    description = f"Search {title} by title, author, fandom, pairing, tag or summary"
+    _add(root, f"{{{OPENSEARCH}}}Description", description)
+    _add(root, f"{{{OPENSEARCH}}}InputEncoding", "UTF-8")
+    _add(root, f"{{{OPENSEARCH}}}OutputEncoding", "UTF-8")
     _add(
         root,
-        "Url",
+        f"{{{OPENSEARCH}}}Url",
         type=ACQUISITION,
         template=f"{base}{prefix}/search?q={{searchTerms}}",
     )
