@@ -57,8 +57,9 @@ def folder(environ: Mapping[str, str] | None = None) -> Path | None:
     return found / "compiled" if found else None
 
 
-def key(source: Source, slug: str, aliases: Iterable[str]) -> str:
-    """The entry name of a manuscript compiled with these aliases by this ficpress."""
+def key(source: Source, slug: str, aliases: Iterable[str], notes: str | None = None) -> str:
+    """The entry name of a manuscript compiled with these aliases (and the author's notes
+    placed as `notes` says: `--notes`) by this ficpress."""
     digest = hashlib.sha256(_FORMAT)
     cover = source.meta.cover_image or b""
     for part in (
@@ -68,6 +69,7 @@ def key(source: Source, slug: str, aliases: Iterable[str]) -> str:
         hashlib.sha256(cover).hexdigest(),
         str(source.path.resolve()),
         slug,
+        f"notes={notes}",
         *sorted(aliases),
     ):
         digest.update(part.encode("utf-8", "surrogatepass") + b"\0")

@@ -1,9 +1,6 @@
-"""The plain data that flows between the pipeline's stages.
-
-Every stage takes and returns these frozen dataclasses; none of them does I/O. Inline content is a
-flat token stream (as in markdown-it): text, emphasis open/close markers and placeholder slots, so
-that rendering and typography can walk it without recursion.
-"""
+"""The plain data between the pipeline's stages: frozen dataclasses, no I/O. Inline content is a
+flat token stream (as in markdown-it): text, emphasis open/close markers and placeholder slots,
+so that rendering and typography can walk it without recursion."""
 
 from __future__ import annotations
 
@@ -126,6 +123,8 @@ class Meta:
     """Who wrote it."""
     language: str = "en"
     """BCP 47 language tag of the text."""
+    direction: str = "ltr"
+    """`rtl` or `ltr`: from `direction:` in the front matter, else from the language."""
     fandom: str | None = None
     """The canon the story belongs to."""
     pairing: str | None = None
@@ -155,11 +154,11 @@ class Meta:
     series: tuple[str, str] | None = None
     """The series (`series:`) and the story's place in it as written (`series_index:`, or "")."""
     reader_pronouns: str | None = None
-    """How the story writes the reader (`reader: {pronouns: she}`): `she`, `he`, `they`, or
-    `you` for a second-person story; None when the front matter does not say."""
+    """How the story writes the reader (`reader:`): she, he, they or `you`; None: not said."""
+    notes: str | None = None
+    """Where the author's notes go: `place`, `end` or `omit` (None: not said, `place`)."""
     unknown_fields: tuple[tuple[str, int, str | None], ...] = ()
-    """Front-matter fields ficpress does not know (they are ignored): (name, line, the nearest
-    known field or None), for a warning that catches `summery:`."""
+    """Fields ficpress ignores: (name, line, nearest known field or None), to warn of `summery:`."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -254,7 +253,7 @@ class Document:
     """Plain-text title (may hold slot markers)."""
     body: str
     """The XHTML body fragment (may hold slot markers)."""
-    kind: Literal["titlepage", "scene", "chapter", "credits"]
+    kind: Literal["titlepage", "scene", "chapter", "notes", "credits"]
     """What the document is, for landmarks and the spine (a chapter: its scenes inline)."""
 
 

@@ -53,34 +53,42 @@ TEMPLATE_CACHE_SIZE = 64
 DEFAULT_OPTIONS = EditionOptions()
 IDENTIFIER_NAMESPACE = uuid.UUID("6f1c1f50-6c0a-4d1e-9a57-1c3f1f7d2b10")
 
-_templates: OrderedDict[tuple[str, int, str, tuple[str, ...]], EditionTemplate] = OrderedDict()
+_templates: OrderedDict[tuple[str, int, str, tuple[str, ...], str | None], EditionTemplate] = (
+    OrderedDict()
+)
 
 
-def compile(path: Path, aliases: Collection[str] = (), *, disk: bool = True) -> EditionTemplate:
+def compile(
+    path: Path, aliases: Collection[str] = (), notes: str | None = None, *, disk: bool = True
+) -> EditionTemplate:
     """The manuscript at `path` compiled into an edition template (cached by content, in
     memory and, unless `disk` is False, in the user's cache folder: builder.compile_cache),
-    with the reader's `aliases` (texts their profile maps to values) found as slots too."""
-    return _compiled(path, aliases, disk)[0]
+    with the reader's `aliases` (texts their profile maps to values) found as slots too, and
+    the author's notes placed as `notes` says (`place`, `end`, `omit`; None: as the story
+    says)."""
+    return _compiled(path, aliases, disk, notes)[0]
 
 
 _Entry = tuple[Path, str] | None
 """Where a template is kept on disk (folder, entry name), if it is."""
 
 
-def _compiled(path: Path, aliases: Collection[str], disk: bool) -> tuple[EditionTemplate, _Entry]:
+def _compiled(
+    path: Path, aliases: Collection[str], disk: bool, notes: str | None = None
+) -> tuple[EditionTemplate, _Entry]:
     source = manuscript.read(path)
     slug = manuscript.slugify(path.stem)
     aliases = tuple(sorted(set(aliases)))
     where = compile_cache.folder() if disk else None
-    entry = (where, compile_cache.key(source, slug, aliases)) if where else None
-    key = (source.content_hash, source.modified, slug, aliases)
+    entry = (where, compile_cache.key(source, slug, aliases, notes)) if where else None
+    key = (source.content_hash, source.modified, slug, aliases, notes)
     template = _templates.get(key)
     if template is not None:
         _templates.move_to_end(key)
         return template, entry
     template = compile_cache.load(*entry) if entry else None
     if template is None:
-        template = _compile(source, slug, aliases)
+        template = _compile(source, slug, aliases, notes)
         if entry:
             compile_cache.store(*entry, template)
     _templates[key] = template
@@ -89,11 +97,13 @@ def _compiled(path: Path, aliases: Collection[str], disk: bool) -> tuple[Edition
     return template, entry
 
 
-def _compile(source: Source, slug: str, aliases: tuple[str, ...]) -> EditionTemplate:
+def _compile(
+    source: Source, slug: str, aliases: tuple[str, ...], notes: str | None = None
+) -> EditionTemplate:
     book, codes = typeset(source, aliases)
     from builder.stages import render  # Jinja2: only a build that compiles pays for it
 
-    return render.render(book, slug, codes)
+    return render.render(book, slug, codes, notes=notes)
 
 
 def typeset(
@@ -229,13 +239,15 @@ def build(
     step: Callable[[str], None] | None = None,
     cache: bool = True,
     compiled: EditionTemplate | None = None,
+    notes: str | None = None,
 ) -> BuildResult:
     """Write the reader's editions of the manuscript at `path` into `out_dir`, with values from
     `--set` assignments, a reader file and the reader's `saved` profile (None: they have none;
     its aliases are found in the text too). `step` hears what is being done, as it starts
     (for a person watching a long build). `cache` False: the story is compiled afresh and
     nothing is kept on disk (`--no-cache`). `compiled`: the book already compiled (an
-    anthology, builder.anthology), `path` then only names it in messages.
+    anthology, builder.anthology), `path` then only names it in messages. `notes`: where the
+    author's notes go (`--notes`).
 
     A PDF's layout starts in a warm worker process when that saves time (see
     builder.editions.pdf.processes), while this process makes the other editions."""
@@ -247,7 +259,7 @@ def build(
         if compiled is not None:
             template, entry = compiled, None
         else:
-            template, entry = _compiled(path, saved.aliases if saved else (), cache)
+            template, entry = _compiled(path, saved.aliases if saved else (), cache, notes)
         forms = len(template.forms)
         profile = resolve(
             template.codes, assignments, reader_file, saved=saved.all() if saved else None

@@ -44,9 +44,9 @@ def compiles(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
     ran: list[Path] = []
     real = pipeline._compile
 
-    def counted(source, slug, aliases):  # type: ignore[no-untyped-def]
+    def counted(source, *rest):  # type: ignore[no-untyped-def]
         ran.append(source.path)
-        return real(source, slug, aliases)
+        return real(source, *rest)
 
     monkeypatch.setattr(pipeline, "_compile", counted)
     return ran
@@ -98,6 +98,19 @@ def test_a_new_cover_image_is_compiled_again(
     Image.new("RGB", (160, 256), (30, 30, 200)).save(cover)
     build(story, tmp_path / "two")
     assert compiles == [story, story]
+
+
+def test_each_notes_choice_is_its_own_entry(
+    story: Path, cache: Path, compiles: list[Path], tmp_path: Path
+) -> None:
+    text = story.read_text("utf-8").replace("\n\n", "\n\nA/N: thank you for reading!\n\n", 1)
+    story.write_text(text, "utf-8")
+    placed = build(story, tmp_path / "place")
+    omitted = build(story, tmp_path / "omit", "--notes", "omit")
+    assert build(story, tmp_path / "omit-again", "--notes", "omit") == omitted
+    assert compiles == [story, story]
+    assert omitted != placed
+    assert len(entries(cache)) == 2
 
 
 def test_no_cache_compiles_and_keeps_nothing(

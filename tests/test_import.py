@@ -17,6 +17,7 @@ from builder.importers.paragraphs import inline_breaks, quotations, restore
 from builder.model import Manuscript, Markup, Text
 from builder.stages import manuscript, scenes
 from builder.stages.inline import parse_text, plain_text
+from builder.stages.notes import is_note
 from tests.conftest import ROOT, SEED_MANUSCRIPT, SEED_TEXT, Epub, problems, run_epubcheck
 
 FIXTURES = ROOT / "tests" / "fixtures" / "import"
@@ -116,14 +117,9 @@ SOURCES = [
             "characters": ("Poe Dameron", "Reader"),
             "tags": ("Fluff", "Reader-Insert"),
             "date": "2019-05-04",
-            "credits": (
-                "Notes: For my friend Bea, who asked for static.",
-                "Chapter notes: Short one, sorry!",
-                "Chapter end notes: Thanks for reading!",
-                "End notes: Come say hi on tumblr.",
-            ),
+            "credits": (),  # the notes are in the story, where the author put them
         },
-        6,
+        10,
         3,
         2,
     ),
@@ -190,7 +186,21 @@ def test_the_authors_words_are_unchanged(imports: dict[str, tuple[Path, str]], n
         text = " ".join(element.text_content() for element in page.xpath(STORY_XPATHS[name]))
     else:
         text = decode(source.read_bytes(), source).text
-    assert WORD.findall(body(imports[name][0])) == WORD.findall(text)
+    story = "\n\n".join(p for p in body(imports[name][0]).split("\n\n") if not is_note(p))
+    assert WORD.findall(story) == WORD.findall(text)
+
+
+def test_an_ao3_works_notes_are_author_notes_where_the_author_put_them(
+    imports: dict[str, tuple[Path, str]],
+) -> None:
+    paragraphs = body(imports["ao3-work.html"][0]).strip().split("\n\n")
+    assert paragraphs[:4] == [
+        "# Chapter 1: The Radio",
+        "A/N: For my friend Bea, who asked for static.",  # the work's notes
+        "A/N: Short one, sorry!",  # the chapter's
+        "The radio on your workbench has been dead for a week.",
+    ]
+    assert paragraphs[-2:] == ["A/N: Thanks for reading!", "A/N: Come say hi on tumblr."]
 
 
 def test_encodings_and_line_ends(imports: dict[str, tuple[Path, str]]) -> None:

@@ -145,17 +145,20 @@ def test_an_ao3_epub_keeps_its_metadata_and_notes_apart(
     )
     fields = path.read_text(encoding="utf-8")
     assert "series: Harbor Lights\nseries_index: 3\n" in fields
-    assert meta.credits == (
-        'Notes: For the prompt "a letter found too late".',
-        "Chapter notes: The lighthouse is loosely based on one I visited as a kid.",
-        "Chapter end notes: Next chapter is the last one!",
-        "End notes: Thank you for reading the whole series.",
-    )
+    assert meta.credits == ()  # the notes are author's notes, where the author put them
+    notes = [line for line in fields.strip().split("\n\n") if line.startswith("A/N: ")]
+    assert notes == [
+        'A/N: For the prompt "a letter found too late".',
+        "A/N: The lighthouse is loosely based on one I visited as a kid.",
+        "A/N: Next chapter is the last one!",
+        "A/N: Thank you for reading the whole series.",
+    ]
     titles = [plain_text(chapter.title) for chapter in story.chapters if chapter.title]
     assert titles == ["Chapter 1: The Lamp Room", "Chapter 2: The Last Page"]
     assert [len(chapter.scenes) for chapter in story.chapters] == [2, 1]
     body = fields.split("\n---\n", 1)[1]
-    assert body.startswith("\n# Chapter 1: The Lamp Room\n\nThe ledger was under the oil cans")
+    assert body.startswith("\n# Chapter 1: The Lamp Room\n\nA/N: For the prompt")
+    assert "\n\nThe ledger was under the oil cans" in body
     assert "*To Y/N, who will.*" in body and "**To whoever keeps the light after me**" in body
     for chrome in ("Preface", "Afterword", "Posted originally", "drop by the Archive", "Notes"):
         assert chrome not in body

@@ -47,13 +47,16 @@ def test_an_ao3_work_imports_with_every_field(
     assert meta.tags == ("Reader-Insert", "Slow Burn", "Lighthouses")
     assert meta.summary is not None and plain_text(meta.summary).startswith("Y/N keeps")
     assert (meta.date, meta.language, meta.source) == ("2021-10-31", "en", WORK)
-    # Notes stay apart from the story, as the saved-page importer keeps them.
-    assert meta.credits == (
-        "Notes: Written for a prompt about lights in the fog.",
-        "Notes: The short one.",
-        "Notes: Thank you for reading.",
-        "Notes: Part two is coming soon.",
-    )
+    # Notes are author's notes where the author put them, as the saved-page importer puts them.
+    assert meta.credits == ()
+    notes = [line for line in body(path).strip().split("\n\n") if line.startswith("A/N: ")]
+    assert notes == [
+        "A/N: Written for a prompt about lights in the fog.",
+        "A/N: The short one.",
+        "A/N: Thank you for reading.",
+        "A/N: Part two is coming soon.",
+    ]
+    assert body(path).strip().startswith("# Chapter 1: Fog\n\nA/N: Written for a prompt")
     assert front(path)["series"] == "Harbor Lights" and front(path)["series_index"] == 1
     titles = [plain_text(chapter.title) for chapter in story.chapters if chapter.title]
     assert titles == ["Chapter 1: Fog", "Chapter 2: Flame"]

@@ -15,7 +15,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from builder.characters import command_line
-from builder.cli import commands, profiles
+from builder.cli import commands, importing, profiles
 from builder.cli.console import Console
 from builder.cli.parser import parser
 from builder.errors import FicpressError
@@ -27,8 +27,8 @@ COMMANDS: dict[str, Command] = {
     "pronouns": commands.pronouns,
     "send": commands.send,
     "devices": commands.devices,
-    "import": commands.import_,
-    "update": commands.update,
+    "import": importing.import_,
+    "update": importing.update,
     "lint": commands.lint,
     "serve": commands.serve,
     "profile": profiles.profile,

@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from builder import config
@@ -36,14 +37,16 @@ def assignments(arguments: argparse.Namespace) -> list[str]:
     return found
 
 
-def _formats(arguments: argparse.Namespace) -> list[str]:
+def formats_of(arguments: argparse.Namespace) -> list[str]:
     """`--format` given repeated or comma-separated; epub and pdf when not given."""
     chosen = arguments.format or ["epub,pdf"]
     return [name for option in chosen for name in option.split(",") if name]
 
 
 def build(arguments: argparse.Namespace, console: Console) -> int:
-    formats = _formats(arguments)
+    if any(isinstance(source, str) for source in arguments.manuscript):
+        return _build_address(arguments, console)
+    formats = formats_of(arguments)
     batch = arguments.readers or arguments.executor or arguments.jobs is not None
     collections = [
         path for path in arguments.manuscript if path.suffix.lower() in (".yaml", ".yml")
@@ -51,6 +54,8 @@ def build(arguments: argparse.Namespace, console: Console) -> int:
     if arguments.anthology is not None or collections:
         return _anthology(arguments, console, formats, bool(batch), bool(collections))
     if batch or len(arguments.manuscript) > 1:
+        if arguments.notes:  # a batch compiles through builder.batch, which has no such choice
+            raise UsageError("--notes works on one manuscript at a time (use 'notes:' in a batch)")
         return _batch(arguments, console, formats)
     from builder import pipeline  # the command line's help and errors need none of it
 
@@ -67,6 +72,7 @@ def build(arguments: argparse.Namespace, console: Console) -> int:
         options=EditionOptions(page=arguments.page, scenes=arguments.scenes),
         step=console.step,
         cache=arguments.cache,
+        notes=arguments.notes,
     )
     return _report(result, manuscript, console)
 
@@ -116,6 +122,19 @@ def _anthology(
         step=console.step,
     )
     return _report(result, first if collection_file else collection.title, console)
+
+
+def _build_address(arguments: argparse.Namespace, console: Console) -> int:
+    """`ficpress build URL`: import the story into manuscripts/ (as `ficpress import` does),
+    then build what it wrote."""
+    from builder.importers.shortcut import manuscripts_for  # the HTTP client loads only here
+
+    if len(arguments.manuscript) > 1:
+        raise UsageError("build takes one address at a time, and no manuscripts with it")
+    paths, report = manuscripts_for(arguments.manuscript[0], Path("manuscripts"))
+    console.info("\n".join(report))
+    arguments.manuscript = paths
+    return build(arguments, console)
 
 
 def _batch(arguments: argparse.Namespace, console: Console, formats: list[str]) -> int:
@@ -311,49 +330,6 @@ def devices(arguments: argparse.Namespace, console: Console) -> int:
         free = devices.size_text(devices.free_space(device.root))
         console.out(f"{device.kind.label:<{width}}  {device.root}: {gets}; {free} free")
     return 0
-
-
-def import_(arguments: argparse.Namespace, console: Console) -> int:
-    from builder.importers import import_story  # lxml loads only for this command
-
-    result = import_story(
-        arguments.source,
-        arguments.out,
-        title=arguments.title,
-        author=arguments.author,
-        force=arguments.force,
-        cookies=arguments.cookies,
-    )
-    console.info("\n".join(result.report))
-    return 0
-
-
-def update(arguments: argparse.Namespace, console: Console) -> int:
-    """Each manuscript in turn; one that fails is reported and the others go on."""
-    from builder.importers import update as updating  # the HTTP client loads only here
-    from builder.importers.web import FetchOptions
-
-    formats = _formats(arguments)
-    options = FetchOptions(cookies=arguments.cookies)
-    status = 0
-    for path in arguments.manuscripts:
-        try:
-            result = updating.update(path, options)
-        except FicpressError as error:
-            if len(arguments.manuscripts) == 1:
-                raise
-            console.error(str(error))
-            status = max(status, error.exit_code)
-            continue
-        console.info("\n".join(f"{path}: {line}" for line in result.report))
-        if arguments.build and result.new_chapters:
-            from builder import pipeline
-
-            built = pipeline.build(path, formats=formats, out_dir=arguments.out, step=console.step)
-            console.done()
-            for output in built.outputs:
-                console.info(f"wrote {output} ({output.stat().st_size / 1024:.0f} KiB)")
-    return status
 
 
 def lint(arguments: argparse.Namespace, console: Console) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -10,6 +11,7 @@ from builder import __version__
 from builder.editions import EDITIONS, SCENE_LAYOUTS
 from builder.editions.pages import PAGE_PRESETS
 from builder.errors import UsageError
+from builder.stages.notes import PLACEMENTS
 
 SHELLS = ("bash", "zsh", "fish")
 
@@ -34,9 +36,11 @@ def parser() -> argparse.ArgumentParser:
     build = _sub(commands, "build", help="build a reader's editions of a manuscript")
     build.add_argument(
         "manuscript",
-        type=Path,
+        type=_manuscript_or_address,
         nargs="+",
-        help="the story, e.g. manuscripts/story.md (several: a batch), or a collection file",
+        help="the story, e.g. manuscripts/story.md (several: a batch), a collection file, or a "
+        "story's address (AO3, Tumblr, Wattpad, Quotev): imported into manuscripts/ first, then "
+        "built",
     )
     _profile_options(build)
     build.add_argument(
@@ -62,6 +66,13 @@ def parser() -> argparse.ArgumentParser:
         choices=tuple(SCENE_LAYOUTS),
         help="EPUB, KEPUB and AZW3: 'separate' starts each scene on a new page (default: "
         "short stories); 'inline' runs a chapter's scenes on in one document (long chapters)",
+    )
+    build.add_argument(
+        "--notes",
+        choices=PLACEMENTS,
+        help="the author's notes (paragraphs opening 'A/N:'): 'place' where the author put "
+        "them, set apart (default, or the story's 'notes:'); 'end' in an 'Author's notes' "
+        "section at the back; 'omit' left out",
     )
     build.add_argument(
         "--strict",
@@ -332,3 +343,8 @@ def _profile_options(parser: argparse.ArgumentParser) -> None:
         metavar="NAME",
         help="a saved profile (default: the one in use; see 'ficpress profile --help')",
     )
+
+
+def _manuscript_or_address(text: str) -> Path | str:
+    """A manuscript's path, or a web address kept as typed (a Path would fold its `//`)."""
+    return text if re.match(r"(?i)https?://", text) else Path(text)

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import zipfile
 from collections.abc import Sequence
+from html import escape
 from typing import TYPE_CHECKING
 
 from builder.errors import EditionError
 from builder.fill import IDENTIFIER, MARKER, Values, marker, split, values_for
+from builder.i18n import labels
 from builder.model import Document, EditionTemplate, FormKey, Profile, TocEntry
 from builder.resources import styles
 
@@ -29,7 +32,7 @@ ZIP_EPOCH = 315532800
 """1980-01-01: ZIP cannot store earlier dates."""
 COVER_PAGE = "cover.xhtml"
 COVER_BODY = (
-    '<html><body><section class="cover" epub:type="cover" aria-label="Cover">'
+    '<html><body><section class="cover" epub:type="cover" aria-label="{label}">'
     '<img src="" alt="" /></section></body></html>'
 )
 NAV_PAGE = "nav.xhtml"
@@ -49,6 +52,10 @@ ACCESSIBILITY = (
     ),
     ("dcterms:conformsTo", "EPUB Accessibility 1.1 - WCAG 2.1 Level AA"),
 )
+
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+HTML_START = re.compile(r"<html\b(?![^>]*\sdir=)[^>]*>")
+"""A document's root start tag, while it has no `dir`."""
 
 Entry = tuple[str, tuple[str, ...] | bytes | None]
 """A ZIP entry: text cut at slot markers, fixed bytes, or None for the cover image, whose
@@ -81,6 +88,7 @@ def _package(template: EditionTemplate, kobo: bool, scenes: str) -> tuple[Entry,
     from ebooklib import epub
 
     meta = template.manuscript.meta
+    words = labels(meta.language)
     inline = scenes == "inline"
     documents = template.inline_documents if inline else template.documents
     toc = template.inline_toc if inline else template.toc
@@ -100,9 +108,15 @@ def _package(template: EditionTemplate, kobo: bool, scenes: str) -> tuple[Entry,
     if meta.date:
         book.add_metadata("DC", "date", meta.date)
     for prop, value in ACCESSIBILITY:
-        book.add_metadata("OPF", prop, value, {"property": prop})
+        attributes = {"property": prop}
+        if prop == "schema:accessibilitySummary" and words.language != "en":
+            attributes[XML_LANG] = "en"  # not translated: say so to screen readers
+        book.add_metadata("OPF", prop, value, attributes)
     if meta.series:
         _add_series(book, *meta.series)
+    if meta.direction == "rtl":
+        # The spine's page-progression-direction (and the package's default direction).
+        book.set_direction("rtl")
 
     css = epub.EpubItem(
         uid="style", file_name="styles/epub.css", media_type="text/css", content=stylesheet()
@@ -110,10 +124,10 @@ def _package(template: EditionTemplate, kobo: bool, scenes: str) -> tuple[Entry,
     book.add_item(css)
     # ebooklib's pitfall: the cover must be set before the nav is added, and its page needs a
     # landmark or EPUBCheck 5 reports it as unreachable (OPF-096).
-    book.templates["cover"] = COVER_BODY
+    book.templates["cover"] = COVER_BODY.format(label=escape(words.gettext("Cover")))
     book.set_cover(_cover_name(template), b"", create_page=True)
     cover_page = book.get_item_with_id("cover")
-    cover_page.title = f"Cover: {template.title}"
+    cover_page.title = words.gettext("Cover: %(title)s", title=template.title)
     cover_page.lang = meta.language
     cover_page.is_linear = True
     cover_page.add_item(css)
@@ -127,7 +141,7 @@ def _package(template: EditionTemplate, kobo: bool, scenes: str) -> tuple[Entry,
         items[document.name] = item
     book.toc = [_toc_node(entry) for entry in toc]
     book.add_item(epub.EpubNcx())
-    nav = epub.EpubNav(title="Contents")
+    nav = epub.EpubNav(title=words.gettext("Contents"))
     nav.add_item(css)
     book.add_item(nav)
     # The nav is a spine item (landmarks may only point at spine items) but not part of the
@@ -135,9 +149,9 @@ def _package(template: EditionTemplate, kobo: bool, scenes: str) -> tuple[Entry,
     book.spine = [cover_page, items["titlepage.xhtml"], (nav, "no"), *list(items.values())[1:]]
     first_scene = next(doc.name for doc in documents if doc.kind in {"scene", "chapter"})
     book.guide = [
-        {"type": "cover", "href": COVER_PAGE, "title": "Cover"},
-        {"type": "toc", "href": NAV_PAGE, "title": "Table of contents"},
-        {"type": "text", "href": first_scene, "title": "Start of story"},
+        {"type": "cover", "href": COVER_PAGE, "title": words.gettext("Cover")},
+        {"type": "toc", "href": NAV_PAGE, "title": words.gettext("Table of contents")},
+        {"type": "text", "href": first_scene, "title": words.gettext("Start of story")},
     ]
 
     buffer = io.BytesIO()
@@ -147,7 +161,8 @@ def _package(template: EditionTemplate, kobo: bool, scenes: str) -> tuple[Entry,
         "mtime": modified,
         "play_order": {"enabled": True, "start_from": 1},
         "epub3_pages": False,
-        "landmark_title": "Landmarks",
+        "landmark_title": words.gettext("Landmarks"),
+        "package_direction": meta.direction == "rtl",
     }
     epub.write_epub(buffer, book, options)
     return _entries(buffer.getvalue(), template, kobo, documents, toc)
@@ -204,6 +219,8 @@ def _entries(
                 entries.append((name, data))
                 continue
             text = data.decode("utf-8")
+            if name.endswith(".xhtml") and template.manuscript.meta.direction == "rtl":
+                text = with_direction(text, "rtl")
             if name.endswith(".opf"):
                 # Accessibility checkers (DAISY Ace) want the package's language too.
                 language = template.manuscript.meta.language
@@ -229,6 +246,12 @@ def _entries(
             entries.append((name, split(text)))
     _check_documents(entries, documents)
     return tuple(entries)
+
+
+def with_direction(document: str, direction: str) -> str:
+    """An XHTML document whose root says its direction (`<html ... dir="rtl">`): every
+    document, the cover and the navigation included, inherits it, as the PDF's one does."""
+    return HTML_START.sub(lambda start: f'{start.group()[:-1]} dir="{direction}">', document, 1)
 
 
 def toc_depth(entries: Sequence[TocEntry]) -> int:

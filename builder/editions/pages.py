@@ -37,11 +37,20 @@ PAGE_PRESETS: dict[str, PagePreset] = {
 }
 
 
-def page_css(preset: PagePreset) -> str:
+def page_css(preset: PagePreset, direction: str = "ltr", numbers: str = "decimal") -> str:
+    """The page size, margins and type size; `direction` puts the binding margin on the
+    left or the right, `numbers` is the CSS counter style of the page numbers."""
     top, outer, bottom, inner = preset.margin
-    return (
+    # A right-to-left book is bound on the right: its inner margin is the right one.
+    right, left = (inner, outer) if direction == "rtl" else (outer, inner)
+    digits = (
+        f"@page {{ @bottom-center {{ content: counter(page, {numbers}); }} }}\n"
+        if numbers != "decimal"
+        else ""
+    )
+    return digits + (
         f"@page {{ size: {preset.width}mm {preset.height}mm; "
-        f"margin: {top}mm {outer}mm {bottom}mm {inner}mm; }}\n"
+        f"margin: {top}mm {right}mm {bottom}mm {left}mm; }}\n"
         f"html {{ font-size: {preset.font_size}pt; }}\n"
         # A percentage height does not resolve inside the cover's auto-height block.
         f".cover img {{ width: {preset.width}mm; height: {preset.height}mm; }}\n"

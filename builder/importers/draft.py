@@ -16,7 +16,9 @@ from typing import Any, Literal
 import yaml
 
 from builder.characters import FORBIDDEN, describe
+from builder.importers.headers import read_header
 from builder.importers.paragraphs import inline_breaks, lost_breaks, restore
+from builder.stages.notes import is_note
 from builder.stages.placeholders import (
     BUILT_IN,
     CODE_LIKE,
@@ -62,9 +64,10 @@ class Draft:
 
 
 def finish(draft: Draft, fallback_title: str | None) -> Draft:
-    """The clean-up every source gets: footer to front matter, inline breaks onto their own
-    lines, walls of text cut into paragraphs, placeholders declared, a title."""
+    """The clean-up every source gets: header lines and footer to front matter, inline breaks
+    onto their own lines, walls of text cut into paragraphs, placeholders declared, a title."""
     _drop_forbidden(draft)
+    _move_header(draft)
     _move_footer(draft)
     _split_inline_breaks(draft)
     _restore_paragraphs(draft)
@@ -103,9 +106,11 @@ def chapters(blocks: list[Block]) -> list[list[Block]]:
 
 
 def chapter_id(chapter: list[Block]) -> str:
-    """A chapter's fingerprint: its text as imported, heading aside (so a title added or
-    changed later does not count as a change of the text)."""
-    text = "\n\n".join(block.text for block in chapter if block.kind != "heading")
+    """A chapter's fingerprint: its text as imported, heading and author's notes aside (so a
+    title added or changed later, or a note, does not count as a change of the text)."""
+    text = "\n\n".join(
+        block.text for block in chapter if block.kind != "heading" and not is_note(block.text)
+    )
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
 
 
@@ -150,13 +155,44 @@ def is_break(text: str) -> bool:
 
 def first_words(draft: Draft) -> str:
     """The story's first sentence, or its first few words: a title when none is given."""
-    text = next((b.text for b in draft.blocks if b.kind == "paragraph"), "Untitled")
+    paragraphs = (b.text for b in draft.blocks if b.kind == "paragraph" and not is_note(b.text))
+    text = next(paragraphs, "Untitled")
     # Markup and quotation marks are no part of a title; apostrophes inside words are.
     text = re.sub(r"\\?\*|[\"“”]|(?<!\w)['‘’]|['‘’](?!\w)", "", text).strip()
     sentence = re.split(r"(?<=[.!?…])\s", text, maxsplit=1)[0].rstrip('.!?…"”')
     words = sentence.split()
     title = " ".join(words[:TITLE_WORDS])
     return title + ("…" if len(words) > TITLE_WORDS else "") or "Untitled"
+
+
+def _move_header(draft: Draft) -> None:
+    """Tumblr header lines at the top (`Pairing:`, `A/N:`...) into the front matter; an
+    author's note stays in the story as an `A/N:` paragraph (`importers/headers.py`)."""
+    leading = []
+    for block in draft.blocks:
+        if block.kind != "paragraph":
+            break
+        leading.append(block.text)
+    header = read_header(leading)
+    if not (header.consumed or header.rest is not None):
+        return
+    del draft.blocks[: header.consumed]
+    if header.rest is not None:
+        draft.blocks[0].text = header.rest
+    draft.blocks[0:0] = [Block("paragraph", f"A/N: {note}") for note in header.notes]
+    moved = []
+    for name, value in header.fields.items():
+        if name == "credits":
+            draft.meta.setdefault("credits", []).extend(value)
+        elif draft.meta.get(name):
+            continue  # the source's own field stays
+        else:
+            draft.meta[name] = value
+        moved.append(name)
+    if moved:
+        draft.notes.append(f"header lines moved to the front matter: {', '.join(moved)}")
+    if header.dropped:
+        draft.notes.append(f"header lines dropped: {', '.join(header.dropped)}")
 
 
 def _move_footer(draft: Draft) -> None:
@@ -220,7 +256,7 @@ def _restore_paragraphs(draft: Draft) -> None:
     draft.blocks = blocks
     if walls:
         draft.notes.append(
-            f"restored {made} paragraph breaks in {walls} long paragraph(s) that had lost them"
+            f"restored {made} paragraph breaks in {walls} paragraph(s) that had lost them"
             " (at speaker turns and around quotations)"
         )
 

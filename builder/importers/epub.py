@@ -11,7 +11,7 @@ The story's documents are then put together into one HTML page, read by the HTML
 (`html.py`), so an EPUB's paragraphs, emphasis and scene breaks become exactly what a saved page
 with the same markup gives. An AO3 download (Calibre's split of AO3's HTML download: a
 `#preface` file, one file per chapter, an `#afterword` file) is put back into the download's
-one-page layout, which the AO3 reader knows: its notes go to `credits`, never into the story.
+one-page layout, which the AO3 reader knows: its notes become `A/N:` author's notes in place.
 """
 
 from __future__ import annotations

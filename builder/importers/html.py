@@ -17,6 +17,7 @@ import lxml.html
 from builder.errors import ImportSourceError
 from builder.importers import sites
 from builder.importers.draft import Block, Draft, escape_stars, is_break
+from builder.stages.notes import is_note
 
 
 def _tags(names: str) -> frozenset[str]:
@@ -66,7 +67,9 @@ def read(text: str, path: Path | str) -> Draft:
     walker.walk(story, em=False, strong=False)
     walker.flush()
     draft.blocks = walker.blocks
+    _notes_into_first_chapter(draft)
     _title_from_first_heading(draft)
+    _notes_into_first_chapter(draft)
     if not any(block.kind == "paragraph" for block in draft.blocks):
         raise ImportSourceError("has no story text: no paragraphs found in its HTML", path=path)
     return draft
@@ -92,6 +95,18 @@ def _generic(root: Any, draft: Draft) -> Any:
         return max(candidates, key=lambda element: len(text_of(element)))
     body = root.find("body")
     return body if body is not None else root
+
+
+def _notes_into_first_chapter(draft: Draft) -> None:
+    """Author's notes before the first chapter's heading (an AO3 work's notes) go after it:
+    before it they would make a chapter of their own."""
+    notes = 0
+    while notes < len(draft.blocks) and draft.blocks[notes].kind == "paragraph":
+        if not is_note(draft.blocks[notes].text):
+            return
+        notes += 1
+    if notes and notes < len(draft.blocks) and draft.blocks[notes].kind == "heading":
+        draft.blocks.insert(0, draft.blocks.pop(notes))
 
 
 def _title_from_first_heading(draft: Draft) -> None:

@@ -35,6 +35,8 @@ _INLINE_MARKER = re.compile(
     rf"(?<=\s)(?P<marker>{_SYMBOL}(?: ?{_SYMBOL})+)"
     r"(?P<caption>\s+[(\[][^()\[\]]{1,60}[)\]](?:\s+(?P=marker))?)?\s"
 )
+_SIDE_BY_SIDE = re.compile(r"[.!?…—–-][\"”] +[\"“]")
+"""A quotation ending a sentence, a space, and the next quotation: a lost turn."""
 _SENTENCE_END = re.compile(r"[.!?…\"”’)\]*~]$")
 _DASHES = frozenset("-‐‑‒–—―")
 _QUOTE_OPENERS = {'"': '"', "“": "”"}
@@ -60,6 +62,8 @@ _PRONOUNS = {
     "they": "they",
     "their": "they",
 }
+_CONTINUES = re.compile(r"[\"“](?:And|But|So|Or|Because|Then)\b")
+"""A quotation opening with a conjunction goes on from the one before it."""
 _THIRD_PERSON = frozenset({"he", "she", "they"})
 _SPEECH_VERBS = _words(
     """say says said ask asks asked reply replies replied whisper whispers whispered shout shouts
@@ -68,7 +72,8 @@ _SPEECH_VERBS = _words(
     continues continued snap snaps snapped sigh sighs sighed laugh laughs laughed hiss hisses
     hissed growl growls growled breathe breathes breathed tell tells told spit spits spat
     stammer stammers stammered sob sobs sobbed mumble mumbles mumbled exclaim exclaims
-    exclaimed demand demands demanded chuckle chuckles chuckled"""
+    exclaimed demand demands demanded chuckle chuckles chuckled drawl drawls drawled agree agrees
+    agreed repeat repeats repeated bargain bargains bargained"""
 )
 
 
@@ -134,10 +139,21 @@ def quotations(text: str) -> list[tuple[int, int]]:
 
 
 def lost_breaks(text: str) -> bool:
-    """Whether a paragraph probably lost its breaks: very long, and holding dialogue."""
+    """Whether a paragraph probably lost its breaks: very long and holding dialogue, or of
+    any length holding two quotations side by side (`..." "...`), which printed text never
+    does (each is a turn of its own), or two speakers' tagged quotations."""
+    spans = quotations(text)
+    if spans and (_SIDE_BY_SIDE.search(text) or _two_speakers(text, spans)):
+        return True
     if len(text) <= LOST_BREAKS_LENGTH:
         return False
     return text.count('"') // 2 + text.count("“") >= LOST_BREAKS_QUOTES
+
+
+def _two_speakers(text: str, spans: list[tuple[int, int]]) -> bool:
+    """Whether dialogue tags name two different speakers (`"Hi," he said. "Bye," you said.`)."""
+    tags = [segment.tag for segment in _segments(text, spans, _names(text)) if segment.tag]
+    return any(_different(first, second) for first in tags for second in tags)
 
 
 @dataclass(slots=True)
@@ -168,9 +184,12 @@ class _Paragraph:
 def restore(text: str) -> list[str]:
     """`text` cut into paragraphs at speaker turns and around quotations.
 
-    A quotation begins a paragraph when the paragraph already holds one, or after several
-    sentences of narration; narration after a quotation begins one when it is about
-    someone other than the speaker. Without balanced quotes the text is left whole."""
+    A quotation begins a paragraph when it follows another (but after a one-word quotation's
+    tag, or when it opens with `And`, `But`...: the speaker goes on), when its tag names
+    someone other than the paragraph's speaker, or after several sentences of narration (two
+    for a tagged one); a beat by the speaker between two of their quotations stays with
+    them. Narration right after a quotation begins a paragraph when it is about someone other
+    than the speaker. Without balanced quotes the text is left whole."""
     spans = quotations(text)
     if not spans:
         return [text]
@@ -203,18 +222,37 @@ def _breaks_before(
     if previous.text.rstrip()[-1:] in (",", ":", ";", "—", "–"):
         return False  # the sentence goes on: `He said, "Come here."`
     if segment.kind == "quote":
-        if previous.kind == "quote":
-            return True
-        if paragraph.narration_run >= NARRATION_BEFORE_DIALOGUE:
-            return True
-        # A reply: someone acted since the last quotation (`He sees you turn. "Ky, ..."`);
-        # after a thought (`It's for her safety. "I want..."`) the speaker goes on.
-        return paragraph.has_quote and previous_subject is not None
+        return _quote_breaks(paragraph, segment, previous, previous_subject)
     if not paragraph.has_quote or subject is None or paragraph.narration_run >= 2:
         return False  # only the sentences right after a quotation show a turn
     if paragraph.speaker is None:
         return paragraph.not_speaker is not None and subject == paragraph.not_speaker
     return _different(subject, paragraph.speaker)
+
+
+def _quote_breaks(
+    paragraph: _Paragraph, segment: _Segment, previous: _Segment, previous_subject: str | None
+) -> bool:
+    """Whether a quotation begins a paragraph of its own."""
+    speakers = {paragraph.speaker, paragraph.lead, previous_subject} - {None, ""}
+    if segment.tag and any(_different(segment.tag, who) for who in speakers if who):
+        return True  # its tag names someone else: one paragraph never holds two speakers
+    if previous.kind == "quote":
+        # Two quotations in a row are two turns, also after a tag (`"Hi," he said.` is
+        # answered more often than it goes on), unless the first is a single word before
+        # its tag (`"Brother!" Thor called. "Sit."`) or the second opens with a conjunction
+        # (`"Right," he said. "And then?"`).
+        if previous.tag is None:
+            return True
+        spoken = previous.text[: previous.text.find(_QUOTE_OPENERS[previous.text[0]], 1)]
+        return len(spoken.split()) > 1 and _CONTINUES.match(segment.text) is None
+    if paragraph.narration_run >= NARRATION_BEFORE_DIALOGUE:
+        return True
+    if not paragraph.has_quote:
+        # A one-sentence beat opens its speaker's paragraph (`You sigh. "Fine."`); a
+        # quotation with its own tag needs no beat, so longer narration stands alone.
+        return bool(segment.tag) and paragraph.narration_run >= 2
+    return False  # a beat by the speaker between two of their quotations
 
 
 def _add(paragraph: _Paragraph, segment: _Segment, subject: str | None) -> None:
@@ -330,8 +368,13 @@ def _names(text: str) -> set[str]:
     """Capitalised words that never appear in lower case and appear at least once inside a
     sentence: the story's names (`Kylo`, `Snoke`), not a sentence-initial `The`."""
     lower = {word.lower() for word in _WORD.findall(text) if word[0].islower()}
-    return {
-        word
-        for word in re.findall(r"(?<=[a-z,;] )([A-Z][a-z]+)", text)
-        if word.lower() not in lower and word.lower() not in _PRONOUNS
-    }
+    found = re.findall(r"(?<=[a-z,;] )([A-Z][a-z]+)", text)
+    # ...and a sentence's subject that acts (`Ron looked up.`), and the subject of a dialogue
+    # tag (`"Again," Natasha said.`).
+    found += re.findall(r"(?:^|[.!?…][\"”]? )([A-Z][a-z]+) [a-z]+ed\b", text)
+    found += [
+        name
+        for name, verb in re.findall(r"[,!?…—–-][\"”] ([A-Z][a-z]+) ([a-z]+)", text)
+        if verb in _SPEECH_VERBS
+    ]
+    return {word for word in found if word.lower() not in lower and word.lower() not in _PRONOUNS}

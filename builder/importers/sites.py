@@ -1,13 +1,15 @@
 """What AO3 and Tumblr pages hold besides the story, and where the story is.
 
 Each function takes the parsed page, moves the work's metadata (title, author, tags, summary,
-notes, source address) into the draft's front matter, removes the site's chrome from the
-tree, and returns the element that holds the story text.
+source address) into the draft's front matter, turns AO3's notes into `A/N:` paragraphs where
+the author put them, removes the site's chrome from the tree, and returns the element that
+holds the story text.
 
 AO3 comes in two shapes: the "Download → HTML" file (`#preface`, `#chapters`, `#afterword`,
 tags as `<dt>`/`<dd>` pairs) and a saved work page (`#workskin`, `dd.rating.tags`...).
-Tumblr themes differ, so a Tumblr page is found by its addresses and cleaned by the class
-names themes commonly use for notes, tags and reblog headers.
+Tumblr themes differ, so a Tumblr page is found by its addresses, or without them by the
+markup Tumblr puts in every theme (`TUMBLR_MARKUP`), and cleaned by the class names themes
+commonly use for notes, tags and reblog headers.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from __future__ import annotations
 import re
 from typing import Any
 from urllib.parse import urlsplit
+
+import lxml.html
 
 from builder.importers.draft import Draft
 
@@ -44,6 +48,15 @@ TUMBLR_CHROME = (
     "tumblr_controls",
     "controls",
 )
+# What a Tumblr page holds whatever its theme, when its addresses were not saved: Tumblr's
+# own classes (`tumblr_blog` reblog links, `tumblr_controls`, `tmblr-iframe`, the post
+# format's `npf_row`...), images from its media servers, its notes list.
+TUMBLR_MARKUP = (
+    "//*[@id='tumblr_controls' or contains(@class,'tumblr_') or contains(@class,'tmblr-')"
+    " or contains(@class,'npf_') or @data-npf]"
+    " | //img[contains(@src,'media.tumblr.com')] | //iframe[contains(@src,'tumblr.com/')]"
+    " | //ol[contains(@class,'notes')]/li[contains(@class,'reblog') or contains(@class,'like')]"
+)
 PUBLISHED = re.compile(r"Published:\s*(\d{4}-\d{2}-\d{2})")
 
 
@@ -57,13 +70,14 @@ def detect(root: Any) -> str:
     )
     if any("tumblr" in str(address).lower() for address in addresses):
         return "tumblr"
-    if root.xpath("//a[contains(concat(' ', @class, ' '), ' tumblr_blog ')]"):
+    if root.xpath(TUMBLR_MARKUP):
         return "tumblr"
     return "generic"
 
 
 def ao3(root: Any, draft: Draft) -> Any:
-    """Metadata into `draft`; returns the chapters' element with notes and chrome removed."""
+    """Metadata into `draft`; returns the chapters' element, notes as `A/N:` paragraphs in it,
+    chrome removed."""
     _first(draft, "title", root, "//*[@id='preface']//h1 | //h2[contains(@class,'title')]")
     _first(draft, "author", root, "//a[@rel='author']")
     source = root.xpath(
@@ -75,14 +89,7 @@ def ao3(root: Any, draft: Draft) -> Any:
     _ao3_tags(root, draft)
     story = _one(root, "//*[@id='chapters'] | //*[@id='workskin']")
     story = root if story is None else story
-    notes: list[str] = []
-    for quote in root.xpath("//blockquote[contains(@class,'userstuff')]"):
-        label = _note_label(quote)
-        text = " ".join(_paragraphs(quote))
-        if label == "summary" and "summary" not in draft.meta:
-            draft.meta["summary"] = text
-        elif text:
-            notes.append(f"{label.capitalize()}: {text}")
+    notes = _ao3_notes(root, story, draft)
     # A chapter's box of title and notes: keep the title as its heading, drop the rest.
     for box in story.xpath(".//*[contains(@class,'meta') or contains(@class,'preface')]"):
         if box.getparent() is None:
@@ -99,9 +106,43 @@ def ao3(root: Any, draft: Draft) -> Any:
     ):
         chrome.drop_tree()
     if notes:
-        draft.meta.setdefault("credits", []).extend(notes)
-        draft.notes.append(f"moved {len(notes)} of the work's notes to credits")
+        draft.notes.append(
+            f"kept the work's {notes} note(s) where the author put them, as author's notes (A/N:)"
+        )
     return story
+
+
+def _ao3_notes(root: Any, story: Any, draft: Draft) -> int:
+    """The summary into `draft`; every note box's text, as one `A/N:` paragraph, where the
+    author put it: a chapter's notes before or after its text, the work's at the story's start
+    or end (`html.read` then moves a note before the first chapter's heading after it).
+    Returns how many notes were placed."""
+    order = {element: index for index, element in enumerate(root.iter())}
+    start = order.get(story, 0)
+    placed = 0
+    for quote in root.xpath("//blockquote[contains(@class,'userstuff')]"):
+        label = _note_label(quote)
+        text = " ".join(_paragraphs(quote))
+        if label == "summary":
+            draft.meta.setdefault("summary", text)
+            continue
+        if not text:
+            continue
+        note = lxml.html.Element("p")
+        note.text = f"A/N: {text}"
+        inside = any(ancestor is story for ancestor in quote.iterancestors())
+        if inside:
+            boxes = quote.xpath(
+                "ancestor::*[contains(@class,'meta') or contains(@class,'preface')][1]"
+            )
+            box = boxes[0] if boxes and boxes[0] is not story else quote
+            box.addnext(note)  # the box itself is replaced by its heading or dropped
+        elif order.get(quote, 0) < start:
+            story.insert(0, note)
+        else:
+            story.append(note)
+        placed += 1
+    return placed
 
 
 def tumblr(root: Any, draft: Draft) -> Any:

@@ -8,6 +8,8 @@ from collections.abc import Callable
 from typing import Any
 
 from builder.errors import ManuscriptError, ProfileError
+from builder.i18n import DIRECTIONS
+from builder.i18n import direction as language_direction
 from builder.model import PlaceholderInfo
 from builder.profile import check_value
 from builder.stages.placeholders import CODE_SYNTAX
@@ -112,3 +114,13 @@ def series(
     if not name:
         raise fail("series_index", "'series_index' needs a 'series' to be a place in")
     return name, f"{number:g}"
+
+
+def direction(value: Any, language: str, fail: Callable[[str], ManuscriptError]) -> str:
+    """`direction: rtl|ltr` as written, else the direction of the story's `language`."""
+    if value is None:
+        return language_direction(language)
+    written = str(value).strip().lower()
+    if isinstance(value, bool | list | dict) or written not in DIRECTIONS:
+        raise fail(f"'direction' must be 'rtl' (right to left) or 'ltr', not {value!r}")
+    return written

@@ -28,6 +28,7 @@ from builder.fill import RESERVED
 from builder.model import Meta, Source
 from builder.stages import front_matter
 from builder.stages.inline import parse_text
+from builder.stages.notes import PLACEMENTS
 
 MAX_MANUSCRIPT_BYTES = 20 * 1024 * 1024
 MAX_COVER_BYTES = 5 * 1024 * 1024
@@ -40,7 +41,9 @@ FOUND_SUFFIXES = frozenset({".txt", ".html", ".htm", ".xhtml", ".epub"})
 """Files that are stories as found, for `ficpress import` rather than `build`."""
 KNOWN_FIELDS = frozenset(
     {*TEXT_FIELDS, *LIST_FIELDS, "title", "language", "summary", "date", "cover", "placeholders"}
+    | {"notes"}
     | {"series", "series_index", "status", "chapter_ids", "reader"}  # by `ficpress import`
+    | {"direction"}
 )
 
 
@@ -267,6 +270,9 @@ def _meta(
             "language", f"'language' must be a language tag like 'en' or 'fr-CA', not {language!r}"
         )
     summary = text("summary")
+    notes = text("notes")
+    if notes is not None and notes not in PLACEMENTS:
+        raise fail("notes", f"'notes' must be one of {', '.join(PLACEMENTS)}, not {notes!r}")
     text_values: dict[str, Any] = {name: text(name) for name in TEXT_FIELDS}
     list_values: dict[str, Any] = {name: text_list(name) for name in LIST_FIELDS}
     unknown = tuple(
@@ -276,8 +282,12 @@ def _meta(
     )
     return Meta(
         unknown_fields=unknown,
+        notes=notes,
         title=parse_text(title, title_line),
         language=language,
+        direction=front_matter.direction(
+            fields.get("direction"), language, lambda message: fail("direction", message)
+        ),
         summary=parse_text(summary, field_lines.get("summary", 1)) if summary else None,
         date=front_matter.date(fields.get("date"), lambda message: fail("date", message)),
         legend=front_matter.legend(

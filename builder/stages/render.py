@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
 from html import escape
 from typing import Any
 
@@ -18,9 +17,9 @@ from jinja2.runtime import Context
 from markupsafe import Markup as SafeHtml
 
 from builder.fill import COVER, marker
+from builder.i18n import Labels, labels
 from builder.model import (
     BookHtml,
-    Chapter,
     Document,
     EditionTemplate,
     Manuscript,
@@ -28,11 +27,11 @@ from builder.model import (
     Meta,
     Paragraph,
     PlaceholderInfo,
-    Scene,
     Slot,
     Text,
-    TocEntry,
 )
+from builder.stages.contents import chapter_views, part_views, plain, toc
+from builder.stages.notes import gather, is_note_paragraph, placement
 from builder.stages.parts import Part
 from builder.stages.placeholders import all_paragraphs, slots
 
@@ -41,45 +40,9 @@ URL_CHARACTERS = frozenset(
 )
 """ASCII a URL holds as it is: RFC 3986's unreserved and reserved (but brackets), and `%`."""
 URL_STRAY_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
+NOTES_TITLE = "Author’s notes"
+"""The heading of the notes gathered at the back (`notes: end`)."""
 URL_LIKE = re.compile(r"^(?:https?://)?[\w-]+(?:\.[\w-]+)+(?:/\S*)?$", re.IGNORECASE)
-
-
-@dataclass(frozen=True, slots=True)
-class SceneView:
-    """What the templates need to print one scene."""
-
-    scene: Scene
-    number: int
-    id: str
-    label: str
-    document: str
-    only: bool
-
-
-@dataclass(frozen=True, slots=True)
-class ChapterView:
-    """What the templates need to print one chapter."""
-
-    chapter: Chapter
-    title: Paragraph
-    id: str
-    label: str
-    scenes: tuple[SceneView, ...]
-    document: str
-    """The chapter's document when its scenes are inline."""
-
-
-@dataclass(frozen=True, slots=True)
-class PartView:
-    """What the templates need to print one story of an anthology: its title page."""
-
-    meta: Meta
-    id: str
-    label: str
-    document: str
-    first: int
-    """The index of its first chapter in the book."""
-    chapters: tuple[ChapterView, ...]
 
 
 def _environment() -> Environment:
@@ -91,18 +54,35 @@ def _environment() -> Environment:
     )
     environment.filters["inlines"] = _inlines
     environment.filters["link"] = _link
+    environment.tests["note"] = is_note_paragraph
     return environment
+
+
+def _template_gettext(words: Labels) -> Any:
+    """The templates' `_()`: a label in the book's language, its `%(name)s` values escaped
+    unless they are markup already (a link)."""
+
+    def gettext(message: str, **values: object) -> SafeHtml:
+        text = SafeHtml.escape(words.gettext(message))
+        return text % values if values else text
+
+    return gettext
 
 
 @pass_context
 def _inlines(context: Context, paragraph: Paragraph) -> SafeHtml:
     slot_index: Mapping[Slot, int] = context["slot_index"]
+    # In a right-to-left book a reader's value is most likely written left to right (`Alex`):
+    # isolated, its direction cannot reorder the punctuation and words around it.
+    isolate = context["direction"] == "rtl"
     parts: list[str] = []
     for token in paragraph.inlines:
         if isinstance(token, Text):
             parts.append(escape(token.text, quote=False))
         elif isinstance(token, Markup):
             parts.append(f"<{token.tag}>" if token.opening else f"</{token.tag}>")
+        elif isolate:
+            parts.append(f"<bdi>{marker(slot_index[token])}</bdi>")
         else:
             parts.append(marker(slot_index[token]))
     return SafeHtml("".join(parts))
@@ -128,42 +108,44 @@ def _url_escape(href: str) -> str:
 ENVIRONMENT = _environment()
 
 
-def plain(paragraph: Paragraph, slot_index: Mapping[Slot, int]) -> str:
-    """The paragraph as plain text (for labels and metadata), with slot markers."""
-    return "".join(
-        token.text
-        if isinstance(token, Text)
-        else ""
-        if isinstance(token, Markup)
-        else marker(slot_index[token])
-        for token in paragraph.inlines
-    )
-
-
 def render(
     manuscript: Manuscript,
     slug: str,
     codes: dict[str, PlaceholderInfo],
     parts: Sequence[Part] = (),
+    notes: str | None = None,
 ) -> EditionTemplate:
-    """Render every document of the editions, once, with markers for the reader's values.
+    """Render every document of the editions, once, with markers for the reader's values;
+    the author's notes where `notes` (or the front matter) says (builder.stages.notes).
     With `parts` (an anthology, builder.stages.parts) each story's chapters follow a title
     page of its own, and the table of contents nests them under it."""
     meta = manuscript.meta
+    manuscript, taken = gather(manuscript, placement(meta, notes))
+    if placement(meta, notes) == "omit":
+        taken = ()
+    words = labels(meta.language)
     part_texts = [text for part in parts for text in (part.meta.title, part.meta.summary)]
-    slot_list = tuple(dict.fromkeys(slots([*all_paragraphs(manuscript), *part_texts])))
+    paragraphs = [*all_paragraphs(manuscript), *(paragraph for _, paragraph in taken)]
+    slot_list = tuple(dict.fromkeys(slots([*paragraphs, *part_texts])))
     slot_index = {slot: index for index, slot in enumerate(slot_list)}
-    chapters = _chapter_views(manuscript, slot_index)
-    part_views = _part_views(parts, chapters, slot_index)
+    chapters = chapter_views(manuscript, slot_index, words)
+    shown_parts = part_views(parts, chapters, slot_index)
     date = dt.datetime.fromtimestamp(manuscript.modified, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     title = plain(meta.title, slot_index)
     context: dict[str, Any] = {
-        **_title_page(meta),
+        **_title_page(meta, words),
+        "direction": meta.direction,
+        "_": _template_gettext(words),
         "slot_index": slot_index,
         "part": None,
-        "parts": part_views,
+        "parts": shown_parts,
         "anthology": bool(parts),
         "has_credits": bool(meta.source or meta.credits),
+        "author_notes": [
+            (chapter, [paragraph for index, paragraph in taken if index == number])
+            for number, chapter in enumerate(chapters)
+            if any(index == number for index, _ in taken)
+        ],
         "chapters": chapters,
         "title": title,
         "date": date,
@@ -179,10 +161,10 @@ def render(
         part.first: Document(
             part.document,
             part.label,
-            _render("titlepage.html", {**context, **_title_page(part.meta), "part": part}),
+            _render("titlepage.html", {**context, **_title_page(part.meta, words), "part": part}),
             "titlepage",
         )
-        for part in part_views
+        for part in shown_parts
     }
     for number, chapter in enumerate(chapters):
         if number in part_pages:
@@ -205,9 +187,9 @@ def render(
                     *chapter_bodies[part.first : part.first + len(part.chapters)],
                 ]
             )
-            for part in part_views
+            for part in shown_parts
         )
-        if part_views
+        if shown_parts
         else tuple(chapter_bodies),
         back=str(pieces.back()),
         tail=str(pieces.tail()),
@@ -218,10 +200,17 @@ def render(
         if number in part_pages:
             inline.append(part_pages[number])
         inline.append(Document(chapter.document, chapter.label, body, "chapter"))
+    if context["author_notes"]:
+        notes_page = Document("notes.xhtml", NOTES_TITLE, _render("notes.html", context), "notes")
+        documents.append(notes_page)
+        inline.append(notes_page)
     if context["has_credits"]:
-        credits = Document("credits.xhtml", "Credits", _render("credits.html", context), "credits")
+        credits = Document(
+            "credits.xhtml", words.gettext("Credits"), _render("credits.html", context), "credits"
+        )
         documents.append(credits)
         inline.append(credits)
+    back = [(doc.title, doc.name) for doc in documents if doc.kind in ("notes", "credits")]
     return EditionTemplate(
         manuscript=manuscript,
         slug=slug,
@@ -230,9 +219,9 @@ def render(
         description=context["subject"],
         slots=slot_list,
         documents=tuple(documents),
-        toc=_toc(chapters, context["has_credits"], inline=False, parts=part_views),
+        toc=toc(chapters, back, words, inline=False, parts=shown_parts),
         inline_documents=tuple(inline),
-        inline_toc=_toc(chapters, context["has_credits"], inline=True, parts=part_views),
+        inline_toc=toc(chapters, back, words, inline=True, parts=shown_parts),
         book=book,
     )
 
@@ -241,140 +230,21 @@ def _render(name: str, context: Mapping[str, Any]) -> str:
     return ENVIRONMENT.get_template(name).render(context)
 
 
-def _title_page(meta: Meta) -> dict[str, Any]:
-    """What titlepage.html shows of a story (or of an anthology)."""
-    details = (("Fandom", meta.fandom), ("Pairing", meta.pairing), ("Rating", meta.rating))
-    lists = (("Warnings", meta.warnings), ("Characters", meta.characters), ("Tags", meta.tags))
+def _title_page(meta: Meta, words: Labels) -> dict[str, Any]:
+    """What titlepage.html shows of a story (or of an anthology), labelled in the book's
+    language; a list is (class, heading, items), its class English for the stylesheets."""
+    details = (
+        (words.gettext("Fandom"), meta.fandom),
+        (words.gettext("Pairing"), meta.pairing),
+        (words.gettext("Rating"), meta.rating),
+    )
+    lists = (
+        ("warnings", words.gettext("Warnings"), meta.warnings),
+        ("characters", words.gettext("Characters"), meta.characters),
+        ("tags", words.gettext("Tags"), meta.tags),
+    )
     return {
         "meta": meta,
         "details": [(name, value) for name, value in details if value],
-        "lists": [(name, items) for name, items in lists if items],
+        "lists": [(key, heading, items) for key, heading, items in lists if items],
     }
-
-
-def _part_views(
-    parts: Sequence[Part], chapters: Sequence[ChapterView], slot_index: Mapping[Slot, int]
-) -> tuple[PartView, ...]:
-    views = []
-    first = 0
-    for number, part in enumerate(parts, 1):
-        own = tuple(chapters[first : first + part.chapters])
-        label = plain(part.meta.title, slot_index)
-        views.append(
-            PartView(part.meta, f"part-{number}", label, f"part-{number:02d}.xhtml", first, own)
-        )
-        first += part.chapters
-    return tuple(views)
-
-
-def _chapter_views(
-    manuscript: Manuscript, slot_index: Mapping[Slot, int]
-) -> tuple[ChapterView, ...]:
-    views = []
-    single = len(manuscript.chapters) == 1
-    for chapter_number, chapter in enumerate(manuscript.chapters, 1):
-        title = chapter.title or manuscript.meta.title
-        label = plain(title, slot_index)
-        scenes = []
-        for scene_number, scene in enumerate(chapter.scenes, 1):
-            if scene.caption:
-                scene_label = plain(scene.caption, slot_index)
-            elif scene_number == 1:
-                scene_label = label
-            else:
-                scene_label = opening_words(scene, slot_index) or f"Scene {scene_number}"
-            document = (
-                f"scene-{scene_number:02d}.xhtml"
-                if single
-                else f"chapter-{chapter_number:02d}-scene-{scene_number:02d}.xhtml"
-            )
-            scene_id = f"scene-{chapter_number}-{scene_number}"
-            scenes.append(
-                SceneView(
-                    scene, scene_number, scene_id, scene_label, document, len(chapter.scenes) == 1
-                )
-            )
-        views.append(
-            ChapterView(
-                chapter,
-                title,
-                f"chapter-{chapter_number}",
-                label,
-                tuple(scenes),
-                f"chapter-{chapter_number:02d}.xhtml",
-            )
-        )
-    return tuple(views)
-
-
-def _toc(
-    chapters: Sequence[ChapterView],
-    has_credits: bool,
-    inline: bool,
-    parts: Sequence[PartView] = (),
-) -> tuple[TocEntry, ...]:
-    entries = [TocEntry("Title page", "titlepage.xhtml")]
-    for part in parts:
-        # A one-chapter story is its chapter: its scenes go right under its title.
-        children = (
-            tuple(_scene_entries(part.chapters[0], nested=True, inline=inline))
-            if len(part.chapters) == 1
-            else tuple(_chapter_entry(chapter, inline) for chapter in part.chapters)
-        )
-        entries.append(TocEntry(part.label, part.document, children))
-    if not parts and len(chapters) == 1:
-        entries.extend(_scene_entries(chapters[0], nested=False, inline=inline))
-    elif not parts:
-        entries.extend(_chapter_entry(chapter, inline) for chapter in chapters)
-    if has_credits:
-        entries.append(TocEntry("Credits", "credits.xhtml"))
-    return tuple(entries)
-
-
-def _chapter_entry(chapter: ChapterView, inline: bool) -> TocEntry:
-    children = tuple(_scene_entries(chapter, nested=True, inline=inline))
-    start = chapter.document if inline else chapter.scenes[0].document
-    return TocEntry(chapter.label, start, children)
-
-
-def _scene_entries(chapter: ChapterView, nested: bool, inline: bool) -> Iterable[TocEntry]:
-    """A chapter's scenes. Nested under the chapter, an uncaptioned first scene is left out
-    (its entry would repeat the chapter's), and a captioned one points past the heading;
-    inline, every later scene is a fragment of the chapter's document."""
-    for view in chapter.scenes:
-        document = chapter.document if inline else view.document
-        if view.number == 1:
-            if not nested:
-                yield TocEntry(view.label, document)
-            elif view.scene.caption is not None and not view.only:
-                yield TocEntry(view.label, f"{document}#{view.id}")
-        else:
-            yield TocEntry(view.label, f"{document}#{view.id}" if inline else document)
-
-
-OPENING_WORDS = 6
-"""At most this many words of a scene's first sentence label an uncaptioned scene."""
-SENTENCE_END = re.compile(r"[.!?][”’\"')\]»]*$")
-"""A word that ends a sentence (an ellipsis rarely does: it is a pause in fan fiction)."""
-
-
-def opening_words(scene: Scene, slot_index: Mapping[Slot, int]) -> str:
-    """`“Wake up, <slot>.”…`: an uncaptioned scene's label, its first words up to the end of
-    the first sentence, or "" when it has none. Cut between words only, never inside a slot
-    marker, which holds no space (a reader's value counts as one word)."""
-    words: list[str] = []
-    text = plain(scene.paragraphs[0], slot_index) if scene.paragraphs else ""
-    # Split at plain spaces only: no-break and hair spaces keep what they join together.
-    for word in re.findall(r"[^ \t\n]+", text):
-        words.append(word)
-        if SENTENCE_END.search(word) or len(words) == OPENING_WORDS:
-            break
-    if not words:
-        return ""
-    label = " ".join(words)
-    if label.endswith(".") and not label.endswith(".."):
-        # `nothing.…` reads as a stutter; a quoted sentence keeps its full stop: `Alex.”…`.
-        return label[:-1] + "…"
-    if SENTENCE_END.search(label):
-        return label + "…"
-    return label.rstrip(",;:—–-…") + "…"

@@ -15,6 +15,7 @@ from builder.editions.cover import image as cover_image
 from builder.editions.pages import page_css, preset
 from builder.editions.pdf import parts, processes
 from builder.fill import COVER, Values, split, values_for
+from builder.i18n import page_numbers
 from builder.model import BookHtml, EditionTemplate, FormKey, Profile
 
 if TYPE_CHECKING:
@@ -46,9 +47,10 @@ def prepare(
     is long."""
     values = values_for(template, profile, identifier)
     page = preset(options.page)
+    meta = template.manuscript.meta
     return parts.layout(
         book_html(template, values, page.height / page.width),
-        page_css(page),
+        page_css(page, meta.direction, page_numbers(meta.language)),
         values.plain(template.title),
         identifier,
         options.pdf_workers or processes.cores(),

@@ -118,9 +118,20 @@ def render(html: str, css: str, identifier: bytes) -> bytes:
                 laid = reflowed
             elif len(longer) < len(at_turns):
                 laid = document.render(font_config=fonts, **options)
-        pdf = laid.write_pdf(**options)
+        rtl = document.etree_element.get("dir") == "rtl"
+        pdf = laid.write_pdf(finisher=_right_to_left if rtl else None, **options)
     assert isinstance(pdf, bytes)
     return pdf
+
+
+def _right_to_left(document: Any, pdf: Any) -> None:
+    """A right-to-left book (`<html dir="rtl">`) tells PDF viewers so: pages side by side and
+    page turns go from right to left (ViewerPreferences /Direction /R2L)."""
+    import pydyf  # type: ignore[import-untyped]
+
+    preferences = pdf.catalog.get("ViewerPreferences") or pydyf.Dictionary()
+    preferences["Direction"] = "/R2L"
+    pdf.catalog["ViewerPreferences"] = preferences
 
 
 def _paragraph_lines(document: Any) -> tuple[list[Any], Counter[Any]]:
