@@ -40,10 +40,19 @@ class Server:
 
 
 @contextmanager
-def serving(folder: Path, *, capture: bool = False, stop_timeout: float = 60) -> Iterator[Server]:
-    """Start `python -m builder serve` over `folder`, wait until `/opds` answers, stop it after."""
+def serving(
+    folder: Path,
+    *,
+    capture: bool = False,
+    stop_timeout: float = 60,
+    ready_attempts: int = READY_ATTEMPTS,
+    options: tuple[str, ...] = (),
+) -> Iterator[Server]:
+    """Start `python -m builder serve` over `folder` (with more command-line `options`), wait
+    until `/opds` answers (a folder of 300 stories needs more `ready_attempts`), stop it
+    after."""
     port = free_port()
-    command = [sys.executable, "-m", "builder", "serve", "--manuscripts", str(folder)]
+    command = [sys.executable, "-m", "builder", "serve", "--manuscripts", str(folder), *options]
     # A file, not a pipe: nobody reads a pipe until the end, and a server whose log fills
     # one (64 KiB, a thousand requests) blocks on its next line.
     log = tempfile.TemporaryFile() if capture else None  # noqa: SIM115 (closed below)
@@ -55,7 +64,7 @@ def serving(folder: Path, *, capture: bool = False, stop_timeout: float = 60) ->
     )
     server = Server(port, f"http://127.0.0.1:{port}", process.pid)
     try:
-        for _ in range(READY_ATTEMPTS):
+        for _ in range(ready_attempts):
             try:
                 with urllib.request.urlopen(f"{server.base}/opds", timeout=5) as reply:
                     server.first_reply = reply.read()

@@ -20,6 +20,7 @@ import pypdf
 import pytest
 from starlette.testclient import TestClient
 
+from builder.serve import token
 from builder.serve.app import create_app
 from builder.serve.pool import Job, RenderPool
 from tests.conftest import SEED_MANUSCRIPT
@@ -130,14 +131,14 @@ def resident_mib(pid: int) -> int:
 
 
 @pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads /proc")
-def test_40_readers_covers_at_once_keep_the_server_small(tmp_path: Path) -> None:
+def test_40_readers_covers_at_once_keep_the_server_small(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Each reader's cover is drawn for their title: 40 at once took the server from 285 to
     870 MB. Now a few are drawn at a time and the rest told to come back (503)."""
     (tmp_path / "summer.md").write_text(TITLED, encoding="utf-8")
-    tokens = [
-        "1" + base64.urlsafe_b64encode(f"Y/N=Reader{n}".encode()).rstrip(b"=").decode()
-        for n in range(40)
-    ]
+    monkeypatch.setenv(token.SECRET_VARIABLE, "a secret shared with the server process")
+    tokens = [token.encode({"Y/N": f"Reader{n}"}) for n in range(40)]
     with serving(tmp_path) as server:
         before = resident_mib(server.pid)
 
@@ -252,12 +253,14 @@ def test_editing_emptying_and_deleting_a_manuscript_while_20_clients_download(
 
 
 def test_a_crafted_token_with_a_noncharacter_is_400_not_a_broken_feed(folder: Path) -> None:
-    """Tokens are not signed: one holding U+FFFE must not reach the personal OPDS feed."""
+    """A validly signed token (a leaked secret) holding U+FFFE must still not reach the
+    personal OPDS feed: values are checked after the signature."""
     for value in ("A\ufffe", "A\x85", "A\x01"):
         payload = base64.urlsafe_b64encode(f"Y/N={value}".encode()).rstrip(b"=").decode()
+        reader = token.VERSION + token.signature(token.VERSION + payload) + payload
         with ThreadPoolExecutor(1) as executor:
             app = create_app(folder, pool=RenderPool(executor=executor))
             with TestClient(app) as client:
                 for path in ("stories", "new", "books/for-her-safety.epub"):
-                    response = client.get(f"/opds/p/1{payload}/{path}")
+                    response = client.get(f"/opds/p/{reader}/{path}")
                     assert response.status_code == 400, (value, path)

@@ -362,13 +362,7 @@ def serve(arguments: argparse.Namespace, console: Console) -> int:
         raise UsageError(
             "--allow-uploads needs FICPRESS_ADMIN_TOKEN, a secret of 16 characters or more"
         )
-    from builder import serve  # Starlette and uvicorn load only for this command
+    from builder.cli.site import run_site  # Starlette and uvicorn load only when serving
 
-    serve.run(
-        arguments.manuscripts,
-        arguments.host,
-        arguments.port,
-        arguments.pdf_workers,
-        allow_uploads=arguments.allow_uploads,
-    )
+    run_site(arguments, console)
     return 0

@@ -248,6 +248,13 @@ def parser() -> argparse.ArgumentParser:
         action="store_true",
         help="let whoever knows FICPRESS_ADMIN_TOKEN add brought stories to the catalog",
     )
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        metavar="N",
+        help="server processes sharing the port (default: 1; see docs/deploy.md)",
+    )
 
     _profile_commands(commands)
     completion = _sub(commands, "completion", help="print a shell completion script")

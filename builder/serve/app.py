@@ -30,10 +30,11 @@ from builder.editions import SCENE_LAYOUTS, Edition, EditionOptions
 from builder.editions.pages import PAGE_PRESETS
 from builder.errors import FicpressError, UsageError
 from builder.profile import check_value
-from builder.serve import bring, choices, opds, origin, pronoun_form, token, waiting
+from builder.serve import bring, browse, choices, origin, pronoun_form, token, waiting
 from builder.serve.catalog import Catalog, Story, profile_for
 from builder.serve.choices import EDITION_LABELS, PAGE_LABELS, SCENE_LABELS, available_editions
 from builder.serve.covers import Covers
+from builder.serve.listing import Finder
 from builder.serve.middleware import AccessLog
 from builder.serve.pool import Busy, ByteCache, Job, RenderPool
 
@@ -62,6 +63,7 @@ class Site:
         self.fast_cache = ByteCache(FAST_CACHE_BYTES)
         self.limiter = anyio.CapacityLimiter(EPUB_THREADS)
         self.covers = Covers()
+        self.finder = Finder(self.catalog)
         self.pages = Environment(
             loader=PackageLoader("builder.serve", "templates"),
             autoescape=True,
@@ -117,18 +119,6 @@ class Site:
         return HTMLResponse(html, status)
 
     # Pages ---------------------------------------------------------------------------------
-
-    async def index(self, request: Request) -> Response:
-        stories = await anyio.to_thread.run_sync(self.catalog.stories)
-        values, _ = self.remembered(request)
-        listed = [(story, *story.texts(values)) for story in stories]
-        return self.render(
-            request,
-            "index.html",
-            stories=listed,
-            unavailable=self.catalog.unavailable(),
-            feed=self.feed_url(request),
-        )
 
     async def story_page(self, request: Request) -> Response:
         story = await self.story(request.path_params["slug"])
@@ -238,6 +228,7 @@ class Site:
             raise HTTPException(
                 500, "This edition could not be made. Try another format."
             ) from None
+        self.finder.downloaded(story)
         return Response(data, 200, self.headers(story, edition), media_type=edition.media_type)
 
     @staticmethod
@@ -327,24 +318,6 @@ class Site:
         reader = request.path_params.get("token")
         return f"/opds/p/{reader}" if reader else "/opds"
 
-    async def opds_root(self, request: Request) -> Response:
-        self.token_values(request)
-        stories = await anyio.to_thread.run_sync(self.catalog.stories)
-        updated = max((story.updated for story in stories), default=None)
-        title = "Stories for you" if "token" in request.path_params else "ficpress stories"
-        body = opds.navigation(self.prefix(request), title, updated or opds.EPOCH)
-        return Response(body, media_type=opds.NAVIGATION)
-
-    async def opds_stories(self, request: Request) -> Response:
-        values = self.token_values(request)
-        stories = await anyio.to_thread.run_sync(self.catalog.stories)
-        path = request.url.path.rsplit("/", 1)[-1]
-        if path == "new":
-            stories.sort(key=lambda story: story.updated, reverse=True)
-        title = "Newest stories" if path == "new" else "All stories"
-        body = opds.acquisition(self.prefix(request), path, title, stories, self.editions, values)
-        return Response(body, media_type=opds.ACQUISITION)
-
 
 async def _error(request: Request, error: Exception) -> Response:
     assert isinstance(error, HTTPException)
@@ -372,7 +345,7 @@ def create_app(
 
     personal = "/opds/p/{token}"
     routes = [
-        Route("/", site.index),
+        *browse.routes(site),
         Route("/stories/{slug}", site.story_page),
         Route("/stories/{slug}/download", site.download),
         Route("/stories/{slug}/remember", site.remember, methods=["POST"]),
@@ -381,9 +354,6 @@ def create_app(
     ]
     for prefix in ("/opds", personal):
         routes += [
-            Route(prefix, site.opds_root),
-            Route(f"{prefix}/stories", site.opds_stories),
-            Route(f"{prefix}/new", site.opds_stories),
             Route(f"{prefix}/books/{{name}}", site.opds_book),
             Route(f"{prefix}/covers/{{slug}}", site.cover),
             Route(f"{prefix}/covers/{{slug}}/thumbnail", site.cover),

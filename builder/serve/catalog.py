@@ -20,12 +20,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+import yaml
+
 from builder import pipeline
 from builder.editions import EDITIONS
 from builder.errors import FicpressError
 from builder.fill import fill_text
 from builder.model import EditionTemplate, Meta, Paragraph, Profile, Slot, Text
 from builder.profile import resolve
+from builder.stages.manuscript import FENCE
 
 log = logging.getLogger("ficpress.serve")
 
@@ -74,6 +77,9 @@ class Story:
     """The edition date (UTC): what OPDS calls `updated`."""
     stamp: Stamp
     """The file's stamp when it was compiled."""
+    status: str | None = None
+    """The front matter's `status:` (`complete`, `in progress`), which the catalog filters on;
+    None when it does not say."""
 
     @property
     def meta(self) -> Meta:
@@ -127,6 +133,9 @@ class Catalog:
         self._unavailable: list[str] = []
         self._lock = threading.Lock()
         self._listed = -math.inf
+        self.generation = 0
+        """Goes up each time the set of stories or any of them changes: what derived indexes
+        (the search index) compare to know they are stale."""
 
     def stories(self) -> list[Story]:
         """Every story, by title; new, changed and removed files are picked up."""
@@ -138,6 +147,11 @@ class Catalog:
         (what readers see of them: the error itself is only in the log), as of the last
         stories()."""
         return list(self._unavailable)
+
+    def holds(self, story: Story) -> bool:
+        """Whether `story` is this catalog's (not a brought story that happens to share a
+        slug): no file is looked at."""
+        return self._stories.get(story.slug) is story
 
     def fresh(self, slug: str) -> Story | None:
         """The story called `slug` if it is known and its file unchanged (one `stat`, no lock:
@@ -185,6 +199,9 @@ class Catalog:
                     log.warning("%s: skipped, its URL name %r is taken", path, story.slug)
                     continue
                 found[story.slug] = story
+            old = self._stories
+            if found.keys() != old.keys() or any(old[s] is not found[s] for s in found):
+                self.generation += 1
             self._stories = found
             self._unavailable = unavailable
             self._listed = time.monotonic()
@@ -230,4 +247,18 @@ def load(path: Path, stamp: Stamp, disk: bool = True) -> Story:
         for code, label, count, default in pipeline.usage(template)
     )
     updated = dt.datetime.fromtimestamp(template.manuscript.modified, dt.UTC)
-    return Story(template.slug, path, template, word_count(template), fields, updated, stamp)
+    words = word_count(template)
+    return Story(template.slug, path, template, words, fields, updated, stamp, _status(path))
+
+
+def _status(path: Path) -> str | None:
+    """`status:` from the front matter (already validated by compile(); the compiled Meta does
+    not keep it, as the book does not use it)."""
+    try:
+        lines = path.read_text(encoding="utf-8-sig").splitlines()
+        end = next(i for i in range(1, len(lines)) if lines[i].strip() == FENCE)
+        fields = yaml.safe_load("\n".join(lines[1:end]))
+    except (OSError, UnicodeDecodeError, StopIteration, yaml.YAMLError):
+        return None
+    value = fields.get("status") if isinstance(fields, dict) else None
+    return value.strip() or None if isinstance(value, str) else None
