@@ -69,6 +69,14 @@ RULE_CASES = [
         "---\ntitle: A\nreader: she\n---\n" + "Y/N shrugged off his coat. " * 4,
         "---\ntitle: A\nreader: he\n---\n" + "Y/N shrugged off his coat. " * 4,
     ),
+    (
+        # Mostly `you`, and her where the reader code is written: she is right for those parts.
+        "R701",
+        "---\ntitle: A\nreader: she\n---\n" + "You sigh at your tea. " * 12,
+        "---\ntitle: A\nreader: she\n---\n"
+        + "You sigh at your tea. " * 12
+        + "\n\nY/N shrugged off her coat. " * 4,
+    ),
 ]
 
 
