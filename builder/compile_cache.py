@@ -21,11 +21,11 @@ import importlib.util
 import os
 import pickle
 import stat
-import tempfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import builder
+from builder.files import write_whole
 from builder.model import EditionTemplate, Source
 from builder.resources import styles
 
@@ -113,7 +113,7 @@ def write_entry(where: Path, name: str, data: bytes, limit: int) -> None:
     with contextlib.suppress(OSError):
         where.mkdir(mode=0o700, parents=True, exist_ok=True)
         if _private(where):
-            _replace(where / name, data)
+            write_whole(where / name, data)
             trim(where, limit, Path(name).suffix)
 
 
@@ -124,19 +124,6 @@ def store(where: Path, name: str, template: EditionTemplate) -> None:
     except pickle.PicklingError:
         return
     write_entry(where, name + _SUFFIX, data, MAX_BYTES)
-
-
-def _replace(target: Path, data: bytes) -> None:
-    """Write `data` as `target` whole or not at all, whatever other processes do meanwhile."""
-    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(data)
-        os.replace(temporary, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
 
 
 def trim(where: Path, limit: int, suffix: str = _SUFFIX) -> None:
@@ -199,7 +186,7 @@ def code_fingerprint() -> str:
             if remembered is not None:
                 with contextlib.suppress(OSError):
                     remembered.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-                    _replace(remembered, _fingerprint.encode("ascii"))
+                    write_whole(remembered, _fingerprint.encode("ascii"))
     return _fingerprint
 
 

@@ -1,17 +1,25 @@
-"""Reading a file someone named: only a regular file, and never more than a limit.
+"""Reading a file someone named: only a regular file, and never more than a limit; and
+writing a cache's file whole or not at all.
 
 Every input file (a manuscript, a story to import, a cover image, a reader file, a readers
 CSV) is read here. A device (`/dev/zero`), a FIFO, a socket or a folder is refused before a
 byte is read (the file is opened without blocking, then checked), a symlink loop is an error
 like a missing file, and at most `limit + 1` bytes are read, so that a huge or endless file
 costs `limit` bytes of memory, not all there is.
+
+Caches (compiled stories, fetched pages, a PDF job's progress) are written with
+`write_whole`: a temporary file beside the target, then a rename, so a reader in another
+process sees the old file or the new one, never half of one. (A book the user asked for goes
+through builder.editions.output instead, which also locks its folder.)
 """
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import stat
+import tempfile
 from pathlib import Path
 
 from builder.errors import FicpressError
@@ -69,3 +77,17 @@ def _reason(problem: OSError) -> str:
 def _size(limit: int) -> str:
     megabytes = limit / (1024 * 1024)
     return f"{megabytes:g} MB" if megabytes >= 1 else f"{limit // 1024} KB"
+
+
+def write_whole(target: Path, data: bytes) -> None:
+    """Write `data` as `target` whole or not at all, whatever other processes do meanwhile
+    (the temporary file is removed again when writing fails)."""
+    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(data)
+        os.replace(temporary, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise

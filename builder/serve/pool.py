@@ -22,7 +22,6 @@ import functools
 import hashlib
 import math
 import multiprocessing
-import os
 import shutil
 import tempfile
 import time
@@ -35,6 +34,7 @@ from pathlib import Path
 from builder import compile_cache, pipeline
 from builder.editions import EDITIONS, EditionOptions
 from builder.editions.pdf.processes import cores
+from builder.files import write_whole
 from builder.model import EditionTemplate
 from builder.serve.catalog import profile_for
 
@@ -103,10 +103,8 @@ def make(job: Job) -> tuple[str, bytes]:
 
 
 def _report(path: Path, done: int, total: int) -> None:
-    temporary = path.with_suffix(".tmp")
     with contextlib.suppress(OSError):  # progress is a courtesy: never fail a PDF over it
-        temporary.write_text(f"{done} {total}", "ascii")
-        os.replace(temporary, path)
+        write_whole(path, f"{done} {total}".encode("ascii"))
 
 
 def progress_of(path: Path) -> tuple[int, int] | None:

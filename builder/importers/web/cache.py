@@ -6,21 +6,20 @@ copy. Pages without validators are not kept: there would be no cheap way to know
 still current. The cache is an optimisation only: a copy that cannot be read or written is
 ignored, never an error.
 
-The folder is FICPRESS_CACHE when set, else the user's cache folder (`$XDG_CACHE_HOME`, else
-`~/.cache`, on Linux; `~/Library/Caches` on macOS; `%LOCALAPPDATA%` on Windows) + `ficpress/http`.
+The folder is `http/` in ficpress's cache folder (builder.compile_cache.root: FICPRESS_CACHE
+when set, else the user's cache folder, `~/.cache/ficpress` on Linux); with
+`FICPRESS_CACHE=off` nothing is kept.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
-import sys
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-CACHE_VARIABLE = "FICPRESS_CACHE"
+from builder import compile_cache
+from builder.files import write_whole
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,29 +43,23 @@ class Entry:
         return headers
 
 
-def default_folder() -> Path:
-    """Where the cache lives (see the module's docstring)."""
-    chosen = os.environ.get(CACHE_VARIABLE, "").strip()
-    if chosen:
-        return Path(chosen)
-    home = Path.home()
-    if sys.platform == "darwin":
-        root = home / "Library" / "Caches"
-    elif sys.platform == "win32":
-        root = Path(os.environ.get("LOCALAPPDATA") or home / "AppData" / "Local")
-    else:
-        root = Path(os.environ.get("XDG_CACHE_HOME") or home / ".cache")
-    return root / "ficpress" / "http"
+def default_folder() -> Path | None:
+    """Where the cache lives, or None when caching on disk is off (see the module's docstring)."""
+    root = compile_cache.root()
+    return root / "http" if root else None
 
 
 class Cache:
     """Pages by the address they were requested at, in `folder`."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path | None) -> None:
         self.folder = folder
+        """None: nothing is kept (`FICPRESS_CACHE=off`)."""
 
     def get(self, url: str) -> Entry | None:
         """The cached answer for `url`, if any."""
+        if self.folder is None:
+            return None
         head, body = self._paths(url)
         try:
             info = json.loads(head.read_text(encoding="utf-8"))
@@ -78,30 +71,20 @@ class Cache:
 
     def put(self, url: str, etag: str | None, last_modified: str | None, body: bytes) -> None:
         """Keep `body` for `url` (only when it came with a validator)."""
-        if not (etag or last_modified):
+        if self.folder is None or not (etag or last_modified):
             return
         head, body_path = self._paths(url)
         info = {"url": url, "etag": etag, "last_modified": last_modified}
         try:
             head.parent.mkdir(parents=True, exist_ok=True)
             # The body first: a head is only ever next to the body it describes.
-            _write(body_path, body)
-            _write(head, json.dumps(info).encode("utf-8"))
+            write_whole(body_path, body)
+            write_whole(head, json.dumps(info).encode("utf-8"))
         except OSError:
             pass
 
     def _paths(self, url: str) -> tuple[Path, Path]:
+        assert self.folder is not None
         key = hashlib.sha256(url.encode("utf-8")).hexdigest()
         folder = self.folder / key[:2]
         return folder / f"{key}.json", folder / f"{key}.body"
-
-
-def _write(path: Path, data: bytes) -> None:
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".part")
-    try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(data)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
