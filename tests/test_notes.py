@@ -3,10 +3,6 @@
 
 from __future__ import annotations
 
-import json
-import os
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -14,7 +10,7 @@ from pypdf import PdfReader
 
 from builder.cli import main
 from tests.conftest import NS, Epub, problems, run_epubcheck
-from tests.test_accessibility import ACE
+from tests.test_accessibility import ACE, ace_violations
 
 STORY = """---
 title: Two Chairs
@@ -144,18 +140,8 @@ def test_the_books_pass_epubcheck_and_ace(tmp_path: Path, checked: list[Path]) -
     }
     if ACE is None:
         pytest.skip("DAISY Ace (npm @daisy/ace) and Chromium are not installed")
-    environment = {**os.environ, "PUPPETEER_EXECUTABLE_PATH": str(shutil.which("chromium"))}
     for number, book in enumerate(checked[:2]):  # notes in place, notes at the end
-        out = tmp_path / f"ace-{number}"
-        subprocess.run(
-            ["node", str(ACE), "-o", str(out), "-f", str(book)],
-            env=environment,
-            capture_output=True,
-            check=True,
-            timeout=300,
-        )
-        report = json.loads((out / "report.json").read_text(encoding="utf-8"))
-        assert report["earl:result"]["earl:outcome"] == "pass", book
+        assert ace_violations(book, tmp_path / f"ace-{number}") == [], book
 
 
 def test_notes_on_a_batch_is_refused_in_one_line(
