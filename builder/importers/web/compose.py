@@ -12,9 +12,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
+from typing import Any
 
 from builder.importers.decoding import Decoded
 from builder.importers.web.client import Page
+from builder.importers.web.sites import Story
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,3 +39,31 @@ def chapters_page(address: str, chapters: Sequence[Chapter], *, revalidated: boo
         parts.append(f"<section>{chapter.html}</section>")
     parts.append("</article></body></html>\n")
     return Page(address, Decoded("\n".join(parts), "UTF-8"), revalidated=revalidated)
+
+
+def chapters_story(
+    source: str,
+    chapters: Sequence[Chapter],
+    *,
+    fetched: str,
+    listed: int,
+    limit: int,
+    unit: str,
+    revalidated: bool,
+    fields: dict[str, Any],
+    kind: str,
+) -> Story:
+    """The story made of `chapters` fetched one by one, with the import report's notes: what
+    was `fetched`, whether only the first `limit` of the `listed` `unit`s were read, and
+    whether every copy came unchanged from the cache."""
+    notes = [fetched]
+    if listed > limit:
+        notes.append(f"only the first {limit} of {listed} {unit} were read")
+    if revalidated:
+        notes.append("unchanged since the last import (the cached copies were used)")
+    return Story(
+        chapters_page(source, chapters, revalidated=revalidated),
+        fields=fields,
+        notes=notes,
+        kind=kind,
+    )

@@ -25,7 +25,7 @@ import lxml.html
 from builder.errors import FetchError
 from builder.importers import html
 from builder.importers.web.client import Client, Page
-from builder.importers.web.compose import Chapter, chapters_page
+from builder.importers.web.compose import Chapter, chapters_story
 from builder.importers.web.sites import Listing, Site, Story
 
 ROOT = "https://www.quotev.com"
@@ -73,15 +73,15 @@ def fetch_story(client: Client, address: str) -> Story:
         if not content:
             raise FetchError("Quotev sent a chapter page without its text", path=url)
         chapters.append(Chapter(title, _inner(content[0])))
-    notes = [f"fetched {len(chapters)} chapter page(s)"]
-    if len(links) > MAX_CHAPTERS:
-        notes.append(f"only the first {MAX_CHAPTERS} of {len(links)} chapters were read")
-    if revalidated:
-        notes.append("unchanged since the last import (the cached copies were used)")
-    return Story(
-        chapters_page(source, chapters, revalidated=revalidated),
+    return chapters_story(
+        source,
+        chapters,
+        fetched=f"fetched {len(chapters)} chapter page(s)",
+        listed=len(links),
+        limit=MAX_CHAPTERS,
+        unit="chapters",
+        revalidated=revalidated,
         fields=fields,
-        notes=notes,
         kind="Quotev story",
     )
 

@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 
 from builder.errors import FetchError
 from builder.importers.web.client import Client
-from builder.importers.web.compose import Chapter, chapters_page
+from builder.importers.web.compose import Chapter, chapters_story
 from builder.importers.web.sites import Listing, Site, Story
 
 ROOT = "https://www.wattpad.com"
@@ -78,15 +78,15 @@ def fetch_story(client: Client, story_id: str) -> Story:
         revalidated = revalidated and page.revalidated
         title = _text(part.get("title")) or f"Part {len(chapters) + 1}"
         chapters.append(Chapter(title, page.decoded.text))
-    notes = [f"fetched {len(chapters)} part(s) through Wattpad's API"]
-    if len(parts) > MAX_PARTS:
-        notes.append(f"only the first {MAX_PARTS} of {len(parts)} parts were read")
-    if revalidated:
-        notes.append("unchanged since the last import (the cached copies were used)")
-    return Story(
-        chapters_page(source, chapters, revalidated=revalidated),
+    return chapters_story(
+        source,
+        chapters,
+        fetched=f"fetched {len(chapters)} part(s) through Wattpad's API",
+        listed=len(parts),
+        limit=MAX_PARTS,
+        unit="parts",
+        revalidated=revalidated,
         fields=_fields(info, source),
-        notes=notes,
         kind="Wattpad story",
     )
 
