@@ -10,15 +10,18 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Literal
 
-from builder.stages.placeholders import BUILT_IN, pattern
+from builder.importers.wall_reading import (
+    Segment,
+    different,
+    names,
+    quotations,
+    segments,
+    spoken,
+)
 from builder.stages.scenes import PROSE_PUNCTUATION, is_marker_character, scene_break
 
-
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
+__all__ = ["InlineBreak", "inline_breaks", "lost_breaks", "quotations", "restore"]
 
 LOST_BREAKS_LENGTH = 1200
 """A paragraph longer than this that holds dialogue has probably lost its breaks: printed
@@ -39,42 +42,8 @@ _SIDE_BY_SIDE = re.compile(r"[.!?…—–-][\"”] +[\"“]")
 """A quotation ending a sentence, a space, and the next quotation: a lost turn."""
 _SENTENCE_END = re.compile(r"[.!?…\"”’)\]*~]$")
 _DASHES = frozenset("-‐‑‒–—―")
-_QUOTE_OPENERS = {'"': '"', "“": "”"}
-# Sentence ends inside narration: terminal punctuation (with closing quotes or brackets),
-# then space, then something that can start a sentence.
-_SENTENCE_BREAK = re.compile(r"(?<=[.!?…])[\"'”’)\]]*\s+(?=[\"“‘(\[]?[A-Z0-9])")
-_ABBREVIATIONS = _words("mr mrs ms dr st jr sr prof capt gen lt sgt col vs etc no mt ft")
-_WORD = re.compile(r"[A-Za-z][\w'’]*")
-_PLACEHOLDER = pattern(info.code for info in BUILT_IN)
-# Who a sentence is about: pronouns stand for a character; the reader is `you` (and Y/N).
-_PRONOUNS = {
-    "he": "he",
-    "his": "he",
-    "him": "he",
-    "she": "she",
-    "her": "she",
-    "you": "you",
-    "your": "you",
-    "i": "i",
-    "my": "i",
-    "we": "we",
-    "our": "we",
-    "they": "they",
-    "their": "they",
-}
 _CONTINUES = re.compile(r"[\"“](?:And|But|So|Or|Because|Then)\b")
 """A quotation opening with a conjunction goes on from the one before it."""
-_THIRD_PERSON = frozenset({"he", "she", "they"})
-_SPEECH_VERBS = _words(
-    """say says said ask asks asked reply replies replied whisper whispers whispered shout shouts
-    shouted yell yells yelled scream screams screamed mutter mutters muttered murmur murmurs
-    murmured call calls called cry cries cried add adds added answer answers answered continue
-    continues continued snap snaps snapped sigh sighs sighed laugh laughs laughed hiss hisses
-    hissed growl growls growled breathe breathes breathed tell tells told spit spits spat
-    stammer stammers stammered sob sobs sobbed mumble mumbles mumbled exclaim exclaims
-    exclaimed demand demands demanded chuckle chuckles chuckled drawl drawls drawled agree agrees
-    agreed repeat repeats repeated bargain bargains bargained"""
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,27 +86,6 @@ def inline_breaks(text: str) -> list[InlineBreak]:
     return found
 
 
-def quotations(text: str) -> list[tuple[int, int]]:
-    """(start, end) of each quotation in `text`; empty when the quotes do not balance."""
-    spans = []
-    position = 0
-    while position < len(text):
-        character = text[position]
-        closer = _QUOTE_OPENERS.get(character)
-        opens = position == 0 or text[position - 1].isspace() or text[position - 1] in "([—–-"
-        if closer and opens:
-            end = text.find(closer, position + 1)
-            if end < 0:
-                return []
-            spans.append((position, end + 1))
-            position = end + 1
-        elif character in '"”':
-            return []  # a closing quote with no opener: not safe to cut around
-        else:
-            position += 1
-    return spans
-
-
 def lost_breaks(text: str) -> bool:
     """Whether a paragraph probably lost its breaks: very long and holding dialogue, or of
     any length holding two quotations side by side (`..." "...`), which printed text never
@@ -152,21 +100,13 @@ def lost_breaks(text: str) -> bool:
 
 def _two_speakers(text: str, spans: list[tuple[int, int]]) -> bool:
     """Whether dialogue tags name two different speakers (`"Hi," he said. "Bye," you said.`)."""
-    tags = [segment.tag for segment in _segments(text, spans, _names(text)) if segment.tag]
-    return any(_different(first, second) for first in tags for second in tags)
-
-
-@dataclass(slots=True)
-class _Segment:
-    kind: Literal["quote", "narration"]
-    text: str
-    tag: str | None = None
-    """For a quotation with a dialogue tag (`"What's wrong?" You ask.`): who the tag names."""
+    tags = [segment.tag for segment in segments(text, spans, names(text)) if segment.tag]
+    return any(different(first, second) for first in tags for second in tags)
 
 
 @dataclass(slots=True)
 class _Paragraph:
-    segments: list[_Segment] = field(default_factory=list)
+    segments: list[Segment] = field(default_factory=list)
     lead: str | None = None
     """Who the paragraph's opening narration is about."""
     speaker: str | None = None
@@ -193,13 +133,12 @@ def restore(text: str) -> list[str]:
     spans = quotations(text)
     if not spans:
         return [text]
-    names = _names(text)
     paragraphs: list[_Paragraph] = [_Paragraph()]
     last_subject: str | None = None
     previous_subject: str | None = None
-    for segment in _segments(text, spans, names):
+    for segment in segments(text, spans, names(text)):
         current = paragraphs[-1]
-        subject = _subject(segment.text, names) if segment.kind == "narration" else None
+        subject = segment.subject
         if current.segments and _breaks_before(current, segment, subject, previous_subject):
             previous, current = current, _Paragraph()
             if segment.kind == "quote" and (
@@ -216,7 +155,7 @@ def restore(text: str) -> list[str]:
 
 
 def _breaks_before(
-    paragraph: _Paragraph, segment: _Segment, subject: str | None, previous_subject: str | None
+    paragraph: _Paragraph, segment: Segment, subject: str | None, previous_subject: str | None
 ) -> bool:
     previous = paragraph.segments[-1]
     if previous.text.rstrip()[-1:] in (",", ":", ";", "—", "–"):
@@ -227,15 +166,15 @@ def _breaks_before(
         return False  # only the sentences right after a quotation show a turn
     if paragraph.speaker is None:
         return paragraph.not_speaker is not None and subject == paragraph.not_speaker
-    return _different(subject, paragraph.speaker)
+    return different(subject, paragraph.speaker)
 
 
 def _quote_breaks(
-    paragraph: _Paragraph, segment: _Segment, previous: _Segment, previous_subject: str | None
+    paragraph: _Paragraph, segment: Segment, previous: Segment, previous_subject: str | None
 ) -> bool:
     """Whether a quotation begins a paragraph of its own."""
     speakers = {paragraph.speaker, paragraph.lead, previous_subject} - {None, ""}
-    if segment.tag and any(_different(segment.tag, who) for who in speakers if who):
+    if segment.tag and any(different(segment.tag, who) for who in speakers if who):
         return True  # its tag names someone else: one paragraph never holds two speakers
     if previous.kind == "quote":
         # Two quotations in a row are two turns, also after a tag (`"Hi," he said.` is
@@ -244,8 +183,7 @@ def _quote_breaks(
         # (`"Right," he said. "And then?"`).
         if previous.tag is None:
             return True
-        spoken = previous.text[: previous.text.find(_QUOTE_OPENERS[previous.text[0]], 1)]
-        return len(spoken.split()) > 1 and _CONTINUES.match(segment.text) is None
+        return len(spoken(previous.text).split()) > 1 and _CONTINUES.match(segment.text) is None
     if paragraph.narration_run >= NARRATION_BEFORE_DIALOGUE:
         return True
     if not paragraph.has_quote:
@@ -255,7 +193,7 @@ def _quote_breaks(
     return False  # a beat by the speaker between two of their quotations
 
 
-def _add(paragraph: _Paragraph, segment: _Segment, subject: str | None) -> None:
+def _add(paragraph: _Paragraph, segment: Segment, subject: str | None) -> None:
     if segment.kind == "quote":
         paragraph.narration_run = 0
         if segment.tag:
@@ -276,105 +214,3 @@ def _add(paragraph: _Paragraph, segment: _Segment, subject: str | None) -> None:
             # unless turns alternate and this is the one who spoke last.
             paragraph.speaker = subject
     paragraph.segments.append(segment)
-
-
-def _different(first: str, second: str) -> bool:
-    """Whether two subjects are surely different people: `he` and `Kylo` may be one."""
-    if first == second:
-        return False
-    pronouns = set(_PRONOUNS.values())
-    if first in _THIRD_PERSON and second not in pronouns:
-        return False
-    return not (second in _THIRD_PERSON and first not in pronouns)
-
-
-def _segments(text: str, spans: list[tuple[int, int]], names: set[str]) -> list[_Segment]:
-    """Quotations (with the punctuation glued to them) and the narration sentences between."""
-    segments: list[_Segment] = []
-    position = 0
-    for start, end in spans:
-        while end < len(text) and not text[end].isspace():
-            end += 1
-        _narration(segments, text[position:start], names)
-        segments.append(_Segment("quote", text[start:end].strip()))
-        position = end
-    _narration(segments, text[position:], names)
-    return segments
-
-
-def _narration(segments: list[_Segment], text: str, names: set[str]) -> None:
-    for index, sentence in enumerate(_sentences(text)):
-        previous = segments[-1] if segments else None
-        if index == 0 and previous and previous.kind == "quote" and previous.tag is None:
-            tag = _tag_subject(sentence, names)
-            if tag is not None:
-                # `"Hey," he said.` and `"What's wrong?" You ask.` belong to the quotation.
-                previous.text += " " + sentence
-                previous.tag = tag
-                continue
-        segments.append(_Segment("narration", sentence))
-
-
-def _sentences(text: str) -> list[str]:
-    sentences = []
-    position = 0
-    for match in _SENTENCE_BREAK.finditer(text):
-        words = _WORD.findall(text[position : match.start()])
-        last = words[-1].lower() if words else ""
-        if last in _ABBREVIATIONS or (len(last) == 1 and last != "i"):
-            continue  # `Mr. Solo`, `J. K.`: not the end of a sentence
-        sentences.append(text[position : match.end()].strip())
-        position = match.end()
-    sentences.append(text[position:].strip())
-    return [sentence for sentence in sentences if sentence]
-
-
-def _tag_subject(sentence: str, names: set[str]) -> str | None:
-    """Who a dialogue tag names (`he said`, `You ask`); None when the sentence is no tag."""
-    words = [word.lower() for word in _WORD.findall(sentence[:60])]
-    subject = _subject(sentence, names)
-    if sentence[0].islower():
-        return subject or ""
-    if len(words) > 1 and subject is not None and words[1] in _SPEECH_VERBS:
-        return subject
-    return None
-
-
-def _subject(sentence: str, names: set[str]) -> str | None:
-    """Who a narration sentence is about: its first word, or the first after an opening
-    clause (`Taking a deep breath, he starts.`); None when it starts with a thing."""
-    found = _first_character(sentence, names)
-    if found is None:
-        comma = sentence.find(",")
-        if 0 < comma < 80:
-            found = _first_character(sentence[comma + 1 :], names)
-    return found
-
-
-def _first_character(text: str, names: set[str]) -> str | None:
-    text = text.lstrip(" \"'“‘([—–-")
-    if _PLACEHOLDER.match(text):
-        return "you"  # in reader-insert fiction Y/N is the reader, `you`
-    match = _WORD.match(text)
-    if not match:
-        return None
-    word = re.sub(r"['’]s$", "", match.group())
-    if word.lower() in _PRONOUNS:
-        return _PRONOUNS[word.lower()]
-    return word if word in names else None
-
-
-def _names(text: str) -> set[str]:
-    """Capitalised words that never appear in lower case and appear at least once inside a
-    sentence: the story's names (`Kylo`, `Snoke`), not a sentence-initial `The`."""
-    lower = {word.lower() for word in _WORD.findall(text) if word[0].islower()}
-    found = re.findall(r"(?<=[a-z,;] )([A-Z][a-z]+)", text)
-    # ...and a sentence's subject that acts (`Ron looked up.`), and the subject of a dialogue
-    # tag (`"Again," Natasha said.`).
-    found += re.findall(r"(?:^|[.!?…][\"”]? )([A-Z][a-z]+) [a-z]+ed\b", text)
-    found += [
-        name
-        for name, verb in re.findall(r"[,!?…—–-][\"”] ([A-Z][a-z]+) ([a-z]+)", text)
-        if verb in _SPEECH_VERBS
-    ]
-    return {word for word in found if word.lower() not in lower and word.lower() not in _PRONOUNS}
