@@ -3,6 +3,7 @@ tests): what a human reads as a new paragraph, and what stays together."""
 
 from __future__ import annotations
 
+from builder.importers.paragraphs import restore
 from builder.importers.wall_reading import Segment, names, quotations, segments
 
 
@@ -24,3 +25,34 @@ def test_after_a_full_stop_only_a_verb_of_saying_makes_a_tag() -> None:
         ("narration", None, "he"),
     ]
     assert [(s.kind, s.tag) for s in tagged] == [("quote", "he")]
+
+
+def test_a_move_in_time_or_place_begins_a_paragraph() -> None:
+    wall = (
+        '"Pass the salt," you said. Outside the window, a fox crossed the yard. '
+        "You watched it go and finished your soup. Three days later the fox was back."
+    )
+    assert restore(wall) == [
+        '"Pass the salt," you said.',
+        "Outside the window, a fox crossed the yard. You watched it go and finished your soup.",
+        "Three days later the fox was back.",
+    ]
+
+
+def test_a_place_opener_only_cuts_right_after_dialogue() -> None:
+    # Only a move in time cuts narration from narration: `Outside, ...` goes on a scene.
+    wall = '"Night," you said. You shut the door. Outside, the rain kept on.'
+    assert restore(wall) == [wall]
+
+
+def test_a_name_after_a_pronoun_speaker_turns_to_someone_else() -> None:
+    # `he` spoke; the writer names Mara to move to her, so she starts a paragraph.
+    wall = (
+        '"The bridge is out," he said. Mara dropped her pack on the gravel. '
+        '"Then we swim." "Not a chance," he said.'
+    )
+    assert restore(wall) == [
+        '"The bridge is out," he said.',
+        'Mara dropped her pack on the gravel. "Then we swim."',
+        '"Not a chance," he said.',
+    ]

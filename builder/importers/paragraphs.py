@@ -12,8 +12,10 @@ import re
 from dataclasses import dataclass, field
 
 from builder.importers.wall_reading import (
+    THIRD_PERSON,
     Segment,
     different,
+    is_name,
     names,
     quotations,
     segments,
@@ -162,8 +164,14 @@ def _breaks_before(
         return False  # the sentence goes on: `He said, "Come here."`
     if segment.kind == "quote":
         return _quote_breaks(paragraph, segment, previous, previous_subject)
+    if segment.shift == "time":
+        return True  # the story moves on in time
+    if segment.shift == "place" and previous.kind == "quote":
+        return True  # after dialogue, it turns to another part of the scene
     if not paragraph.has_quote or subject is None or paragraph.narration_run >= 2:
         return False  # only the sentences right after a quotation show a turn
+    if is_name(subject) and paragraph.speaker in THIRD_PERSON:
+        return True  # a writer names someone after `he said` to turn to someone else
     if paragraph.speaker is None:
         return paragraph.not_speaker is not None and subject == paragraph.not_speaker
     return different(subject, paragraph.speaker)

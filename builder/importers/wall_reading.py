@@ -66,7 +66,7 @@ _VOCATIVE_AT_END = re.compile(r",\s+([A-Za-z][\w/]*)[.!?…]+(?=\s|$)")
 """`..., Spencer!`: a name after a comma that ends a sentence of the quotation."""
 _VOCATIVE_AT_START = re.compile(r"^([A-Z][\w/]*)(?:,\s|[.!?…]+$)")
 """`Dean, it's late.` or the whole quotation `Bucky.`"""
-SHIFT_OF_TIME = re.compile(
+_SHIFT_OF_TIME = re.compile(
     r"^(?:(?:an?|one|two|three|four|five|six|several|a few|many|some) \w+ later\b|later\b"
     r"|(?:the|that) (?:next|following) (?:morning|day|night|evening|week|afternoon)\b"
     r"|(?:that|the next) (?:morning|night|evening|afternoon)\b|the next day\b|meanwhile\b"
@@ -75,7 +75,7 @@ SHIFT_OF_TIME = re.compile(
 )
 """A sentence that moves the story in time (`An hour later`, `The next morning`): a new
 paragraph in any printed story."""
-SHIFT_OF_PLACE = re.compile(
+_SHIFT_OF_PLACE = re.compile(
     r"^(?:across|behind|outside|inside|above|below|beyond|downstairs|upstairs|overhead|"
     r"nearby|somewhere|elsewhere|at the other end|on the other side)\b[^,.!?]{0,30},"
 )
@@ -96,8 +96,9 @@ class Segment:
     """For a quotation: whom it calls by name (`"..., Spencer!"`; `you` for Y/N or `doll`)."""
     subject: str | None = None
     """For narration: the character the sentence is about, when it starts with one."""
-    shift: bool = False
-    """For narration: whether it opens by moving in time or place (`An hour later`)."""
+    shift: Literal["time", "place"] | None = None
+    """For narration: whether it opens by moving in time (`An hour later`) or place
+    (`Behind you,`)."""
 
 
 def quotations(text: str) -> list[tuple[int, int]]:
@@ -151,8 +152,15 @@ def _narration(found: list[Segment], text: str, names: set[str]) -> None:
                 previous.text += " " + sentence
                 previous.tag = tag
                 continue
-        shift = bool(SHIFT_OF_TIME.match(sentence) or SHIFT_OF_PLACE.match(sentence.lower()))
-        found.append(Segment("narration", sentence, subject=subject(sentence, names), shift=shift))
+        found.append(
+            Segment("narration", sentence, subject=subject(sentence, names), shift=_shift(sentence))
+        )
+
+
+def _shift(sentence: str) -> Literal["time", "place"] | None:
+    if _SHIFT_OF_TIME.match(sentence):
+        return "time"
+    return "place" if _SHIFT_OF_PLACE.match(sentence.lower()) else None
 
 
 def sentences(text: str) -> list[str]:
