@@ -56,3 +56,13 @@ def test_a_name_after_a_pronoun_speaker_turns_to_someone_else() -> None:
         'Mara dropped her pack on the gravel. "Then we swim."',
         '"Not a chance," he said.',
     ]
+
+
+def test_a_quotation_opening_with_a_preposition_goes_on_unless_it_asks() -> None:
+    goes_on = '"We fixed the boat," Ines said. "With string, mostly." "It floats?"'
+    assert restore(goes_on) == [
+        '"We fixed the boat," Ines said. "With string, mostly."',
+        '"It floats?"',
+    ]
+    asks = '"We fixed the boat," Ines said. "With what?"'
+    assert restore(asks) == ['"We fixed the boat," Ines said.', '"With what?"']

@@ -44,8 +44,13 @@ _SIDE_BY_SIDE = re.compile(r"[.!?…—–-][\"”] +[\"“]")
 """A quotation ending a sentence, a space, and the next quotation: a lost turn."""
 _SENTENCE_END = re.compile(r"[.!?…\"”’)\]*~]$")
 _DASHES = frozenset("-‐‑‒–—―")
-_CONTINUES = re.compile(r"[\"“](?:And|But|So|Or|Because|Then)\b")
-"""A quotation opening with a conjunction goes on from the one before it."""
+_CONTINUES = re.compile(
+    r"[\"“](?:And|But|So|Or|Because|Then|For|From|With|Without|On|At|In|Unless|Except|Especially)"
+    r"\b(?![^\"”.!?…]*\?)"
+)
+"""A quotation opening with a conjunction or a preposition goes on from the one before it
+(`"We're baking," she said. "For his birthday."`), unless its first sentence asks
+(`"And then?"`)."""
 
 
 @dataclass(frozen=True, slots=True)
