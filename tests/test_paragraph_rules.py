@@ -66,3 +66,15 @@ def test_a_quotation_opening_with_a_preposition_goes_on_unless_it_asks() -> None
     ]
     asks = '"We fixed the boat," Ines said. "With what?"'
     assert restore(asks) == ['"We fixed the boat," Ines said.', '"With what?"']
+
+
+def test_narration_that_sets_the_scene_stands_before_the_first_words() -> None:
+    wall = (
+        "The ferry was late again. Gulls wheeled over the empty pier. "
+        '"Think it sank?" Rafe came up beside you. "Ferries do not sink."'
+    )
+    assert restore(wall)[0] == "The ferry was late again. Gulls wheeled over the empty pier."
+    # ...but one sentence is a beat before the words, as later in a scene.
+    assert restore('The ferry was late. "Think it sank?"') == [
+        'The ferry was late. "Think it sank?"'
+    ]

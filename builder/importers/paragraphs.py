@@ -122,6 +122,8 @@ class _Paragraph:
     """Who does not: the previous paragraph's speaker, as turns alternate."""
     narration_run: int = 0
     """Narration sentences since the paragraph's start or its last quotation."""
+    opens_wall: bool = False
+    """Whether it is the wall's first paragraph."""
 
     @property
     def has_quote(self) -> bool:
@@ -140,7 +142,7 @@ def restore(text: str) -> list[str]:
     spans = quotations(text)
     if not spans:
         return [text]
-    paragraphs: list[_Paragraph] = [_Paragraph()]
+    paragraphs: list[_Paragraph] = [_Paragraph(opens_wall=True)]
     last_subject: str | None = None
     previous_subject: str | None = None
     for segment in segments(text, spans, names(text)):
@@ -201,8 +203,9 @@ def _quote_breaks(
         return True
     if not paragraph.has_quote:
         # A one-sentence beat opens its speaker's paragraph (`You sigh. "Fine."`); a
-        # quotation with its own tag needs no beat, so longer narration stands alone.
-        return bool(segment.tag) and paragraph.narration_run >= 2
+        # quotation with its own tag needs no beat, so longer narration stands alone, as
+        # does the narration that sets the scene before anyone speaks.
+        return paragraph.narration_run >= 2 and (bool(segment.tag) or paragraph.opens_wall)
     return False  # a beat by the speaker between two of their quotations
 
 
