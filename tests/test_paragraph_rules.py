@@ -78,3 +78,20 @@ def test_narration_that_sets_the_scene_stands_before_the_first_words() -> None:
     assert restore('The ferry was late. "Think it sank?"') == [
         'The ferry was late. "Think it sank?"'
     ]
+
+
+def test_after_a_comma_the_next_sentence_is_the_tag_whoever_it_names() -> None:
+    # `Y/N said` and `Mr. Pike said` are tags; the quotation's sentence goes on into them.
+    for wall in ('"Fine," Y/N said. "Go."', '"Fine," Mr. Pike said, and Pike left.'):
+        ((kind, tag),) = [(s.kind, s.tag) for s in read(wall)][:1]
+        assert kind == "quote" and tag in {"you", "Pike"}, wall
+    wall = '"Fine," Mr. Pike said. "Go." Pike left the room. "Wait!" you called.'
+    assert restore(wall) == [
+        '"Fine," Mr. Pike said. "Go." Pike left the room.',
+        '"Wait!" you called.',
+    ]
+
+
+def test_someone_starting_at_the_words_is_their_listener() -> None:
+    wall = '"Boo!" You jumped a foot in the air. Ollie doubled over laughing.'
+    assert restore(wall) == ['"Boo!"', "You jumped a foot in the air. Ollie doubled over laughing."]

@@ -173,6 +173,8 @@ def _breaks_before(
         return _quote_breaks(paragraph, segment, previous, previous_subject)
     if segment.shift == "time":
         return True  # the story moves on in time
+    if segment.startled and previous.kind == "quote" and previous.tag is None:
+        return True  # someone starts at the words: a listener, not their speaker
     if segment.shift == "place" and previous.kind == "quote":
         return True  # after dialogue, it turns to another part of the scene
     if not paragraph.has_quote or subject is None or paragraph.narration_run >= 2:

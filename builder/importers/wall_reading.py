@@ -58,6 +58,15 @@ _SPEECH_VERBS = _SAYING_VERBS | _words(
     chuckled bargain bargains bargained"""
 )
 """...and sounds that carry words as a tag (`"Fine," he sighed.`), not after a full stop."""
+_STARTLED = _words(
+    """jump jumps jumped flinch flinches flinched startle startles startled freeze freezes froze
+    stiffen stiffens stiffened"""
+)
+"""What a listener does on hearing words (`"Shh!" You jumped.`): not what their speaker does."""
+_TITLES = _words(
+    "mr mrs ms miss dr madam madame agent captain professor lady lord sir detective officer"
+)
+"""Words before a name (`Mr. Okafor said`): the character is the name after them."""
 _PET_NAMES = _words(
     "doll kid kiddo sweetheart darling honey babe baby princess angel sweetie love dear pet"
 )
@@ -96,6 +105,8 @@ class Segment:
     """For a quotation: whom it calls by name (`"..., Spencer!"`; `you` for Y/N or `doll`)."""
     subject: str | None = None
     """For narration: the character the sentence is about, when it starts with one."""
+    startled: bool = False
+    """For narration: whether its subject starts at what was just said (`You jumped`)."""
     shift: Literal["time", "place"] | None = None
     """For narration: whether it opens by moving in time (`An hour later`) or place
     (`Behind you,`)."""
@@ -152,8 +163,15 @@ def _narration(found: list[Segment], text: str, names: set[str]) -> None:
                 previous.text += " " + sentence
                 previous.tag = tag
                 continue
+        words = _WORD.findall(sentence[:40])
         found.append(
-            Segment("narration", sentence, subject=subject(sentence, names), shift=_shift(sentence))
+            Segment(
+                "narration",
+                sentence,
+                subject=subject(sentence, names),
+                startled=len(words) > 1 and words[1].lower() in _STARTLED,
+                shift=_shift(sentence),
+            )
         )
 
 
@@ -186,8 +204,8 @@ def _tag_subject(sentence: str, quotation: str, names: set[str]) -> str | None:
     a sentence of its own, often someone else's."""
     words = [word.lower() for word in _WORD.findall(sentence[:60])]
     who = subject(sentence, names)
-    if sentence[0].islower():
-        return who or ""
+    if sentence[0].islower() or quotation.rstrip("\"”'’ ").endswith(","):
+        return who or ""  # `"Fine," Jess sighed.`: after a comma the sentence goes on
     full_stop = quotation.rstrip("\"”'’ ").endswith(".")
     verbs = _SAYING_VERBS if full_stop else _SPEECH_VERBS
     if len(words) > 1 and who is not None and words[1] in verbs:
@@ -224,6 +242,8 @@ def _first_character(text: str, names: set[str]) -> str | None:
     if _PLACEHOLDER.match(text):
         return READER  # in reader-insert fiction Y/N is the reader, `you`
     match = _WORD.match(text)
+    if match and match.group().lower() in _TITLES:
+        match = _WORD.match(text, match.end() + 1 + (text[match.end() : match.end() + 1] == "."))
     if not match:
         return None
     word = re.sub(r"['’]s$", "", match.group())
@@ -237,9 +257,14 @@ def names(text: str) -> set[str]:
     sentence: the story's names (`Kylo`, `Snoke`), not a sentence-initial `The`."""
     lower = {word.lower() for word in _WORD.findall(text) if word[0].islower()}
     found = re.findall(r"(?<=[a-z,;] )([A-Z][a-z]+)", text)
-    # ...and a sentence's subject that acts (`Ron looked up.`), and the subject of a dialogue
-    # tag (`"Again," Natasha said.`).
+    # ...and a sentence's subject that acts (`Ron looked up.`), a name after a title (`Dr.
+    # Reid`), and the subject of a dialogue tag (`"Again," Natasha said.`).
     found += re.findall(r"(?:^|[.!?…][\"”]? )([A-Z][a-z]+) [a-z]+ed\b", text)
+    found += [
+        name
+        for title, name in re.findall(r"\b([A-Z][a-z]+)\.? ([A-Z][a-z]+)", text)
+        if title.lower() in _TITLES
+    ]
     found += [
         name
         for name, verb in re.findall(r"[,!?…—–-][\"”] ([A-Z][a-z]+) ([a-z]+)", text)
