@@ -95,3 +95,14 @@ def test_after_a_comma_the_next_sentence_is_the_tag_whoever_it_names() -> None:
 def test_someone_starting_at_the_words_is_their_listener() -> None:
     wall = '"Boo!" You jumped a foot in the air. Ollie doubled over laughing.'
     assert restore(wall) == ['"Boo!"', "You jumped a foot in the air. Ollie doubled over laughing."]
+
+
+def test_the_one_called_by_name_acting_next_was_spoken_to() -> None:
+    wall = '"Put it down, Ezra." He set the vase back on the shelf. "Happy?"'
+    assert restore(wall) == ['"Put it down, Ezra."', 'He set the vase back on the shelf. "Happy?"']
+    # ...but someone else acting goes on the speaker's paragraph: the reader spoke to Ezra.
+    wall = '"Put it down, Ezra." You held out your hand. "Now."'
+    assert restore(wall) == [wall]
+    # A pet name calls the reader: `you` acting next was spoken to.
+    wall = '"Sit down, sweetheart." You sat.'
+    assert restore(wall) == ['"Sit down, sweetheart."', "You sat."]

@@ -175,6 +175,8 @@ def _breaks_before(
         return True  # the story moves on in time
     if segment.startled and previous.kind == "quote" and previous.tag is None:
         return True  # someone starts at the words: a listener, not their speaker
+    if _answers(previous, subject):
+        return True  # the one called by name acts: they were spoken to, not speaking
     if segment.shift == "place" and previous.kind == "quote":
         return True  # after dialogue, it turns to another part of the scene
     if not paragraph.has_quote or subject is None or paragraph.narration_run >= 2:
@@ -184,6 +186,14 @@ def _breaks_before(
     if paragraph.speaker is None:
         return paragraph.not_speaker is not None and subject == paragraph.not_speaker
     return different(subject, paragraph.speaker)
+
+
+def _answers(previous: Segment, subject: str | None) -> bool:
+    """Whether narration about `subject` right after the untagged quotation `previous` is
+    about the one that quotation calls by name (`"Not now, Loki." He rose.`)."""
+    if previous.kind != "quote" or previous.tag is not None or not previous.addressed:
+        return False
+    return subject is not None and not different(subject, previous.addressed)
 
 
 def _quote_breaks(
