@@ -106,3 +106,22 @@ def test_the_one_called_by_name_acting_next_was_spoken_to() -> None:
     # A pet name calls the reader: `you` acting next was spoken to.
     wall = '"Sit down, sweetheart." You sat.'
     assert restore(wall) == ['"Sit down, sweetheart."', "You sat."]
+
+
+def test_the_reader_acting_on_a_turn_that_is_not_theirs_begins_a_paragraph() -> None:
+    # Kit and the reader speak in turns; the third quotation is Kit's again, so `You
+    # grinned` after it is the reader's next paragraph, not Kit's beat.
+    wall = '"Are you ready?" Kit asked. "Almost." "The bus leaves at six." You grinned. "Then run."'
+    assert restore(wall) == [
+        '"Are you ready?" Kit asked.',
+        '"Almost."',
+        '"The bus leaves at six."',
+        'You grinned. "Then run."',
+    ]
+
+
+def test_a_name_called_overrides_whose_turn_it_seemed_to_be() -> None:
+    # By turns the third quotation would be Kit's; but it calls Kit by name, so it is the
+    # reader's, and the reader's beat after it stays with it.
+    wall = '"Are you ready?" Kit asked. "Almost." "Move it, Kit." You grabbed your coat. "Now."'
+    assert restore(wall)[-1] == '"Move it, Kit." You grabbed your coat. "Now."'

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from builder.importers.wall_reading import (
+    READER,
     THIRD_PERSON,
     Segment,
     different,
@@ -120,6 +121,8 @@ class _Paragraph:
     """Who speaks its quotations, when that can be told."""
     not_speaker: str | None = None
     """Who does not: the previous paragraph's speaker, as turns alternate."""
+    expected: str | None = None
+    """Who probably does, when nothing else tells: who spoke two turns before."""
     narration_run: int = 0
     """Narration sentences since the paragraph's start or its last quotation."""
     opens_wall: bool = False
@@ -156,6 +159,7 @@ def restore(text: str) -> list[str]:
                 current.speaker = last_subject  # after narration: its character speaks
             elif previous.has_quote:
                 current.not_speaker = previous.speaker  # in an exchange, turns alternate
+                current.expected = _two_turns_back(paragraphs)
             paragraphs.append(current)
         _add(current, segment, subject)
         last_subject = subject or segment.tag or last_subject
@@ -184,8 +188,19 @@ def _breaks_before(
     if is_name(subject) and paragraph.speaker in THIRD_PERSON:
         return True  # a writer names someone after `he said` to turn to someone else
     if paragraph.speaker is None:
+        if subject == READER and paragraph.expected not in (None, READER):
+            return True  # the reader speaks every other turn, and this is not theirs
         return paragraph.not_speaker is not None and subject == paragraph.not_speaker
     return different(subject, paragraph.speaker)
+
+
+def _two_turns_back(paragraphs: list[_Paragraph]) -> str | None:
+    """Who spoke two turns before, unless the last turn was theirs too (an exchange between
+    two: the next turn is the first one's again)."""
+    turns = [p.speaker or p.expected for p in paragraphs if p.has_quote]
+    if len(turns) < 2 or not turns[-2] or (turns[-1] and not different(turns[-1], turns[-2])):
+        return None
+    return turns[-2]
 
 
 def _answers(previous: Segment, subject: str | None) -> bool:
@@ -224,6 +239,9 @@ def _quote_breaks(
 def _add(paragraph: _Paragraph, segment: Segment, subject: str | None) -> None:
     if segment.kind == "quote":
         paragraph.narration_run = 0
+        called = segment.addressed
+        if called and paragraph.expected and not different(called, paragraph.expected):
+            paragraph.expected = None  # nobody calls themselves by name: turns did not alternate
         if segment.tag:
             paragraph.speaker = segment.tag
         elif paragraph.speaker is None and paragraph.lead:
