@@ -125,3 +125,11 @@ def test_a_name_called_overrides_whose_turn_it_seemed_to_be() -> None:
     # reader's, and the reader's beat after it stays with it.
     wall = '"Are you ready?" Kit asked. "Almost." "Move it, Kit." You grabbed your coat. "Now."'
     assert restore(wall)[-1] == '"Move it, Kit." You grabbed your coat. "Now."'
+
+
+def test_a_tag_that_goes_on_to_what_the_speaker_does_keeps_the_floor() -> None:
+    wall = '"We missed the train," Lou said, shaking out her umbrella. "Again."'
+    assert restore(wall) == [wall]
+    # A bare tag is answered; and so is a question, however long its tag.
+    assert len(restore('"We missed the train," Lou said. "Again?"')) == 2
+    assert len(restore('"Did we miss it?" Lou asked, shaking out her umbrella. "Yes."')) == 2

@@ -219,13 +219,7 @@ def _quote_breaks(
     if segment.tag and any(different(segment.tag, who) for who in speakers if who):
         return True  # its tag names someone else: one paragraph never holds two speakers
     if previous.kind == "quote":
-        # Two quotations in a row are two turns, also after a tag (`"Hi," he said.` is
-        # answered more often than it goes on), unless the first is a single word before
-        # its tag (`"Brother!" Thor called. "Sit."`) or the second opens with a conjunction
-        # (`"Right," he said. "And then?"`).
-        if previous.tag is None:
-            return True
-        return len(spoken(previous.text).split()) > 1 and _CONTINUES.match(segment.text) is None
+        return previous.tag is None or not _goes_on(previous, segment)
     if paragraph.narration_run >= NARRATION_BEFORE_DIALOGUE:
         return True
     if not paragraph.has_quote:
@@ -234,6 +228,21 @@ def _quote_breaks(
         # does the narration that sets the scene before anyone speaks.
         return paragraph.narration_run >= 2 and (bool(segment.tag) or paragraph.opens_wall)
     return False  # a beat by the speaker between two of their quotations
+
+
+def _goes_on(tagged: Segment, quotation: Segment) -> bool:
+    """Whether `quotation` goes on from the tagged quotation right before it.
+
+    A short tag (`"Hi," he said.`) is answered more often than it goes on, unless the words
+    before it are a single word (`"Brother!" Thor called. "Sit."`) or the next quotation
+    opens with a conjunction or preposition (`"Right," he said. "And then..."`). A tag that
+    goes on to what the speaker does (`"Hi," she said, dropping her bag.`) holds the floor
+    for them, unless their words asked something."""
+    words = spoken(tagged.text)
+    tag = tagged.text[len(words) + 2 :]
+    if "," in tag and not words.rstrip().endswith("?"):
+        return True
+    return len(words.split()) == 1 or _CONTINUES.match(quotation.text) is not None
 
 
 def _add(paragraph: _Paragraph, segment: Segment, subject: str | None) -> None:
