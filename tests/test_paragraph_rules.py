@@ -39,6 +39,15 @@ def test_a_move_in_time_or_place_begins_a_paragraph() -> None:
     ]
 
 
+def test_more_moves_in_time_begin_paragraphs() -> None:
+    for opener in ("Afterwards", "On the third night", "Halfway through supper", "After that"):
+        wall = f'"Sleep," he said. You lay down. {opener} the wind rose.'
+        assert restore(wall)[-1] == f"{opener} the wind rose.", opener
+    # `After a while` is a pause inside a scene, not a move.
+    wall = '"Sleep," he said. You lay down. After a while the wind rose.'
+    assert restore(wall)[-1] == "You lay down. After a while the wind rose."
+
+
 def test_a_place_opener_only_cuts_right_after_dialogue() -> None:
     # Only a move in time cuts narration from narration: `Outside, ...` goes on a scene.
     wall = '"Night," you said. You shut the door. Outside, the rain kept on.'

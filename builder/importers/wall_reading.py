@@ -79,7 +79,8 @@ _SHIFT_OF_TIME = re.compile(
     r"^(?:(?:an?|one|two|three|four|five|six|several|a few|many|some) \w+ later\b|later\b"
     r"|(?:the|that) (?:next|following) (?:morning|day|night|evening|week|afternoon)\b"
     r"|(?:that|the next) (?:morning|night|evening|afternoon)\b|the next day\b|meanwhile\b"
-    r"|by the time\b)",
+    r"|by the time\b|afterwards\b|after that\b|halfway through\b"
+    r"|on the (?:\w+ )?(?:morning|day|night|evening|afternoon)\b)",
     re.IGNORECASE,
 )
 """A sentence that moves the story in time (`An hour later`, `The next morning`): a new
