@@ -142,3 +142,14 @@ def test_a_tag_that_goes_on_to_what_the_speaker_does_keeps_the_floor() -> None:
     # A bare tag is answered; and so is a question, however long its tag.
     assert len(restore('"We missed the train," Lou said. "Again?"')) == 2
     assert len(restore('"Did we miss it?" Lou asked, shaking out her umbrella. "Yes."')) == 2
+
+
+def test_a_named_beat_before_someone_elses_words_opens_their_paragraph() -> None:
+    wall = (
+        '"Not again," he said. He kicked the tyre. The rain kept coming. '
+        'Nadia climbed out of the back seat. "I\'ll call a tow."'
+    )
+    assert restore(wall) == [
+        '"Not again," he said. He kicked the tyre. The rain kept coming.',
+        'Nadia climbed out of the back seat. "I\'ll call a tow."',
+    ]

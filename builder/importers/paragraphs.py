@@ -148,10 +148,11 @@ def restore(text: str) -> list[str]:
     paragraphs: list[_Paragraph] = [_Paragraph(opens_wall=True)]
     last_subject: str | None = None
     previous_subject: str | None = None
-    for segment in segments(text, spans, names(text)):
+    found = segments(text, spans, names(text))
+    for segment, following in zip(found, [*found[1:], None], strict=True):
         current = paragraphs[-1]
         subject = segment.subject
-        if current.segments and _breaks_before(current, segment, subject, previous_subject):
+        if current.segments and _breaks_before(current, segment, previous_subject, following):
             previous, current = current, _Paragraph()
             if segment.kind == "quote" and (
                 not previous.has_quote or previous.narration_run >= NARRATION_BEFORE_DIALOGUE
@@ -168,9 +169,12 @@ def restore(text: str) -> list[str]:
 
 
 def _breaks_before(
-    paragraph: _Paragraph, segment: Segment, subject: str | None, previous_subject: str | None
+    paragraph: _Paragraph,
+    segment: Segment,
+    previous_subject: str | None,
+    following: Segment | None,
 ) -> bool:
-    previous = paragraph.segments[-1]
+    previous, subject = paragraph.segments[-1], segment.subject
     if previous.text.rstrip()[-1:] in (",", ":", ";", "—", "–"):
         return False  # the sentence goes on: `He said, "Come here."`
     if segment.kind == "quote":
@@ -183,6 +187,8 @@ def _breaks_before(
         return True  # the one called by name acts: they were spoken to, not speaking
     if segment.shift == "place" and previous.kind == "quote":
         return True  # after dialogue, it turns to another part of the scene
+    if _opens_speech(paragraph, segment, following):
+        return True  # someone else's beat leads into their own words
     if not paragraph.has_quote or subject is None or paragraph.narration_run >= 2:
         return False  # only the sentences right after a quotation show a turn
     if is_name(subject) and paragraph.speaker in THIRD_PERSON:
@@ -192,6 +198,17 @@ def _breaks_before(
             return True  # the reader speaks every other turn, and this is not theirs
         return paragraph.not_speaker is not None and subject == paragraph.not_speaker
     return different(subject, paragraph.speaker)
+
+
+def _opens_speech(paragraph: _Paragraph, beat: Segment, following: Segment | None) -> bool:
+    """Whether the narration `beat`, about a character named in it, leads into the words
+    after it, in a paragraph whose speaker is someone else (or only `he`, `she`)."""
+    if following is None or following.kind != "quote" or not paragraph.has_quote:
+        return False
+    who = beat.subject
+    if not is_name(who) or following.tag not in (None, who) or paragraph.speaker is None:
+        return False
+    return paragraph.speaker in THIRD_PERSON or different(who or "", paragraph.speaker)
 
 
 def _two_turns_back(paragraphs: list[_Paragraph]) -> str | None:
