@@ -153,3 +153,14 @@ def test_a_named_beat_before_someone_elses_words_opens_their_paragraph() -> None
         '"Not again," he said. He kicked the tyre. The rain kept coming.',
         'Nadia climbed out of the back seat. "I\'ll call a tow."',
     ]
+
+
+def test_what_happens_in_the_reader_right_after_words_is_their_reaction() -> None:
+    wall = '"He\'s gone," she said. A chill ran down your spine. "Gone where?"'
+    assert restore(wall) == [
+        '"He\'s gone," she said.',
+        'A chill ran down your spine. "Gone where?"',
+    ]
+    # ...but only right after the words: later it is the scene around the speaker.
+    wall = '"He\'s gone," she said. She shut the door. A chill ran down your spine.'
+    assert restore(wall) == [wall]

@@ -175,6 +175,8 @@ def _breaks_before(
     following: Segment | None,
 ) -> bool:
     previous, subject = paragraph.segments[-1], segment.subject
+    if subject is None and segment.felt_by_reader and previous.kind == "quote":
+        subject = READER  # right after words, what happens in the reader is their reaction
     if previous.text.rstrip()[-1:] in (",", ":", ";", "—", "–"):
         return False  # the sentence goes on: `He said, "Come here."`
     if segment.kind == "quote":

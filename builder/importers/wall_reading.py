@@ -63,6 +63,7 @@ _STARTLED = _words(
     stiffen stiffens stiffened"""
 )
 """What a listener does on hearing words (`"Shh!" You jumped.`): not what their speaker does."""
+_YOUR = re.compile(r"\b[Yy]our\b")
 _TITLES = _words(
     "mr mrs ms miss dr madam madame agent captain professor lady lord sir detective officer"
 )
@@ -106,6 +107,9 @@ class Segment:
     """For a quotation: whom it calls by name (`"..., Spencer!"`; `you` for Y/N or `doll`)."""
     subject: str | None = None
     """For narration: the character the sentence is about, when it starts with one."""
+    felt_by_reader: bool = False
+    """For narration about no one: whether it happens in the reader (`The coffee turned to
+    acid in your stomach.`)."""
     startled: bool = False
     """For narration: whether its subject starts at what was just said (`You jumped`)."""
     shift: Literal["time", "place"] | None = None
@@ -170,6 +174,7 @@ def _narration(found: list[Segment], text: str, names: set[str]) -> None:
                 "narration",
                 sentence,
                 subject=subject(sentence, names),
+                felt_by_reader=_YOUR.search(sentence) is not None,
                 startled=len(words) > 1 and words[1].lower() in _STARTLED,
                 shift=_shift(sentence),
             )
