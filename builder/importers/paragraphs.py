@@ -134,14 +134,19 @@ class _Paragraph:
 
 
 def restore(text: str) -> list[str]:
-    """`text` cut into paragraphs at speaker turns and around quotations.
+    """`text` cut into paragraphs where a human reader sees a new one: at speaker turns,
+    around quotations, and where the story moves. Without balanced quotes it is left whole.
 
-    A quotation begins a paragraph when it follows another (but after a one-word quotation's
-    tag, or when it opens with `And`, `But`...: the speaker goes on), when its tag names
-    someone other than the paragraph's speaker, or after several sentences of narration (two
-    for a tagged one); a beat by the speaker between two of their quotations stays with
-    them. Narration right after a quotation begins a paragraph when it is about someone other
-    than the speaker. Without balanced quotes the text is left whole."""
+    The wall is read as quotations and narration sentences (`wall_reading`), each boundary
+    between them decided in order by what it shows. A quotation begins a paragraph when its
+    tag names someone other than the paragraph's speaker, when it follows another quotation
+    (unless the speaker goes on: `_goes_on`), after three sentences of narration, or after
+    two that open the wall or precede a tagged quotation. Narration begins one when it moves
+    in time (`An hour later`), when right after words it turns to another place (`Behind
+    you,`), to someone starting at them (`You jumped.`), to the one they called by name, or
+    to the reader on a turn that is not the reader's; when someone named leads into their
+    own words in another's paragraph; and in the two sentences after a quotation, when it
+    is about someone other than its speaker (a name after `he said` counts as other)."""
     spans = quotations(text)
     if not spans:
         return [text]
@@ -151,7 +156,6 @@ def restore(text: str) -> list[str]:
     found = segments(text, spans, names(text))
     for segment, following in zip(found, [*found[1:], None], strict=True):
         current = paragraphs[-1]
-        subject = segment.subject
         if current.segments and _breaks_before(current, segment, previous_subject, following):
             previous, current = current, _Paragraph()
             if segment.kind == "quote" and (
@@ -162,9 +166,9 @@ def restore(text: str) -> list[str]:
                 current.not_speaker = previous.speaker  # in an exchange, turns alternate
                 current.expected = _two_turns_back(paragraphs)
             paragraphs.append(current)
-        _add(current, segment, subject)
-        last_subject = subject or segment.tag or last_subject
-        previous_subject = subject
+        _add(current, segment)
+        last_subject = segment.subject or segment.tag or last_subject
+        previous_subject = segment.subject
     return [" ".join(s.text for s in paragraph.segments) for paragraph in paragraphs]
 
 
@@ -264,7 +268,8 @@ def _goes_on(tagged: Segment, quotation: Segment) -> bool:
     return len(words.split()) == 1 or _CONTINUES.match(quotation.text) is not None
 
 
-def _add(paragraph: _Paragraph, segment: Segment, subject: str | None) -> None:
+def _add(paragraph: _Paragraph, segment: Segment) -> None:
+    subject = segment.subject
     if segment.kind == "quote":
         paragraph.narration_run = 0
         called = segment.addressed
