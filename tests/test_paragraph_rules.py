@@ -27,6 +27,11 @@ def test_after_a_full_stop_only_a_verb_of_saying_makes_a_tag() -> None:
     assert [(s.kind, s.tag) for s in tagged] == [("quote", "he")]
 
 
+def test_a_capitalised_tag_may_name_the_reader_or_a_titled_character() -> None:
+    for wall, who in (('"Really?" Y/N asks.', "you"), ('"Really?" Mrs. Pike grumbles.', "Pike")):
+        assert [(s.kind, s.tag) for s in read(wall)] == [("quote", who)], wall
+
+
 def test_a_move_in_time_or_place_begins_a_paragraph() -> None:
     wall = (
         '"Pass the salt," you said. Outside the window, a fox crossed the yard. '

@@ -49,13 +49,20 @@ _SAYING_VERBS = _words(
     add adds added answer answers answered continue continues continued snap snaps snapped
     hiss hisses hissed tell tells told stammer stammers stammered mumble mumbles mumbled
     exclaim exclaims exclaimed demand demands demanded drawl drawls drawled agree agrees agreed
-    repeat repeats repeated"""
+    repeat repeats repeated respond responds responded explain explains explained admit admits
+    admitted insist insists insisted plead pleads pleaded beg begs begged warn warns warned
+    suggest suggests suggested retort retorts retorted protest protests protested interrupt
+    interrupts interrupted announce announces announced declare declares declared whine whines
+    whined tease teases teased grumble grumbles grumbled confess confesses confessed"""
 )
 """Verbs that only report speech: `He says.` is a tag even after a full stop."""
 _SPEECH_VERBS = _SAYING_VERBS | _words(
     """scream screams screamed cry cries cried sigh sighs sighed laugh laughs laughed growl
     growls growled breathe breathes breathed spit spits spat sob sobs sobbed chuckle chuckles
-    chuckled bargain bargains bargained"""
+    chuckled bargain bargains bargained groan groans groaned scoff scoffs scoffed giggle giggles
+    giggled snicker snickers snickered grunt grunts grunted coo coos cooed purr purrs purred
+    croak croaks croaked rasp rasps rasped bark barks barked sing sings sang huff huffs huffed
+    snort snorts snorted"""
 )
 """...and sounds that carry words as a tag (`"Fine," he sighed.`), not after a full stop."""
 _STARTLED = _words(
@@ -208,7 +215,13 @@ def _tag_subject(sentence: str, quotation: str, names: set[str]) -> str | None:
     After a quotation that ends with a full stop, a capitalised sentence is a tag only with
     a verb of saying (`"Stop." He says.`, as many walls write it): `"Fine." He sighed.` is
     a sentence of its own, often someone else's."""
-    words = [word.lower() for word in _WORD.findall(sentence[:60])]
+    placeholder = _PLACEHOLDER.match(sentence)
+    start = placeholder.end() if placeholder else 0
+    words = [word.lower() for word in _WORD.findall(sentence[start : start + 60])]
+    if placeholder:
+        words.insert(0, "y/n")  # `Y/N says`: the verb is the word after the code
+    elif words and words[0] in _TITLES:
+        words.pop(0)  # `Mr. Okafor says`: ...and after the title and name
     who = subject(sentence, names)
     if sentence[0].islower() or quotation.rstrip("\"”'’ ").endswith(","):
         return who or ""  # `"Fine," Jess sighed.`: after a comma the sentence goes on
