@@ -196,6 +196,15 @@ def test_a_short_wall_gets_its_turns_restored() -> None:
     ]
 
 
+def test_a_short_wall_whose_turns_show_only_by_a_beat_is_repaired() -> None:
+    # One tag names the reader; the beat before the next words names him: two speakers.
+    wall = '"You came back," you said. He shrugged and sat down. "I forgot my scarf."'
+    assert repaired(wall, "beat") == [
+        '"You came back," you said.',
+        'He shrugged and sat down. "I forgot my scarf."',
+    ]
+
+
 def test_one_paragraph_never_holds_two_speakers() -> None:
     wall = '"Come in," Wanda said. Vision looked up. "I was helping," Vision said. "Sit," she said.'
     assert repaired(wall, "two") == [

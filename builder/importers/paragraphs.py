@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from builder.importers.wall_reading import (
     READER,
@@ -107,9 +108,16 @@ def lost_breaks(text: str) -> bool:
 
 
 def _two_speakers(text: str, spans: list[tuple[int, int]]) -> bool:
-    """Whether dialogue tags name two different speakers (`"Hi," he said. "Bye," you said.`)."""
-    tags = [segment.tag for segment in segments(text, spans, names(text)) if segment.tag]
-    return any(different(first, second) for first in tags for second in tags)
+    """Whether two different people speak: named by tags (`"Hi," he said. "Bye," you said.`)
+    or by a tag and a beat that leads into untagged words (`"Hi," you said. He smiled. "Hey."`)."""
+    found = segments(text, spans, names(text))
+    speakers: list[str | None] = [segment.tag for segment in found if segment.tag]
+    speakers += [
+        beat.subject
+        for beat, words in pairwise(found)
+        if beat.kind == "narration" and words.kind == "quote" and words.tag is None
+    ]
+    return any(different(a, b) for a in speakers if a for b in speakers if b)
 
 
 @dataclass(slots=True)
