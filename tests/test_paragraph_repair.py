@@ -102,7 +102,7 @@ def test_the_sets_have_sixteen_walls_some_short_some_long() -> None:
     assert min(lengths) < 1200 < max(lengths)
 
 
-MEASURED = (0.979, 0.993)
+MEASURED = (0.986, 1.0)
 """Precision and recall on WALLS as last measured (printed on every run with `-s`)."""
 MEASURED_HELD_OUT = (0.808, 0.724)
 """...and on HELD_OUT, the text the repair was not tuned on: the honest figure."""

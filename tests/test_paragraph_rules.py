@@ -169,3 +169,12 @@ def test_what_happens_in_the_reader_right_after_words_is_their_reaction() -> Non
     # ...but only right after the words: later it is the scene around the speaker.
     wall = '"He\'s gone," she said. She shut the door. A chill ran down your spine.'
     assert restore(wall) == [wall]
+
+
+def test_words_calling_the_one_who_just_acted_are_someone_elses() -> None:
+    # `Bucky was` makes Bucky a name; he acts, then someone calls him: not his own words.
+    wall = 'Bucky was late. "Sorry." He set a bag down in front of you. "Bucky." You smiled.'
+    assert restore(wall)[-1] == '"Bucky." You smiled.'
+    # ...but a beat that names whom they turn to is the speaker's own.
+    wall = 'Bucky was late. "Sorry." He turned to Sam. "Sam, the keys."'
+    assert restore(wall)[-1].endswith('He turned to Sam. "Sam, the keys."')

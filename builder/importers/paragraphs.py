@@ -169,7 +169,10 @@ def restore(text: str) -> list[str]:
             if segment.kind == "quote" and (
                 not previous.has_quote or previous.narration_run >= NARRATION_BEFORE_DIALOGUE
             ):
-                current.speaker = last_subject  # after narration: its character speaks
+                # After narration its character speaks, unless the words call them.
+                called = segment.addressed
+                if not (called and last_subject and not different(called, last_subject)):
+                    current.speaker = last_subject
             elif previous.has_quote:
                 current.not_speaker = previous.speaker  # in an exchange, turns alternate
                 current.expected = _two_turns_back(paragraphs)
@@ -251,6 +254,8 @@ def _quote_breaks(
         return True  # its tag names someone else: one paragraph never holds two speakers
     if previous.kind == "quote":
         return previous.tag is None or not _goes_on(previous, segment)
+    if _calls_the_actor(previous, segment):
+        return True  # words to the one who just acted: they are someone else's
     if paragraph.narration_run >= NARRATION_BEFORE_DIALOGUE:
         return True
     if not paragraph.has_quote:
@@ -259,6 +264,17 @@ def _quote_breaks(
         # does the narration that sets the scene before anyone speaks.
         return paragraph.narration_run >= 2 and (bool(segment.tag) or paragraph.opens_wall)
     return False  # a beat by the speaker between two of their quotations
+
+
+def _calls_the_actor(beat: Segment, quotation: Segment) -> bool:
+    """Whether the untagged `quotation` calls by name the one the narration `beat` before
+    it may be about (`He set the bag down. "Bucky."`): people do not call themselves, so
+    the words answer the beat. Not when the beat names them (`He turned to Sam. "Sam,"`)."""
+    called = quotation.addressed
+    if quotation.tag is not None or not called or beat.subject is None:
+        return False
+    named = called == READER or called in beat.text
+    return not named and not different(beat.subject, called)
 
 
 def _goes_on(tagged: Segment, quotation: Segment) -> bool:

@@ -70,6 +70,13 @@ _STARTLED = _words(
     stiffen stiffens stiffened"""
 )
 """What a listener does on hearing words (`"Shh!" You jumped.`): not what their speaker does."""
+_ACTING_SUBJECT = re.compile(
+    r"(?:^|[.!?…][\"”]? )([A-Z][a-z]+) (?:[a-z]+ed|"
+    r"was|is|had|has|did|does|would|could|will|can|wasn't|isn't|hadn't|didn't)\b"
+)
+_NO_NAMES = _words("it there this that what who nothing everything everyone someone nobody")
+"""Capitalised words before `was` that are no names, even when a short wall never has them
+in lower case."""
 _YOUR = re.compile(r"\b[Yy]our\b")
 _TITLES = _words(
     "mr mrs ms miss dr madam madame agent captain professor lady lord sir detective officer"
@@ -276,9 +283,9 @@ def names(text: str) -> set[str]:
     sentence: the story's names (`Kylo`, `Snoke`), not a sentence-initial `The`."""
     lower = {word.lower() for word in _WORD.findall(text) if word[0].islower()}
     found = re.findall(r"(?<=[a-z,;] )([A-Z][a-z]+)", text)
-    # ...and a sentence's subject that acts (`Ron looked up.`), a name after a title (`Dr.
-    # Reid`), and the subject of a dialogue tag (`"Again," Natasha said.`).
-    found += re.findall(r"(?:^|[.!?…][\"”]? )([A-Z][a-z]+) [a-z]+ed\b", text)
+    # ...and a sentence's subject that acts (`Ron looked up.`, `Bucky was`), a name after a
+    # title (`Dr. Reid`), and the subject of a dialogue tag (`"Again," Natasha said.`).
+    found += _ACTING_SUBJECT.findall(text)
     found += [
         name
         for title, name in re.findall(r"\b([A-Z][a-z]+)\.? ([A-Z][a-z]+)", text)
@@ -289,7 +296,7 @@ def names(text: str) -> set[str]:
         for name, verb in re.findall(r"[,!?…—–-][\"”] ([A-Z][a-z]+) ([a-z]+)", text)
         if verb in _SPEECH_VERBS
     ]
-    return {word for word in found if word.lower() not in lower and word.lower() not in _PRONOUNS}
+    return {word for word in found if word.lower() not in lower | _PRONOUNS.keys() | _NO_NAMES}
 
 
 def different(first: str, second: str) -> bool:
