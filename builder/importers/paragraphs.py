@@ -135,10 +135,8 @@ class _Paragraph:
     """Narration sentences since the paragraph's start or its last quotation."""
     opens_wall: bool = False
     """Whether it is the wall's first paragraph."""
-
-    @property
-    def has_quote(self) -> bool:
-        return any(segment.kind == "quote" for segment in self.segments)
+    has_quote: bool = False
+    """Whether it holds a quotation yet."""
 
 
 def restore(text: str) -> list[str]:
@@ -231,10 +229,15 @@ def _opens_speech(paragraph: _Paragraph, beat: Segment, following: Segment | Non
 def _two_turns_back(paragraphs: list[_Paragraph]) -> str | None:
     """Who spoke two turns before, unless the last turn was theirs too (an exchange between
     two: the next turn is the first one's again)."""
-    turns = [p.speaker or p.expected for p in paragraphs if p.has_quote]
-    if len(turns) < 2 or not turns[-2] or (turns[-1] and not different(turns[-1], turns[-2])):
+    turns: list[str | None] = []
+    for paragraph in reversed(paragraphs):  # only the last two turns: linear in the wall
+        if paragraph.has_quote:
+            turns.insert(0, paragraph.speaker or paragraph.expected)
+            if len(turns) == 2:
+                break
+    if len(turns) < 2 or not turns[0] or (turns[1] and not different(turns[1], turns[0])):
         return None
-    return turns[-2]
+    return turns[0]
 
 
 def _answers(previous: Segment, subject: str | None) -> bool:
@@ -317,3 +320,4 @@ def _add(paragraph: _Paragraph, segment: Segment) -> None:
             # unless turns alternate and this is the one who spoke last.
             paragraph.speaker = subject
     paragraph.segments.append(segment)
+    paragraph.has_quote = paragraph.has_quote or segment.kind == "quote"

@@ -296,7 +296,8 @@ def names(text: str) -> set[str]:
         for name, verb in re.findall(r"[,!?…—–-][\"”] ([A-Z][a-z]+) ([a-z]+)", text)
         if verb in _SPEECH_VERBS
     ]
-    return {word for word in found if word.lower() not in lower | _PRONOUNS.keys() | _NO_NAMES}
+    excluded = lower | _PRONOUNS.keys() | _NO_NAMES
+    return {word for word in found if word.lower() not in excluded}
 
 
 def different(first: str, second: str) -> bool:
