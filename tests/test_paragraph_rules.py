@@ -88,7 +88,11 @@ def test_narration_that_sets_the_scene_stands_before_the_first_words() -> None:
         '"Think it sank?" Rafe came up beside you. "Ferries do not sink."'
     )
     assert restore(wall)[0] == "The ferry was late again. Gulls wheeled over the empty pier."
-    # ...but one sentence is a beat before the words, as later in a scene.
+    # Inside a scene (a wall after other paragraphs of it) two sentences are a beat too.
+    assert restore(wall, opens_scene=False)[0].startswith(
+        'The ferry was late again. Gulls wheeled over the empty pier. "Think it sank?"'
+    )
+    # ...and one sentence is a beat before the words anywhere.
     assert restore('The ferry was late. "Think it sank?"') == [
         'The ferry was late. "Think it sank?"'
     ]

@@ -133,13 +133,13 @@ class _Paragraph:
     """Who probably does, when nothing else tells: who spoke two turns before."""
     narration_run: int = 0
     """Narration sentences since the paragraph's start or its last quotation."""
-    opens_wall: bool = False
-    """Whether it is the wall's first paragraph."""
+    opens_scene: bool = False
+    """Whether it is the first of its scene (the wall's first, when the wall opens one)."""
     has_quote: bool = False
     """Whether it holds a quotation yet."""
 
 
-def restore(text: str) -> list[str]:
+def restore(text: str, *, opens_scene: bool = True) -> list[str]:
     """`text` cut into paragraphs where a human reader sees a new one: at speaker turns,
     around quotations, and where the story moves. Without balanced quotes it is left whole.
 
@@ -147,7 +147,7 @@ def restore(text: str) -> list[str]:
     between them decided in order by what it shows. A quotation begins a paragraph when its
     tag names someone other than the paragraph's speaker, when it follows another quotation
     (unless the speaker goes on: `_goes_on`), after three sentences of narration, or after
-    two that open the wall or precede a tagged quotation. Narration begins one when it moves
+    two that open the scene or precede a tagged quotation. Narration begins one when it moves
     in time (`An hour later`), when right after words it turns to another place (`Behind
     you,`), to someone starting at them (`You jumped.`), to the one they called by name, or
     to the reader on a turn that is not the reader's; when someone named leads into their
@@ -156,7 +156,7 @@ def restore(text: str) -> list[str]:
     spans = quotations(text)
     if not spans:
         return [text]
-    paragraphs: list[_Paragraph] = [_Paragraph(opens_wall=True)]
+    paragraphs: list[_Paragraph] = [_Paragraph(opens_scene=opens_scene)]
     last_subject: str | None = None
     previous_subject: str | None = None
     found = segments(text, spans, names(text))
@@ -265,7 +265,7 @@ def _quote_breaks(
         # A one-sentence beat opens its speaker's paragraph (`You sigh. "Fine."`); a
         # quotation with its own tag needs no beat, so longer narration stands alone, as
         # does the narration that sets the scene before anyone speaks.
-        return paragraph.narration_run >= 2 and (bool(segment.tag) or paragraph.opens_wall)
+        return paragraph.narration_run >= 2 and (bool(segment.tag) or paragraph.opens_scene)
     return False  # a beat by the speaker between two of their quotations
 
 
