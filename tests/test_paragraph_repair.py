@@ -16,6 +16,7 @@ import pytest
 from builder.importers import text
 from builder.importers.draft import finish
 from builder.importers.paragraphs import restore
+from builder.importers.wall_reading import different, names, quotations, segments
 from builder.stages.scenes import scene_break
 from tests.conftest import ROOT
 
@@ -185,6 +186,17 @@ def test_scenes_of_paragraphed_stories_made_walls_get_their_breaks_back() -> Non
     print("\n" + report([measured]))
     assert round(measured.precision, 3) >= MEASURED_STORIES[0], report([measured])
     assert round(measured.recall, 3) >= MEASURED_STORIES[1], report([measured])
+
+
+def test_no_repaired_paragraph_holds_two_tagged_speakers() -> None:
+    walls = [line for f in sorted(WALLS.glob("*/wall.txt")) for line in f.read_text().splitlines()]
+    walls += [" ".join(scene) for story in STORIES for scene in scenes_of(story)]
+    for wall in walls:
+        story_names = names(wall)
+        for paragraph in restore(wall):
+            spans = quotations(paragraph)
+            tags = [s.tag for s in segments(paragraph, spans, story_names) if s.tag and spans]
+            assert not any(different(a, b) for a in tags for b in tags), paragraph
 
 
 def test_a_short_wall_gets_its_turns_restored() -> None:
