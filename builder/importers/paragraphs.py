@@ -1,5 +1,6 @@
 """Paragraph structure of text that lost it: scene breaks inside a line, and paragraph breaks
-restored at speaker turns in a wall of text.
+restored in a wall of text at speaker turns and where the story moves (the wall is read by
+`wall_reading`; this module decides).
 
 Everything here only chooses where to cut: a cut is always at whitespace, so the author's
 words and punctuation come out exactly as they went in. `lint` uses the same tests
@@ -146,8 +147,9 @@ def restore(text: str, *, opens_scene: bool = True) -> list[str]:
     The wall is read as quotations and narration sentences (`wall_reading`), each boundary
     between them decided in order by what it shows. A quotation begins a paragraph when its
     tag names someone other than the paragraph's speaker, when it follows another quotation
-    (unless the speaker goes on: `_goes_on`), after three sentences of narration, or after
-    two that open the scene or precede a tagged quotation. Narration begins one when it moves
+    (unless the speaker goes on: `_goes_on`), when it calls by name the one the beat before
+    it is about, after three sentences of narration, or after two that open the scene or
+    precede a tagged quotation. Narration begins one when it moves
     in time (`An hour later`), when right after words it turns to another place (`Behind
     you,`), to someone starting at them (`You jumped.`), to the one they called by name, or
     to the reader on a turn that is not the reader's; when someone named leads into their
@@ -187,6 +189,8 @@ def _breaks_before(
     previous_subject: str | None,
     following: Segment | None,
 ) -> bool:
+    """Whether `segment` begins a paragraph after `paragraph` (so far); the first rule that
+    speaks decides."""
     previous, subject = paragraph.segments[-1], segment.subject
     if subject is None and segment.felt_by_reader and previous.kind == "quote":
         subject = READER  # right after words, what happens in the reader is their reaction
