@@ -182,3 +182,8 @@ def test_words_calling_the_one_who_just_acted_are_someone_elses() -> None:
     # ...but a beat that names whom they turn to is the speaker's own.
     wall = 'Bucky was late. "Sorry." He turned to Sam. "Sam, the keys."'
     assert restore(wall)[-1].endswith('He turned to Sam. "Sam, the keys."')
+
+
+def test_quoted_words_inside_a_sentence_stay_in_it() -> None:
+    wall = 'Gran called him "the lodger" at lunch and "that boy" at tea. "Lunch!" she called.'
+    assert restore(wall)[0] == 'Gran called him "the lodger" at lunch and "that boy" at tea.'

@@ -194,8 +194,9 @@ def _breaks_before(
     previous, subject = paragraph.segments[-1], segment.subject
     if subject is None and segment.felt_by_reader and previous.kind == "quote":
         subject = READER  # right after words, what happens in the reader is their reaction
-    if previous.text.rstrip()[-1:] in (",", ":", ";", "—", "–"):
-        return False  # the sentence goes on: `He said, "Come here."`
+    end = previous.text.rstrip()[-1:]
+    if end in (",", ":", ";", "—", "–") or end.isalnum():
+        return False  # the sentence goes on: `He said, "Come here."`, `She called her "kid"`
     if segment.kind == "quote":
         return _quote_breaks(paragraph, segment, previous, previous_subject)
     if segment.shift == "time":
