@@ -15,6 +15,10 @@ import pytest
 
 from builder.importers import text
 from builder.importers.draft import finish
+from builder.importers.paragraphs import restore
+from builder.importers.wall_reading import different, names, quotations, segments
+from builder.stages.scenes import scene_break
+from tests.conftest import ROOT
 
 WALLS = Path(__file__).parent / "fixtures" / "walls"
 HELD_OUT = Path(__file__).parent / "fixtures" / "walls-heldout"
@@ -99,7 +103,7 @@ def test_the_sets_have_sixteen_walls_some_short_some_long() -> None:
     assert min(lengths) < 1200 < max(lengths)
 
 
-MEASURED = (0.935, 0.833)
+MEASURED = (0.986, 1.0)
 """Precision and recall on WALLS as last measured (printed on every run with `-s`)."""
 MEASURED_HELD_OUT = (0.808, 0.724)
 """...and on HELD_OUT, the text the repair was not tuned on: the honest figure."""
@@ -116,16 +120,83 @@ def test_restored_breaks_do_not_fall_below_the_measured_figures(
     assert round(total.recall, 3) >= floor[1], report(measured)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=f"measured precision {MEASURED[0]}, recall {MEASURED[1]} (held out: "
-    f"{MEASURED_HELD_OUT[0]}, {MEASURED_HELD_OUT[1]}): breaks between two narration "
-    "paragraphs, and turns told only by who is addressed, are not found",
+@pytest.mark.parametrize(
+    "walls",
+    [
+        WALLS,
+        pytest.param(
+            HELD_OUT,
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason=f"measured precision {MEASURED_HELD_OUT[0]}, recall {MEASURED_HELD_OUT[1]} "
+                "before the repair's second round of rules (not measured since: the lead does)",
+            ),
+        ),
+    ],
 )
-@pytest.mark.parametrize("walls", [WALLS, HELD_OUT])
 def test_restored_breaks_reach_precision_and_recall_of_0_9(walls: Path) -> None:
     total = scores(walls)[-1]
-    assert total.precision >= THRESHOLD and total.recall >= THRESHOLD
+    assert total.precision >= THRESHOLD and total.recall >= THRESHOLD, report(scores(walls))
+
+
+STORIES = sorted(
+    [
+        *(ROOT / "tests" / "fixtures" / "pronouns").glob("*/she.md"),
+        *(ROOT / "tests" / "cases").glob("*/input/story.md"),
+        *(ROOT / "manuscripts").glob("*.md"),
+    ]
+)
+"""Stories their writers paragraphed (written for other tests): what repair must not spoil,
+and, joined into walls, a second measure of it on text it was not written against."""
+
+
+def scenes_of(story: Path) -> list[list[str]]:
+    """The paragraphs of each scene of a manuscript's body (headings and breaks cut scenes)."""
+    body = story.read_text(encoding="utf-8").split("\n---\n", 1)[1]
+    found: list[list[str]] = [[]]
+    for block in body.split("\n\n"):
+        paragraph = " ".join(block.split())
+        if paragraph.startswith("#") or scene_break(paragraph) is not None:
+            found.append([])
+        elif paragraph:
+            found[-1].append(paragraph)
+    return [scene for scene in found if scene]
+
+
+def test_well_paragraphed_stories_get_no_break_added() -> None:
+    assert len(STORIES) >= 20
+    for story in STORIES:
+        wall = "\n\n".join("\n\n".join(scene) for scene in scenes_of(story))
+        paragraphs = repaired(wall, story.parent.name)
+        assert len(paragraphs) == wall.count("\n\n") + 1, story
+
+
+MEASURED_STORIES = (0.794, 0.65)
+"""Precision and recall of `restore` on each scene of STORIES joined into one wall."""
+
+
+def test_scenes_of_paragraphed_stories_made_walls_get_their_breaks_back() -> None:
+    found = right = wanted = 0
+    for scene in (scene for story in STORIES for scene in scenes_of(story)):
+        words, gold = breaks(scene)
+        made_words, made = breaks(restore(" ".join(scene)))
+        assert made_words == words
+        found, right, wanted = found + len(made), right + len(made & gold), wanted + len(gold)
+    measured = Score("stories", found, right, wanted)
+    print("\n" + report([measured]))
+    assert round(measured.precision, 3) >= MEASURED_STORIES[0], report([measured])
+    assert round(measured.recall, 3) >= MEASURED_STORIES[1], report([measured])
+
+
+def test_no_repaired_paragraph_holds_two_tagged_speakers() -> None:
+    walls = [line for f in sorted(WALLS.glob("*/wall.txt")) for line in f.read_text().splitlines()]
+    walls += [" ".join(scene) for story in STORIES for scene in scenes_of(story)]
+    for wall in walls:
+        story_names = names(wall)
+        for paragraph in restore(wall):
+            spans = quotations(paragraph)
+            tags = [s.tag for s in segments(paragraph, spans, story_names) if s.tag and spans]
+            assert not any(different(a, b) for a in tags for b in tags), paragraph
 
 
 def test_a_short_wall_gets_its_turns_restored() -> None:
@@ -134,6 +205,15 @@ def test_a_short_wall_gets_its_turns_restored() -> None:
         '"Hello?"',
         '"Hey, it\'s me." Steve\'s voice was low. "Did I wake you?"',
         '"It\'s three a.m."',
+    ]
+
+
+def test_a_short_wall_whose_turns_show_only_by_a_beat_is_repaired() -> None:
+    # One tag names the reader; the beat before the next words names him: two speakers.
+    wall = '"You came back," you said. He shrugged and sat down. "I forgot my scarf."'
+    assert repaired(wall, "beat") == [
+        '"You came back," you said.',
+        'He shrugged and sat down. "I forgot my scarf."',
     ]
 
 

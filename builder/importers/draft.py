@@ -249,7 +249,8 @@ def _restore_paragraphs(draft: Draft) -> None:
     walls = made = 0
     for block in draft.blocks:
         if block.kind == "paragraph" and "\n" not in block.text and lost_breaks(block.text):
-            pieces = restore(block.text)
+            opens_scene = not blocks or blocks[-1].kind != "paragraph"
+            pieces = restore(block.text, opens_scene=opens_scene)
             walls += 1
             made += len(pieces) - 1
             blocks.extend(Block("paragraph", piece) for piece in pieces)

@@ -1,5 +1,6 @@
 """Paragraph structure of text that lost it: scene breaks inside a line, and paragraph breaks
-restored at speaker turns in a wall of text.
+restored in a wall of text at speaker turns and where the story moves (the wall is read by
+`wall_reading`; this module decides).
 
 Everything here only chooses where to cut: a cut is always at whitespace, so the author's
 words and punctuation come out exactly as they went in. `lint` uses the same tests
@@ -10,15 +11,22 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Literal
+from itertools import pairwise
 
-from builder.stages.placeholders import BUILT_IN, pattern
+from builder.importers.wall_reading import (
+    READER,
+    THIRD_PERSON,
+    Segment,
+    different,
+    is_name,
+    names,
+    quotations,
+    segments,
+    spoken,
+)
 from builder.stages.scenes import PROSE_PUNCTUATION, is_marker_character, scene_break
 
-
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
+__all__ = ["InlineBreak", "inline_breaks", "lost_breaks", "quotations", "restore"]
 
 LOST_BREAKS_LENGTH = 1200
 """A paragraph longer than this that holds dialogue has probably lost its breaks: printed
@@ -39,42 +47,13 @@ _SIDE_BY_SIDE = re.compile(r"[.!?…—–-][\"”] +[\"“]")
 """A quotation ending a sentence, a space, and the next quotation: a lost turn."""
 _SENTENCE_END = re.compile(r"[.!?…\"”’)\]*~]$")
 _DASHES = frozenset("-‐‑‒–—―")
-_QUOTE_OPENERS = {'"': '"', "“": "”"}
-# Sentence ends inside narration: terminal punctuation (with closing quotes or brackets),
-# then space, then something that can start a sentence.
-_SENTENCE_BREAK = re.compile(r"(?<=[.!?…])[\"'”’)\]]*\s+(?=[\"“‘(\[]?[A-Z0-9])")
-_ABBREVIATIONS = _words("mr mrs ms dr st jr sr prof capt gen lt sgt col vs etc no mt ft")
-_WORD = re.compile(r"[A-Za-z][\w'’]*")
-_PLACEHOLDER = pattern(info.code for info in BUILT_IN)
-# Who a sentence is about: pronouns stand for a character; the reader is `you` (and Y/N).
-_PRONOUNS = {
-    "he": "he",
-    "his": "he",
-    "him": "he",
-    "she": "she",
-    "her": "she",
-    "you": "you",
-    "your": "you",
-    "i": "i",
-    "my": "i",
-    "we": "we",
-    "our": "we",
-    "they": "they",
-    "their": "they",
-}
-_CONTINUES = re.compile(r"[\"“](?:And|But|So|Or|Because|Then)\b")
-"""A quotation opening with a conjunction goes on from the one before it."""
-_THIRD_PERSON = frozenset({"he", "she", "they"})
-_SPEECH_VERBS = _words(
-    """say says said ask asks asked reply replies replied whisper whispers whispered shout shouts
-    shouted yell yells yelled scream screams screamed mutter mutters muttered murmur murmurs
-    murmured call calls called cry cries cried add adds added answer answers answered continue
-    continues continued snap snaps snapped sigh sighs sighed laugh laughs laughed hiss hisses
-    hissed growl growls growled breathe breathes breathed tell tells told spit spits spat
-    stammer stammers stammered sob sobs sobbed mumble mumbles mumbled exclaim exclaims
-    exclaimed demand demands demanded chuckle chuckles chuckled drawl drawls drawled agree agrees
-    agreed repeat repeats repeated bargain bargains bargained"""
+_CONTINUES = re.compile(
+    r"[\"“](?:And|But|So|Or|Because|Then|For|From|With|Without|On|At|In|Unless|Except|Especially)"
+    r"\b(?![^\"”.!?…]*\?)"
 )
+"""A quotation opening with a conjunction or a preposition goes on from the one before it
+(`"We're baking," she said. "For his birthday."`), unless its first sentence asks
+(`"And then?"`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,27 +96,6 @@ def inline_breaks(text: str) -> list[InlineBreak]:
     return found
 
 
-def quotations(text: str) -> list[tuple[int, int]]:
-    """(start, end) of each quotation in `text`; empty when the quotes do not balance."""
-    spans = []
-    position = 0
-    while position < len(text):
-        character = text[position]
-        closer = _QUOTE_OPENERS.get(character)
-        opens = position == 0 or text[position - 1].isspace() or text[position - 1] in "([—–-"
-        if closer and opens:
-            end = text.find(closer, position + 1)
-            if end < 0:
-                return []
-            spans.append((position, end + 1))
-            position = end + 1
-        elif character in '"”':
-            return []  # a closing quote with no opener: not safe to cut around
-        else:
-            position += 1
-    return spans
-
-
 def lost_breaks(text: str) -> bool:
     """Whether a paragraph probably lost its breaks: very long and holding dialogue, or of
     any length holding two quotations side by side (`..." "...`), which printed text never
@@ -151,113 +109,204 @@ def lost_breaks(text: str) -> bool:
 
 
 def _two_speakers(text: str, spans: list[tuple[int, int]]) -> bool:
-    """Whether dialogue tags name two different speakers (`"Hi," he said. "Bye," you said.`)."""
-    tags = [segment.tag for segment in _segments(text, spans, _names(text)) if segment.tag]
-    return any(_different(first, second) for first in tags for second in tags)
-
-
-@dataclass(slots=True)
-class _Segment:
-    kind: Literal["quote", "narration"]
-    text: str
-    tag: str | None = None
-    """For a quotation with a dialogue tag (`"What's wrong?" You ask.`): who the tag names."""
+    """Whether two different people speak: named by tags (`"Hi," he said. "Bye," you said.`)
+    or by a tag and a beat that leads into untagged words (`"Hi," you said. He smiled. "Hey."`)."""
+    found = segments(text, spans, names(text))
+    speakers: list[str | None] = [segment.tag for segment in found if segment.tag]
+    speakers += [
+        beat.subject
+        for beat, words in pairwise(found)
+        if beat.kind == "narration" and words.kind == "quote" and words.tag is None
+    ]
+    return any(different(a, b) for a in speakers if a for b in speakers if b)
 
 
 @dataclass(slots=True)
 class _Paragraph:
-    segments: list[_Segment] = field(default_factory=list)
+    segments: list[Segment] = field(default_factory=list)
     lead: str | None = None
     """Who the paragraph's opening narration is about."""
     speaker: str | None = None
     """Who speaks its quotations, when that can be told."""
     not_speaker: str | None = None
     """Who does not: the previous paragraph's speaker, as turns alternate."""
+    expected: str | None = None
+    """Who probably does, when nothing else tells: who spoke two turns before."""
     narration_run: int = 0
     """Narration sentences since the paragraph's start or its last quotation."""
+    opens_scene: bool = False
+    """Whether it is the first of its scene (the wall's first, when the wall opens one)."""
+    has_quote: bool = False
+    """Whether it holds a quotation yet."""
 
-    @property
-    def has_quote(self) -> bool:
-        return any(segment.kind == "quote" for segment in self.segments)
 
+def restore(text: str, *, opens_scene: bool = True) -> list[str]:
+    """`text` cut into paragraphs where a human reader sees a new one: at speaker turns,
+    around quotations, and where the story moves. Without balanced quotes it is left whole.
 
-def restore(text: str) -> list[str]:
-    """`text` cut into paragraphs at speaker turns and around quotations.
-
-    A quotation begins a paragraph when it follows another (but after a one-word quotation's
-    tag, or when it opens with `And`, `But`...: the speaker goes on), when its tag names
-    someone other than the paragraph's speaker, or after several sentences of narration (two
-    for a tagged one); a beat by the speaker between two of their quotations stays with
-    them. Narration right after a quotation begins a paragraph when it is about someone other
-    than the speaker. Without balanced quotes the text is left whole."""
+    The wall is read as quotations and narration sentences (`wall_reading`), each boundary
+    between them decided in order by what it shows. A quotation begins a paragraph when its
+    tag names someone other than the paragraph's speaker, when it follows another quotation
+    (unless the speaker goes on: `_goes_on`), when it calls by name the one the beat before
+    it is about, after three sentences of narration, or after two that open the scene or
+    precede a tagged quotation. Narration begins one when it moves
+    in time (`An hour later`), when right after words it turns to another place (`Behind
+    you,`), to someone starting at them (`You jumped.`), to the one they called by name, or
+    to the reader on a turn that is not the reader's; when someone named leads into their
+    own words in another's paragraph; and in the two sentences after a quotation, when it
+    is about someone other than its speaker (a name after `he said` counts as other)."""
     spans = quotations(text)
     if not spans:
         return [text]
-    names = _names(text)
-    paragraphs: list[_Paragraph] = [_Paragraph()]
+    paragraphs: list[_Paragraph] = [_Paragraph(opens_scene=opens_scene)]
     last_subject: str | None = None
     previous_subject: str | None = None
-    for segment in _segments(text, spans, names):
+    found = segments(text, spans, names(text))
+    for segment, following in zip(found, [*found[1:], None], strict=True):
         current = paragraphs[-1]
-        subject = _subject(segment.text, names) if segment.kind == "narration" else None
-        if current.segments and _breaks_before(current, segment, subject, previous_subject):
+        if current.segments and _breaks_before(current, segment, previous_subject, following):
             previous, current = current, _Paragraph()
             if segment.kind == "quote" and (
                 not previous.has_quote or previous.narration_run >= NARRATION_BEFORE_DIALOGUE
             ):
-                current.speaker = last_subject  # after narration: its character speaks
+                # After narration its character speaks, unless the words call them.
+                called = segment.addressed
+                if not (called and last_subject and not different(called, last_subject)):
+                    current.speaker = last_subject
             elif previous.has_quote:
                 current.not_speaker = previous.speaker  # in an exchange, turns alternate
+                current.expected = _two_turns_back(paragraphs)
             paragraphs.append(current)
-        _add(current, segment, subject)
-        last_subject = subject or segment.tag or last_subject
-        previous_subject = subject
+        _add(current, segment)
+        last_subject = segment.subject or segment.tag or last_subject
+        previous_subject = segment.subject
     return [" ".join(s.text for s in paragraph.segments) for paragraph in paragraphs]
 
 
 def _breaks_before(
-    paragraph: _Paragraph, segment: _Segment, subject: str | None, previous_subject: str | None
+    paragraph: _Paragraph,
+    segment: Segment,
+    previous_subject: str | None,
+    following: Segment | None,
 ) -> bool:
-    previous = paragraph.segments[-1]
-    if previous.text.rstrip()[-1:] in (",", ":", ";", "—", "–"):
-        return False  # the sentence goes on: `He said, "Come here."`
+    """Whether `segment` begins a paragraph after `paragraph` (so far); the first rule that
+    speaks decides."""
+    previous, subject = paragraph.segments[-1], segment.subject
+    if subject is None and segment.felt_by_reader and previous.kind == "quote":
+        subject = READER  # right after words, what happens in the reader is their reaction
+    end = previous.text.rstrip()[-1:]
+    if end in (",", ":", ";", "—", "–") or end.isalnum():
+        return False  # the sentence goes on: `He said, "Come here."`, `She called her "kid"`
     if segment.kind == "quote":
         return _quote_breaks(paragraph, segment, previous, previous_subject)
+    if segment.shift == "time":
+        return True  # the story moves on in time
+    if segment.startled and previous.kind == "quote" and previous.tag is None:
+        return True  # someone starts at the words: a listener, not their speaker
+    if _answers(previous, subject):
+        return True  # the one called by name acts: they were spoken to, not speaking
+    if segment.shift == "place" and previous.kind == "quote":
+        return True  # after dialogue, it turns to another part of the scene
+    if _opens_speech(paragraph, segment, following):
+        return True  # someone else's beat leads into their own words
     if not paragraph.has_quote or subject is None or paragraph.narration_run >= 2:
         return False  # only the sentences right after a quotation show a turn
+    if is_name(subject) and paragraph.speaker in THIRD_PERSON:
+        return True  # a writer names someone after `he said` to turn to someone else
     if paragraph.speaker is None:
+        if subject == READER and paragraph.expected not in (None, READER):
+            return True  # the reader speaks every other turn, and this is not theirs
         return paragraph.not_speaker is not None and subject == paragraph.not_speaker
-    return _different(subject, paragraph.speaker)
+    return different(subject, paragraph.speaker)
+
+
+def _opens_speech(paragraph: _Paragraph, beat: Segment, following: Segment | None) -> bool:
+    """Whether the narration `beat`, about a character named in it, leads into the words
+    after it, in a paragraph whose speaker is someone else (or only `he`, `she`)."""
+    if following is None or following.kind != "quote" or not paragraph.has_quote:
+        return False
+    who = beat.subject
+    if not is_name(who) or following.tag not in (None, who) or paragraph.speaker is None:
+        return False
+    return paragraph.speaker in THIRD_PERSON or different(who or "", paragraph.speaker)
+
+
+def _two_turns_back(paragraphs: list[_Paragraph]) -> str | None:
+    """Who spoke two turns before, unless the last turn was theirs too (an exchange between
+    two: the next turn is the first one's again)."""
+    turns: list[str | None] = []
+    for paragraph in reversed(paragraphs):  # only the last two turns: linear in the wall
+        if paragraph.has_quote:
+            turns.insert(0, paragraph.speaker or paragraph.expected)
+            if len(turns) == 2:
+                break
+    if len(turns) < 2 or not turns[0] or (turns[1] and not different(turns[1], turns[0])):
+        return None
+    return turns[0]
+
+
+def _answers(previous: Segment, subject: str | None) -> bool:
+    """Whether narration about `subject` right after the untagged quotation `previous` is
+    about the one that quotation calls by name (`"Not now, Loki." He rose.`)."""
+    if previous.kind != "quote" or previous.tag is not None or not previous.addressed:
+        return False
+    return subject is not None and not different(subject, previous.addressed)
 
 
 def _quote_breaks(
-    paragraph: _Paragraph, segment: _Segment, previous: _Segment, previous_subject: str | None
+    paragraph: _Paragraph, segment: Segment, previous: Segment, previous_subject: str | None
 ) -> bool:
     """Whether a quotation begins a paragraph of its own."""
     speakers = {paragraph.speaker, paragraph.lead, previous_subject} - {None, ""}
-    if segment.tag and any(_different(segment.tag, who) for who in speakers if who):
+    if segment.tag and any(different(segment.tag, who) for who in speakers if who):
         return True  # its tag names someone else: one paragraph never holds two speakers
     if previous.kind == "quote":
-        # Two quotations in a row are two turns, also after a tag (`"Hi," he said.` is
-        # answered more often than it goes on), unless the first is a single word before
-        # its tag (`"Brother!" Thor called. "Sit."`) or the second opens with a conjunction
-        # (`"Right," he said. "And then?"`).
-        if previous.tag is None:
-            return True
-        spoken = previous.text[: previous.text.find(_QUOTE_OPENERS[previous.text[0]], 1)]
-        return len(spoken.split()) > 1 and _CONTINUES.match(segment.text) is None
+        return previous.tag is None or not _goes_on(previous, segment)
+    if _calls_the_actor(previous, segment):
+        return True  # words to the one who just acted: they are someone else's
     if paragraph.narration_run >= NARRATION_BEFORE_DIALOGUE:
         return True
     if not paragraph.has_quote:
         # A one-sentence beat opens its speaker's paragraph (`You sigh. "Fine."`); a
-        # quotation with its own tag needs no beat, so longer narration stands alone.
-        return bool(segment.tag) and paragraph.narration_run >= 2
+        # quotation with its own tag needs no beat, so longer narration stands alone, as
+        # does the narration that sets the scene before anyone speaks.
+        return paragraph.narration_run >= 2 and (bool(segment.tag) or paragraph.opens_scene)
     return False  # a beat by the speaker between two of their quotations
 
 
-def _add(paragraph: _Paragraph, segment: _Segment, subject: str | None) -> None:
+def _calls_the_actor(beat: Segment, quotation: Segment) -> bool:
+    """Whether the untagged `quotation` calls by name the one the narration `beat` before
+    it may be about (`He set the bag down. "Bucky."`): people do not call themselves, so
+    the words answer the beat. Not when the beat names them (`He turned to Sam. "Sam,"`)."""
+    called = quotation.addressed
+    if quotation.tag is not None or not called or beat.subject is None:
+        return False
+    named = called == READER or called in beat.text
+    return not named and not different(beat.subject, called)
+
+
+def _goes_on(tagged: Segment, quotation: Segment) -> bool:
+    """Whether `quotation` goes on from the tagged quotation right before it.
+
+    A short tag (`"Hi," he said.`) is answered more often than it goes on, unless the words
+    before it are a single word (`"Brother!" Thor called. "Sit."`) or the next quotation
+    opens with a conjunction or preposition (`"Right," he said. "And then..."`). A tag that
+    goes on to what the speaker does (`"Hi," she said, dropping her bag.`) holds the floor
+    for them, unless their words asked something."""
+    words = spoken(tagged.text)
+    tag = tagged.text[len(words) + 2 :]
+    if "," in tag and not words.rstrip().endswith("?"):
+        return True
+    return len(words.split()) == 1 or _CONTINUES.match(quotation.text) is not None
+
+
+def _add(paragraph: _Paragraph, segment: Segment) -> None:
+    subject = segment.subject
     if segment.kind == "quote":
         paragraph.narration_run = 0
+        called = segment.addressed
+        if called and paragraph.expected and not different(called, paragraph.expected):
+            paragraph.expected = None  # nobody calls themselves by name: turns did not alternate
         if segment.tag:
             paragraph.speaker = segment.tag
         elif paragraph.speaker is None and paragraph.lead:
@@ -276,105 +325,4 @@ def _add(paragraph: _Paragraph, segment: _Segment, subject: str | None) -> None:
             # unless turns alternate and this is the one who spoke last.
             paragraph.speaker = subject
     paragraph.segments.append(segment)
-
-
-def _different(first: str, second: str) -> bool:
-    """Whether two subjects are surely different people: `he` and `Kylo` may be one."""
-    if first == second:
-        return False
-    pronouns = set(_PRONOUNS.values())
-    if first in _THIRD_PERSON and second not in pronouns:
-        return False
-    return not (second in _THIRD_PERSON and first not in pronouns)
-
-
-def _segments(text: str, spans: list[tuple[int, int]], names: set[str]) -> list[_Segment]:
-    """Quotations (with the punctuation glued to them) and the narration sentences between."""
-    segments: list[_Segment] = []
-    position = 0
-    for start, end in spans:
-        while end < len(text) and not text[end].isspace():
-            end += 1
-        _narration(segments, text[position:start], names)
-        segments.append(_Segment("quote", text[start:end].strip()))
-        position = end
-    _narration(segments, text[position:], names)
-    return segments
-
-
-def _narration(segments: list[_Segment], text: str, names: set[str]) -> None:
-    for index, sentence in enumerate(_sentences(text)):
-        previous = segments[-1] if segments else None
-        if index == 0 and previous and previous.kind == "quote" and previous.tag is None:
-            tag = _tag_subject(sentence, names)
-            if tag is not None:
-                # `"Hey," he said.` and `"What's wrong?" You ask.` belong to the quotation.
-                previous.text += " " + sentence
-                previous.tag = tag
-                continue
-        segments.append(_Segment("narration", sentence))
-
-
-def _sentences(text: str) -> list[str]:
-    sentences = []
-    position = 0
-    for match in _SENTENCE_BREAK.finditer(text):
-        words = _WORD.findall(text[position : match.start()])
-        last = words[-1].lower() if words else ""
-        if last in _ABBREVIATIONS or (len(last) == 1 and last != "i"):
-            continue  # `Mr. Solo`, `J. K.`: not the end of a sentence
-        sentences.append(text[position : match.end()].strip())
-        position = match.end()
-    sentences.append(text[position:].strip())
-    return [sentence for sentence in sentences if sentence]
-
-
-def _tag_subject(sentence: str, names: set[str]) -> str | None:
-    """Who a dialogue tag names (`he said`, `You ask`); None when the sentence is no tag."""
-    words = [word.lower() for word in _WORD.findall(sentence[:60])]
-    subject = _subject(sentence, names)
-    if sentence[0].islower():
-        return subject or ""
-    if len(words) > 1 and subject is not None and words[1] in _SPEECH_VERBS:
-        return subject
-    return None
-
-
-def _subject(sentence: str, names: set[str]) -> str | None:
-    """Who a narration sentence is about: its first word, or the first after an opening
-    clause (`Taking a deep breath, he starts.`); None when it starts with a thing."""
-    found = _first_character(sentence, names)
-    if found is None:
-        comma = sentence.find(",")
-        if 0 < comma < 80:
-            found = _first_character(sentence[comma + 1 :], names)
-    return found
-
-
-def _first_character(text: str, names: set[str]) -> str | None:
-    text = text.lstrip(" \"'“‘([—–-")
-    if _PLACEHOLDER.match(text):
-        return "you"  # in reader-insert fiction Y/N is the reader, `you`
-    match = _WORD.match(text)
-    if not match:
-        return None
-    word = re.sub(r"['’]s$", "", match.group())
-    if word.lower() in _PRONOUNS:
-        return _PRONOUNS[word.lower()]
-    return word if word in names else None
-
-
-def _names(text: str) -> set[str]:
-    """Capitalised words that never appear in lower case and appear at least once inside a
-    sentence: the story's names (`Kylo`, `Snoke`), not a sentence-initial `The`."""
-    lower = {word.lower() for word in _WORD.findall(text) if word[0].islower()}
-    found = re.findall(r"(?<=[a-z,;] )([A-Z][a-z]+)", text)
-    # ...and a sentence's subject that acts (`Ron looked up.`), and the subject of a dialogue
-    # tag (`"Again," Natasha said.`).
-    found += re.findall(r"(?:^|[.!?…][\"”]? )([A-Z][a-z]+) [a-z]+ed\b", text)
-    found += [
-        name
-        for name, verb in re.findall(r"[,!?…—–-][\"”] ([A-Z][a-z]+) ([a-z]+)", text)
-        if verb in _SPEECH_VERBS
-    ]
-    return {word for word in found if word.lower() not in lower and word.lower() not in _PRONOUNS}
+    paragraph.has_quote = paragraph.has_quote or segment.kind == "quote"
