@@ -105,7 +105,7 @@ def test_the_sets_have_sixteen_walls_some_short_some_long() -> None:
 
 MEASURED = (0.986, 1.0)
 """Precision and recall on WALLS as last measured (printed on every run with `-s`)."""
-MEASURED_HELD_OUT = (0.808, 0.724)
+MEASURED_HELD_OUT = (0.804, 0.776)
 """...and on HELD_OUT, the text the repair was not tuned on: the honest figure."""
 
 
@@ -129,7 +129,7 @@ def test_restored_breaks_do_not_fall_below_the_measured_figures(
             marks=pytest.mark.xfail(
                 strict=True,
                 reason=f"measured precision {MEASURED_HELD_OUT[0]}, recall {MEASURED_HELD_OUT[1]} "
-                "before the repair's second round of rules (not measured since: the lead does)",
+                "after the second round of rules, tuned on WALLS only (0.808 / 0.724 before it)",
             ),
         ),
     ],
