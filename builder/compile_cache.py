@@ -107,14 +107,32 @@ def read_entry(where: Path, name: str) -> bytes | None:
     return data
 
 
+_held: dict[tuple[Path, str], tuple[int, int]] = {}
+"""Per folder and suffix: the bytes its entries held at this process's last look, plus what
+this process wrote since, and how many writes ago that look was."""
+RESCAN_WRITES = 64
+"""Writes after which a process looks at the folder again (others write into it too)."""
+TRIMMED_SHARE = 0.9
+"""A trim leaves this share of the limit, so the next writes do not each trim again."""
+
+
 def write_entry(where: Path, name: str, data: bytes, limit: int) -> None:
-    """Keep `data` as the file `name` in the private folder `where`, then trim the folder's
-    files of the same suffix to `limit` bytes (a failure to write is no error: a cache)."""
+    """Keep `data` as the file `name` in the private folder `where`, then keep the folder's
+    files of the same suffix within `limit` bytes (a failure to write is no error: a cache).
+    The folder is listed on a process's first write, every RESCAN_WRITES writes and when what
+    it holds may pass the limit, not on every write: a folder of thousands of entries
+    listed per write made filling it quadratic."""
+    suffix = Path(name).suffix
     with contextlib.suppress(OSError):
         where.mkdir(mode=0o700, parents=True, exist_ok=True)
         if _private(where):
             write_whole(where / name, data)
-            trim(where, limit, Path(name).suffix)
+            held, writes = _held.get((where, suffix), (-1, 0))
+            held += len(data)
+            if held < len(data) or held > limit or writes >= RESCAN_WRITES:
+                _held[(where, suffix)] = (trim(where, limit, suffix), 0)
+            else:
+                _held[(where, suffix)] = (held, writes + 1)
 
 
 def store(where: Path, name: str, template: EditionTemplate) -> None:
@@ -126,21 +144,26 @@ def store(where: Path, name: str, template: EditionTemplate) -> None:
     write_entry(where, name + _SUFFIX, data, MAX_BYTES)
 
 
-def trim(where: Path, limit: int, suffix: str = _SUFFIX) -> None:
-    """Drop the least recently used entries (files ending in `suffix`) until they hold at
-    most `limit` bytes together."""
+def trim(where: Path, limit: int, suffix: str = _SUFFIX) -> int:
+    """When the entries (files ending in `suffix`) hold more than `limit` bytes together, drop
+    the least recently used until they hold TRIMMED_SHARE of it; the bytes left."""
     entries = []
-    for entry in where.glob("*" + suffix):
-        with contextlib.suppress(OSError):  # another process may have dropped it
-            status = entry.stat()
-            entries.append((status.st_mtime_ns, status.st_size, entry))
+    with os.scandir(where) as listing:
+        for entry in listing:
+            if entry.name.endswith(suffix):
+                with contextlib.suppress(OSError):  # another process may have dropped it
+                    status = entry.stat()
+                    entries.append((status.st_mtime_ns, status.st_size, Path(entry.path)))
     total = sum(size for _time, size, _entry in entries)
-    for _time, size, entry in sorted(entries, key=lambda found: found[:2]):
-        if total <= limit:
+    if total <= limit:
+        return total
+    for _time, size, path in sorted(entries, key=lambda found: found[:2]):
+        if total <= limit * TRIMMED_SHARE:
             break
         with contextlib.suppress(OSError):
-            entry.unlink()
+            path.unlink()
         total -= size
+    return total
 
 
 def _private(where: Path) -> bool:

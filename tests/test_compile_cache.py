@@ -167,6 +167,17 @@ def test_the_least_recently_used_entries_go_first(tmp_path: Path) -> None:
     assert [path.stem for path in entries(folder)] == ["middle", "new"]
 
 
+def test_written_entries_stay_within_the_limit_newest_kept(tmp_path: Path) -> None:
+    folder = tmp_path / "cache"
+    sizes = []
+    for number in range(40):
+        compile_cache.write_entry(folder, f"entry-{number:02}.pickle", b"x" * 100, 1000)
+        sizes.append(sum(path.stat().st_size for path in entries(folder)))
+    assert max(sizes) <= 1000
+    assert "entry-39" in [path.stem for path in entries(folder)]
+    assert "entry-00" not in [path.stem for path in entries(folder)]
+
+
 def test_ficpress_code_is_part_of_the_key(
     story: Path, cache: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
