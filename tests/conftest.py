@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import atexit
 import json
+import os
+import shutil
 import subprocess
+import tempfile
 import zipfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -189,6 +192,17 @@ def own_config(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Mon
 @pytest.fixture(scope="session")
 def epubcheck_work(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     yield tmp_path_factory.mktemp("epubcheck")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Before any fixture: the whole run's config file and compiled-story cache are its own.
+    Module-scoped fixtures are made before `own_config` sets a test's, so without this they
+    compiled into the developer's cache (10,000 entries after a few runs, listed on every
+    write) and read the developer's saved profiles."""
+    folder = Path(tempfile.mkdtemp(prefix="ficpress-tests-"))
+    os.environ["FICPRESS_CACHE"] = str(folder / "cache")
+    os.environ["FICPRESS_CONFIG"] = str(folder / "config.toml")
+    config.add_cleanup(lambda: shutil.rmtree(folder, ignore_errors=True))
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
