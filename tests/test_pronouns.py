@@ -326,6 +326,28 @@ CASES = [
         1,
         (True, True),
     ),
+    # the reader's answer takes up the words of a line about her (`"She did," said Y/N`)
+    (
+        'Y/N slept.\n\n"Did she sleep?" Oskar asked.\n\n"She did," said Y/N.\n',
+        "she",
+        2,
+        (True, True),
+    ),
+    # ...not once she has talked of someone else of her pronouns in it
+    (
+        'Marit ran. She fell.\n\nY/N slept.\n\n"Is she up?" Oskar asked.\n\n'
+        '"Ask Marit. She knows," said Y/N.\n',
+        "she",
+        3,
+        (False, True),
+    ),
+    # ...nor where the pronoun does not open a sentence of her line (`What she said`)
+    (
+        'Y/N slept.\n\n"Did she sleep?" Oskar asked.\n\n"Ask what she wants," said Y/N.\n',
+        "she",
+        2,
+        (False, True),
+    ),
 ]
 
 

@@ -64,6 +64,9 @@ class State:
     """Who the paragraph's tag pronouns so far turned out to be."""
     last_speaker: str = ""
     """Who spoke the line of the paragraph before (`reader`, a name), if it had one."""
+    spoken_of: bool = False
+    """A line of the paragraph before spoke of the reader with these pronouns (`"Is she
+    awake?"`): the reader's answer may take up its words (`"She is," Y/N said`)."""
 
 
 def mention(
@@ -115,6 +118,10 @@ def resolve(state: State, items: Sequence[Item], index: int, role: str) -> tuple
     talk = state.talk
     speakers = talk.speakers | state.tagged | _beat(state, items, index) if item.quoted else set()
     if "reader" in speakers:
+        if item.quoted and state.spoken_of and _takes_up(state, items, index):
+            # `"Was she brave?" Mina asked. "She was not," said Y/N`: an answer keeps the
+            # question's words for its subject, also when that subject is the one answering
+            return "reader", True, "the reader answers a line about her in its own words"
         return "", True, "the reader is speaking"
     answer = talk.opens_with_line and state.last_speaker == "reader"
     if index in talk.tags and (talk.names_reader or answer):
@@ -313,6 +320,18 @@ def _someone_else(state: State, why: str) -> tuple[str, bool, str]:
     """Not the reader: the nearest other person of the reader's pronouns, if there is one."""
     others = [m for m in state.mentions if not m.reader and m.who]
     return (others[-1].who if others else ""), True, why
+
+
+def _takes_up(state: State, items: Sequence[Item], index: int) -> bool:
+    """The reader's line at `index` takes up the words of a line about her: the pronoun opens
+    a sentence of the line (`"She was not."`, not `"What she said."`) or the line already
+    did, and nobody else of the pronouns is talked of in it before (`"Tell the queen. And
+    tell her..."`)."""
+    line = [m for m in state.mentions if _here(m, state) and m.quoted and m.position < index]
+    if any(not m.reader and m.who != ADDRESSED for m in line):
+        return False
+    opens = index == 0 or items[index - 1].text in ('"', "“", ".", "!", "?", "…")
+    return opens or any(m.reader for m in line)
 
 
 def _here(mention: Mention, state: State) -> bool:

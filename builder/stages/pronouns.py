@@ -105,6 +105,7 @@ def _paragraph(
     state.talk = exchange(items, state.names, state.written)
     state.tagged = set()
     speaker = next(iter(state.talk.speakers), "") if len(state.talk.speakers) == 1 else ""
+    spoken_of = False
 
     def decide(index: int, role: str, reader: bool, certain: bool, why: str) -> None:
         item = items[index]
@@ -132,6 +133,7 @@ def _paragraph(
             if marked is not None:  # the author's word over the rules'
                 who, certain, why = "reader" if marked[0] else "", True, marked[1]
             reader = who == "reader"
+            spoken_of = spoken_of or (reader and certain and item.quoted)
             decide(index, role, reader, certain, why)
             if reader or certain:
                 state.mentions.append(mention(state, items, index, who))
@@ -160,6 +162,7 @@ def _paragraph(
             who = name if name in state.names else item.lower
             state.mentions.append(mention(state, items, index, who, possessor=name != item.text))
     state.last_speaker = speaker if any(item.quoted for item in items) else ""
+    state.spoken_of = spoken_of
     return cut(paragraph, items, cuts) if cuts else paragraph
 
 
