@@ -326,6 +326,22 @@ CASES = [
         1,
         (True, True),
     ),
+    # a line's tag is its speaker, who says I: not what the line's pronouns mean
+    (
+        'Oskar ran. He fell.\n\nY/N sat.\n\nOskar frowned. Y/N watched him. "Our uncle was a'
+        ' baker," he said. "He rose at four."\n',
+        "he",
+        3,
+        (False, True),
+        "he",
+    ),
+    # the one acting right before a line is who its tag pronoun means
+    (
+        'Marit ran. She fell.\n\nY/N sat.\n\nMarit sighed. "You cook?" she said.\n',
+        "she",
+        2,
+        (False, True),
+    ),
     # the reader's answer takes up the words of a line about her (`"She did," said Y/N`)
     (
         'Y/N slept.\n\n"Did she sleep?" Oskar asked.\n\n"She did," said Y/N.\n',

@@ -127,6 +127,10 @@ def resolve(state: State, items: Sequence[Item], index: int, role: str) -> tuple
     if index in talk.tags and (talk.names_reader or answer):
         why = "the line names the reader" if talk.names_reader else "the line answers the reader"
         return _someone_else(state, f"{why}, so someone else says it")
+    line = _line_before(items, index) if index in talk.tags else None
+    beat = _beat(state, items, line) if line is not None else set()
+    if beat:  # `Jess sighed. "You cook?" she said`: the one acting before a line says it
+        return next(iter(beat)), True, "the tag of a line that follows its speaker's action"
     if item.quoted and index < (talk.turn if answer else talk.to_reader):
         return _someone_else(state, "the line is said to the reader, who is `you` in it")
     if item.quoted and talk.other_speaker and not speakers and _says_you(items, item):
@@ -142,6 +146,7 @@ def resolve(state: State, items: Sequence[Item], index: int, role: str) -> tuple
         if m.paragraph >= state.paragraph - WINDOW
         and (item.quoted or not m.quoted or (_here(m, state) and index not in talk.tags))
         and m.who not in speakers  # a speaker says I, not she
+        and not (item.quoted and _here(m, state) and m.position in talk.tags)  # nor her tag's
         and m.who != ADDRESSED
         and not (m.possessor and m.sentence == item.sentence and role != "subj" and rival)
     ]
@@ -244,6 +249,16 @@ def _beat(state: State, items: Sequence[Item], index: int) -> set[str]:
         if _here(m, state) and not m.quoted and m.subject and m.sentence == beat and m.who
     ]  # the reader's own lines need a tag naming them (`Y/N said`): a pronoun may be wrong
     return {subjects[0].who} if subjects and not subjects[0].reader else set()
+
+
+def _line_before(items: Sequence[Item], index: int) -> int | None:
+    """The last quoted item of the line that the tag at `index` follows (`"...," she said`)."""
+    at = index - 1
+    while at >= 0 and not items[at].quoted:
+        if items[at].text not in ('"', "”"):
+            return None
+        at -= 1
+    return at if at >= 0 else None
 
 
 def _locative(items: Sequence[Item], index: int) -> bool:
