@@ -342,6 +342,29 @@ CASES = [
         2,
         (False, True),
     ),
+    # `says Madame Vasse`: the name after the title is the speaker, who says I
+    (
+        'Madame Vasse nodded. She sat.\n\nY/N sang.\n\n"She sings well," says Madame Vasse.'
+        ' "She just needs sleep."\n',
+        "she",
+        3,
+        (True, True),
+    ),
+    # the sentence's latest subject, with nobody after her, is what a pronoun hanging on her
+    # clause means
+    (
+        "Marit ran. She fell.\n\nMarit lit a lamp, and Y/N read until she slept.\n",
+        "she",
+        2,
+        (True, True),
+    ),
+    # ...not one of a clause joined to the whole sentence
+    (
+        "Marit ran. She fell.\n\nMarit was there the day Y/N sang, and she had cried.\n",
+        "she",
+        2,
+        (True, False),
+    ),
     # the reader's answer takes up the words of a line about her (`"She did," said Y/N`)
     (
         'Y/N slept.\n\n"Did she sleep?" Oskar asked.\n\n"She did," said Y/N.\n',

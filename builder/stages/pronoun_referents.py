@@ -229,6 +229,16 @@ def resolve(state: State, items: Sequence[Item], index: int, role: str) -> tuple
         and not _subject_between(items, local[-1], index, state.written)
     ):  # `Marit watched as Y/N climbed up with a torch in her hand`: its subject's
         return "reader", True, "the possessive of the reader, its clause's subject"
+    if (
+        rival
+        and role == "subj"
+        and local
+        and local[-1].reader
+        and all(m.reader for m in pool[pool.index(local[-1]) :])
+        and (local[-1].clause == item.clause or _opener(items, index) in en.SUBORDINATORS)
+    ):  # `Marit lit the fire, and Y/N sat as close as she dared`: nobody since her, and the
+        # pronoun in her clause or one hanging on it (`, and she had seen` may go back further)
+        return "reader", True, "the reader is the sentence's latest subject, nobody after her"
     if rival and role != "obj":
         return "reader", False, "the reader is nearest, but another person is in the sentence"
     return "reader", True, "the reader is the nearest mention"
