@@ -365,6 +365,14 @@ CASES = [
         2,
         (True, False),
     ),
+    # a main clause's subject goes on, whoever it is: the reader only told of (`how Y/N...`)
+    (
+        "Marit ran. She fell.\n\nY/N slept.\n\nMarit told Oskar how Y/N had fallen. She told him"
+        " everything.\n",
+        "she",
+        2,
+        (False, True),
+    ),
     # the reader's answer takes up the words of a line about her (`"She did," said Y/N`)
     (
         'Y/N slept.\n\n"Did she sleep?" Oskar asked.\n\n"She did," said Y/N.\n',

@@ -199,11 +199,12 @@ def resolve(state: State, items: Sequence[Item], index: int, role: str) -> tuple
             and last >= item.sentence - 1
             and subjects[-1].subordinate
             and main
-            and main[-1].reader
+            and main[-1].who
             and _opener(items, index) not in en.SUBORDINATORS
         ):
-            # `Y/N will not say that Marit was right, so she looks away`
-            return "reader", True, "the main clause's subject, not a subordinate clause's"
+            # `Y/N will not say that Marit was right, so she looks away`; `Marit told him how
+            # Y/N had fallen. She told him...`
+            return main[-1].who, True, "the main clause's subject, not a subordinate clause's"
         pool = subjects or pool
     if not pool:
         return "reader", True, "nobody else mentioned before"

@@ -50,7 +50,7 @@ QUESTION_BEFORE = frozenset({"what", "where", "why", "how", "when", "who", "and"
 # had proposed to him`: `him` is not the patient).
 CLAUSE_WORDS = _words(
     """and but or while when as because then so until unless though although whether that
-    who which whom whose if since before after"""
+    who which whom whose if since before after how"""
 )
 DETERMINERS = _words("a an the this that my your his her its our their")
 LOCATIVES = _words("beside behind near around beneath underneath under above below")
@@ -59,7 +59,7 @@ NOT_SUBJECTS = _words("her him his hers herself himself")
 """The reader's pronouns that are never a subject (`her hands`: `hands` is no verb here)."""
 SUBORDINATORS = _words(
     """that which who whom whose because if when while although though since until unless
-    whether before after as"""
+    whether before after as how"""
 )
 SUBJECTS = _words("""i you we they i'm you're we're they're i've you've we've they've who which""")
 """Subject pronouns outside the reader's set (the other set's are added where it is known)."""
