@@ -373,6 +373,22 @@ CASES = [
         2,
         (False, True),
     ),
+    # a line right after the reader's (known by her name doing something before it) is said
+    # to her: `she` in it is someone else
+    (
+        'Y/N woke.\n\nMarit sat down.\n\nY/N\'s voice shook. "You lied."\n\n'
+        '"I did. You are like your aunt. She sulks too."\n',
+        "she",
+        1,
+        (False, True),
+    ),
+    # a pronoun whose antecedent is another line's uncertain one is uncertain too
+    (
+        'Y/N sat down.\n\n"I bet she is glad for you," Bastian says.\n\n"You never met her."\n',
+        "her",
+        1,
+        (True, False),
+    ),
     # the reader's answer takes up the words of a line about her (`"She did," said Y/N`)
     (
         'Y/N slept.\n\n"Did she sleep?" Oskar asked.\n\n"She did," said Y/N.\n',

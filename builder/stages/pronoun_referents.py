@@ -46,6 +46,8 @@ class Mention:
     subordinate: bool = False
     """In a subordinate or relative clause (`because Oskar had left`, `that Marit is right`): less
     likely than the main clause's subject to be what the next clause's pronoun means."""
+    certain: bool = True
+    """False for a pronoun the stage left uncertain: what it is taken to mean is a guess."""
 
 
 @dataclass(slots=True)
@@ -220,6 +222,9 @@ def resolve(state: State, items: Sequence[Item], index: int, role: str) -> tuple
         if nearest.paragraph == state.paragraph and role != "obj":
             return "reader", False, "the reader is the story's focus, but another person is near"
         return "reader", True, "the reader is the story's focus"
+    if not nearest.certain and nearest.quoted and item.quoted and not _here(nearest, state):
+        # `"I think she'd be proud of you." / "You don't know her."`: another line's guess
+        return "reader", False, "the nearest mention, in an earlier line, is itself uncertain"
     rival = any(not m.reader and m.sentence == item.sentence for m in pool if _here(m, state))
     local = [m for m in pool if m.subject and m.sentence == item.sentence]
     if (
@@ -260,6 +265,21 @@ def _beat(state: State, items: Sequence[Item], index: int) -> set[str]:
         if _here(m, state) and not m.quoted and m.subject and m.sentence == beat and m.who
     ]  # the reader's own lines need a tag naming them (`Y/N said`): a pronoun may be wrong
     return {subjects[0].who} if subjects and not subjects[0].reader else set()
+
+
+def reader_beat(state: State, items: Sequence[Item]) -> bool:
+    """The paragraph's first line follows a sentence whose subject is the reader by name
+    (`Y/N's throat was dry. "You poisoned me."`): the reader says it."""
+    first = next((at for at, item in enumerate(items) if item.quoted), None)
+    if not first or items[first - 1].text not in (".", "!", "?", "…"):
+        return False
+    beat = items[first - 1].sentence - 1  # a full stop opens the next sentence
+    subjects = [
+        m
+        for m in state.mentions
+        if _here(m, state) and not m.quoted and m.subject and m.sentence == beat
+    ]
+    return bool(subjects) and subjects[0].reader and items[subjects[0].position].kind == "slot"
 
 
 def _line_before(items: Sequence[Item], index: int) -> int | None:

@@ -37,7 +37,7 @@ from builder.stages.pronoun_reading import (
     reader_word,
     same_pronoun_names,
 )
-from builder.stages.pronoun_referents import WINDOW, State, mention, resolve
+from builder.stages.pronoun_referents import WINDOW, State, mention, reader_beat, resolve
 
 WRITTEN_OUT = frozenset(SLOT_PREFIX + role for role in ("subj", "obj", "det", "pos", "refl"))
 """Slot codes of pronouns that are slots before this stage runs: the author wrote them out."""
@@ -136,7 +136,7 @@ def _paragraph(
             spoken_of = spoken_of or (reader and certain and item.quoted)
             decide(index, role, reader, certain, why)
             if reader or certain:
-                state.mentions.append(mention(state, items, index, who))
+                state.mentions.append(replace(mention(state, items, index, who), certain=certain))
             if index in state.talk.tags and certain:
                 speaker = who
                 if who != "reader":  # the lines after the tag are theirs: I, not she
@@ -161,6 +161,8 @@ def _paragraph(
             name = name_of(item.text)
             who = name if name in state.names else item.lower
             state.mentions.append(mention(state, items, index, who, possessor=name != item.text))
+    if not speaker and not state.talk.tags and reader_beat(state, items):
+        speaker = "reader"
     state.last_speaker = speaker if any(item.quoted for item in items) else ""
     state.spoken_of = spoken_of
     return cut(paragraph, items, cuts) if cuts else paragraph
