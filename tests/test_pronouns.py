@@ -389,6 +389,13 @@ CASES = [
         1,
         (True, False),
     ),
+    # who is looked at right after a line may be its speaker as well as the reader
+    (
+        'Marit ran. She fell.\n\nY/N slept.\n\n"I will go," Marit said.\n\nOskar looked at her.\n',
+        "her",
+        1,
+        (True, False),
+    ),
     # the reader's answer takes up the words of a line about her (`"She did," said Y/N`)
     (
         'Y/N slept.\n\n"Did she sleep?" Oskar asked.\n\n"She did," said Y/N.\n',

@@ -221,6 +221,13 @@ def resolve(state: State, items: Sequence[Item], index: int, role: str) -> tuple
             return "reader", False, "a tag after another person's turn: who speaks is unclear"
         if nearest.paragraph == state.paragraph and role != "obj":
             return "reader", False, "the reader is the story's focus, but another person is near"
+        if (
+            role == "obj"
+            and nearest.who == state.last_speaker
+            and nearest.paragraph == state.paragraph - 1
+        ):  # `"I will go," Ilse said. / Aldric looked at her.`: who is looked at, answered, is
+            # as likely the one who just spoke
+            return "reader", False, "the one who spoke the line before is as likely"
         return "reader", True, "the reader is the story's focus"
     if not nearest.certain and nearest.quoted and item.quoted and not _here(nearest, state):
         # `"I think she'd be proud of you." / "You don't know her."`: another line's guess
