@@ -1,6 +1,5 @@
-"""Who a pronoun of the reader's set means, for the pronoun stage: the people mentioned so
-far (the reader, names the story calls by the reader's pronouns, nouns like `the waitress`),
-and the rules that pick one of them or leave the word uncertain.
+"""Who a pronoun of the reader's set means, for the pronoun stage: the rules that pick one of
+the people mentioned so far (builder.stages.pronoun_mentions) or leave the word uncertain.
 
 - the nearest preceding mention wins; a subject pronoun prefers the nearest subject, an
   object never means the subject of its own clause (`Mara laughed at her`), a reflexive
@@ -8,110 +7,27 @@ and the rules that pick one of them or leave the word uncertain.
 - narration does not look back into an earlier paragraph's dialogue; a line's speaker (its
   tag, or the one acting just before it) says I, not she; a line said to the reader has the
   reader as `you` (builder.stages.pronoun_dialogue);
-- where the reader is the nearest but another person of the same pronouns is as near, the
-  word is left as written and reported as uncertain.
+- a line after the reader's own is said to her; her answer to a line about her may keep its
+  words (`"Was she brave?" / "She was not," said Y/N`);
+- where the reader is the nearest but another person of the same pronouns is as near, or
+  the nearest is itself a guess, the word is left as written and reported as uncertain.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 
 from builder.stages import pronoun_words as en
-from builder.stages.pronoun_dialogue import SILENCE, Exchange
-from builder.stages.pronoun_reading import READER_CODES, Item, next_word
-
-WINDOW = 2
-"""How many paragraphs back a pronoun looks for who it means."""
-
-
-ADDRESSED = "addressed"
-"""Who a name spoken to is: nobody a pronoun of its line means."""
-
-
-@dataclass(slots=True)
-class Mention:
-    reader: bool
-    sentence: int
-    clause: int
-    paragraph: int
-    quoted: bool
-    subject: bool
-    who: str = ""
-    """Who it is: `reader`, a name, a noun (`waitress`); a pronoun inherits its antecedent's."""
-    possessor: bool = False
-    """A possessive name (`Mara's hand`): not what a pronoun in its own sentence means."""
-    position: int = -1
-    """Its index among its paragraph's items."""
-    subordinate: bool = False
-    """In a subordinate or relative clause (`because Oskar had left`, `that Marit is right`): less
-    likely than the main clause's subject to be what the next clause's pronoun means."""
-    certain: bool = True
-    """False for a pronoun the stage left uncertain: what it is taken to mean is a guess."""
-
-
-@dataclass(slots=True)
-class State:
-    written: str
-    names: frozenset[str]
-    column: int
-    """Which column of builder.pronouns.WORDS the story's reader words are in."""
-    mentions: list[Mention] = field(default_factory=list)
-    paragraph: int = 0
-    sentence: int = 0
-    clause: int = 0
-    talk: Exchange = SILENCE
-    """The dialogue of the paragraph being read."""
-    tagged: set[str] = field(default_factory=set)
-    """Who the paragraph's tag pronouns so far turned out to be."""
-    last_speaker: str = ""
-    """Who spoke the line of the paragraph before (`reader`, a name), if it had one."""
-    spoken_of: bool = False
-    """A line of the paragraph before spoke of the reader with these pronouns (`"Is she
-    awake?"`): the reader's answer may take up its words (`"She is," Y/N said`)."""
-
-
-def mention(
-    state: State, items: Sequence[Item], index: int, who: str, possessor: bool = False
-) -> Mention:
-    item = items[index]
-    subject = item.lower not in en.NOT_SUBJECTS and (
-        item.lower.partition("'")[0] in ("she", "he")
-        or _before_verb(items, index)
-        or (  # `"...," said Luca`
-            index > 1 and items[index - 1].lower in en.SPEECH and items[index - 2].kind == "punct"
-        )
-        or _relative(items, index) is not None  # `Nadia, who waved her over`
-    )
-    opens = index == 0 or items[index - 1].text in (".", "!", "?", "…", '"', "“")
-    after = items[index + 1].text if index + 1 < len(items) else ""
-    if item.quoted and (opens or items[index - 1].text == ",") and after in ',.!?"”':
-        who = ADDRESSED  # `"Oskar, sit down. He walked all night."`: Oskar is you
-        subject = opens = False
-    return Mention(
-        who == "reader",
-        *(item.sentence, item.clause, state.paragraph, item.quoted),
-        # `Priya, the stage manager, did`; `Marit's kettle whistled. She poured`: a sentence's
-        # first person is its topic, as its subject or the subject's owner
-        subject=(subject and not possessor) or opens,
-        who=who,
-        possessor=possessor,
-        position=index,
-        subordinate=_opener(items, index) in en.SUBORDINATORS,
-    )
-
-
-def _opener(items: Sequence[Item], index: int) -> str:
-    """The first word of the clause the item at `index` is in."""
-    start = index
-    while start > 0 and items[start - 1].clause == items[index].clause:
-        start -= 1
-    return items[start].lower
-
-
-def _before_verb(items: Sequence[Item], index: int) -> bool:
-    after = next_word(items, index)
-    return after is not None and en.finite_verb(items[after].text)
+from builder.stages.pronoun_mentions import (
+    ADDRESSED,
+    WINDOW,
+    Mention,
+    State,
+    in_paragraph,
+    opener,
+    relative,
+)
+from builder.stages.pronoun_reading import READER_CODES, Item
 
 
 def resolve(state: State, items: Sequence[Item], index: int, role: str) -> tuple[str, bool, str]:
@@ -146,9 +62,11 @@ def resolve(state: State, items: Sequence[Item], index: int, role: str) -> tuple
         m
         for m in state.mentions
         if m.paragraph >= state.paragraph - WINDOW
-        and (item.quoted or not m.quoted or (_here(m, state) and index not in talk.tags))
+        and (item.quoted or not m.quoted or (in_paragraph(m, state) and index not in talk.tags))
         and m.who not in speakers  # a speaker says I, not she
-        and not (item.quoted and _here(m, state) and m.position in talk.tags)  # nor her tag's
+        and not (
+            item.quoted and in_paragraph(m, state) and m.position in talk.tags
+        )  # nor her tag's
         and m.who != ADDRESSED
         and not (m.possessor and m.sentence == item.sentence and role != "subj" and rival)
     ]
@@ -175,7 +93,7 @@ def resolve(state: State, items: Sequence[Item], index: int, role: str) -> tuple
         ):  # a place beside the reader may be her own (`she sat with the parcel beside her`)
             pool = [m for m in pool if m.who != subjects[-1].who]
             if subjects[-1].reader:
-                near = bool(pool) and _here(pool[-1], state)
+                near = bool(pool) and in_paragraph(pool[-1], state)
                 who = pool[-1].who if pool else ""
                 return who, near, "the reader is the subject, so the object is not"
     if role == "subj" and _reader_later_in_clause(items, index):
@@ -202,7 +120,7 @@ def resolve(state: State, items: Sequence[Item], index: int, role: str) -> tuple
             and subjects[-1].subordinate
             and main
             and main[-1].who
-            and _opener(items, index) not in en.SUBORDINATORS
+            and opener(items, index) not in en.SUBORDINATORS
         ):
             # `Y/N will not say that Marit was right, so she looks away`; `Marit told him how
             # Y/N had fallen. She told him...`
@@ -229,10 +147,12 @@ def resolve(state: State, items: Sequence[Item], index: int, role: str) -> tuple
             # as likely the one who just spoke
             return "reader", False, "the one who spoke the line before is as likely"
         return "reader", True, "the reader is the story's focus"
-    if not nearest.certain and nearest.quoted and item.quoted and not _here(nearest, state):
+    if not nearest.certain and nearest.quoted and item.quoted and not in_paragraph(nearest, state):
         # `"I think she'd be proud of you." / "You don't know her."`: another line's guess
         return "reader", False, "the nearest mention, in an earlier line, is itself uncertain"
-    rival = any(not m.reader and m.sentence == item.sentence for m in pool if _here(m, state))
+    rival = any(
+        not m.reader and m.sentence == item.sentence for m in pool if in_paragraph(m, state)
+    )
     local = [m for m in pool if m.subject and m.sentence == item.sentence]
     if (
         rival
@@ -248,7 +168,7 @@ def resolve(state: State, items: Sequence[Item], index: int, role: str) -> tuple
         and local
         and local[-1].reader
         and all(m.reader for m in pool[pool.index(local[-1]) :])
-        and (local[-1].clause == item.clause or _opener(items, index) in en.SUBORDINATORS)
+        and (local[-1].clause == item.clause or opener(items, index) in en.SUBORDINATORS)
     ):  # `Marit lit the fire, and Y/N sat as close as she dared`: nobody since her, and the
         # pronoun in her clause or one hanging on it (`, and she had seen` may go back further)
         return "reader", True, "the reader is the sentence's latest subject, nobody after her"
@@ -269,7 +189,7 @@ def _beat(state: State, items: Sequence[Item], index: int) -> set[str]:
     subjects = [
         m
         for m in state.mentions
-        if _here(m, state) and not m.quoted and m.subject and m.sentence == beat and m.who
+        if in_paragraph(m, state) and not m.quoted and m.subject and m.sentence == beat and m.who
     ]  # the reader's own lines need a tag naming them (`Y/N said`): a pronoun may be wrong
     return {subjects[0].who} if subjects and not subjects[0].reader else set()
 
@@ -284,7 +204,7 @@ def reader_beat(state: State, items: Sequence[Item]) -> bool:
     subjects = [
         m
         for m in state.mentions
-        if _here(m, state) and not m.quoted and m.subject and m.sentence == beat
+        if in_paragraph(m, state) and not m.quoted and m.subject and m.sentence == beat
     ]
     return bool(subjects) and subjects[0].reader and items[subjects[0].position].kind == "slot"
 
@@ -307,21 +227,12 @@ def _locative(items: Sequence[Item], index: int) -> bool:
     )
 
 
-def _relative(items: Sequence[Item], index: int) -> int | None:
-    """The index of the relative pronoun right after the person at `index` (`Nadia, who`),
-    whose clause that person is the subject of."""
-    at = index + 1
-    if at < len(items) and items[at].text == ",":
-        at += 1
-    return at if at < len(items) and items[at].lower in ("who", "which") else None
-
-
 def _subject_between(items: Sequence[Item], mention: Mention, index: int, written: str) -> bool:
     """Someone else is a subject between `mention` and the object at `index` (`she says you
     make her breakfast`): the object is in that one's clause."""
     if mention.position >= index:
         return False
-    own = _relative(items, mention.position)  # `Nadia, who waved her over`: Nadia's clause
+    own = relative(items, mention.position)  # `Nadia, who waved her over`: Nadia's clause
     return any(
         (items[at].lower in en.SUBJECTS and at != own)
         or items[at].lower.partition("'")[0] == en.OTHER_SET.get(written)
@@ -343,7 +254,7 @@ def _reader_later_in_clause(items: Sequence[Item], index: int) -> bool:
     Y/N`, `she and Y/N`; a person is not named in the clause they are the subject of; nor,
     from a main clause, later in the sentence (`she shut the door, and Y/N stayed`; but `when
     she got home, Y/N cried` names her after a subordinate clause)."""
-    main = _opener(items, index) not in en.SUBORDINATORS
+    main = opener(items, index) not in en.SUBORDINATORS
     for item in items[index + 1 :]:
         if item.sentence != items[index].sentence or item.quoted != items[index].quoted:
             return False
@@ -363,7 +274,7 @@ def _owns(mention: Mention, items: Sequence[Item], item: Item, state: State) -> 
     """`mention` is a possessive pronoun of the reader's in the clause of `item`."""
     return (
         mention.reader
-        and _here(mention, state)
+        and in_paragraph(mention, state)
         and mention.clause == item.clause
         and items[mention.position].lower in ("her", "his")
     )
@@ -380,12 +291,8 @@ def _takes_up(state: State, items: Sequence[Item], index: int) -> bool:
     a sentence of the line (`"She was not."`, not `"What she said."`) or the line already
     did, and nobody else of the pronouns is talked of in it before (`"Tell the queen. And
     tell her..."`)."""
-    line = [m for m in state.mentions if _here(m, state) and m.quoted and m.position < index]
+    line = [m for m in state.mentions if in_paragraph(m, state) and m.quoted and m.position < index]
     if any(not m.reader and m.who != ADDRESSED for m in line):
         return False
     opens = index == 0 or items[index - 1].text in ('"', "“", ".", "!", "?", "…")
     return opens or any(m.reader for m in line)
-
-
-def _here(mention: Mention, state: State) -> bool:
-    return mention.paragraph == state.paragraph
