@@ -396,6 +396,11 @@ CASES = [
         1,
         (True, False),
     ),
+    # the hand someone takes is not their own...
+    ("Y/N yawned.\n\nMarit ran. She fell.\n\nMarit took her hand.\n", "her", 1, (True, True)),
+    ("Marit ran. She fell.\n\nY/N squeezed her hand.\n", "her", 1, (False, False)),
+    # ...but a thing taken may be
+    ("Y/N yawned.\n\nMarit ran. She fell.\n\nMarit took her coat.\n", "her", 1, (False, True)),
     # the reader's answer takes up the words of a line about her (`"She did," said Y/N`)
     (
         'Y/N slept.\n\n"Did she sleep?" Oskar asked.\n\n"She did," said Y/N.\n',

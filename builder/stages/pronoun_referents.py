@@ -80,7 +80,9 @@ def resolve(state: State, items: Sequence[Item], index: int, role: str) -> tuple
         subjects = [m for m in same if m.subject and m.clause == item.clause] or same
         if subjects:
             return subjects[-1].who, True, "reflexive of the clause's subject"
-    if role == "obj":  # never the subject of its own clause (or of the verbs joined to it)
+    if role == "obj" or (role == "det" and _touched(items, index)):
+        # never the subject of its own clause (or of the verbs joined to it); nor is the hand
+        # someone takes (`Ilse took her hand`) the taker's own
         subjects = [
             m
             for m in pool
@@ -217,6 +219,15 @@ def _line_before(items: Sequence[Item], index: int) -> int | None:
             return None
         at -= 1
     return at if at >= 0 else None
+
+
+def _touched(items: Sequence[Item], index: int) -> bool:
+    """The possessive at `index` owns a body part that a verb of touching right before it
+    acts on (`took her hand`, `slapped her hand away`, `kissed her cheek`): one does that to
+    another's hand, not one's own."""
+    before = items[index - 1].lower if index else ""
+    after = items[index + 1].lower if index + 1 < len(items) else ""
+    return before in en.TOUCHING and after in en.BODY_PARTS
 
 
 def _locative(items: Sequence[Item], index: int) -> bool:

@@ -55,6 +55,13 @@ CLAUSE_WORDS = _words(
 DETERMINERS = _words("a an the this that my your his her its our their")
 LOCATIVES = _words("beside behind near around beneath underneath under above below")
 """Prepositions of place, after which a pronoun may be the clause's subject itself."""
+TOUCHING = _words(
+    """take takes took taking grab grabs grabbed grabbing seize seizes seized squeeze squeezes
+    squeezed squeezing clasp clasps clasped slap slaps slapped kiss kisses kissed kissing
+    shake shakes shook shaking catch catches caught"""
+)
+"""Verbs of touching that a person does to someone else's hand (`took her hand`)."""
+BODY_PARTS = _words("hand hands wrist wrists arm fingers cheek shoulder")
 NOT_SUBJECTS = _words("her him his hers herself himself")
 """The reader's pronouns that are never a subject (`her hands`: `hands` is no verb here)."""
 SUBORDINATORS = _words(
