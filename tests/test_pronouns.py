@@ -401,6 +401,13 @@ CASES = [
     ("Marit ran. She fell.\n\nY/N squeezed her hand.\n", "her", 1, (False, False)),
     # ...but a thing taken may be
     ("Y/N yawned.\n\nMarit ran. She fell.\n\nMarit took her coat.\n", "her", 1, (False, True)),
+    # a tag of a line after a paragraph about someone else: who speaks is unclear
+    (
+        'Marit ran. She fell.\n\nMarit sighed and shut the book Y/N liked.\n\n"So soft," she said.\n',
+        "she",
+        2,
+        (True, False),
+    ),
     # the reader's answer takes up the words of a line about her (`"She did," said Y/N`)
     (
         'Y/N slept.\n\n"Did she sleep?" Oskar asked.\n\n"She did," said Y/N.\n',

@@ -152,6 +152,9 @@ def resolve(state: State, items: Sequence[Item], index: int, role: str) -> tuple
     if not nearest.certain and nearest.quoted and item.quoted and not in_paragraph(nearest, state):
         # `"I think she'd be proud of you." / "You don't know her."`: another line's guess
         return "reader", False, "the nearest mention, in an earlier line, is itself uncertain"
+    if index in talk.tags and talk.opens_with_line and _topic_before(state, pool) != "reader":
+        # `Dani rolled her eyes as he set down the mug Y/N liked. / "You're soft," she said.`
+        return "reader", False, "a tag after another person's action: who speaks is unclear"
     rival = any(
         not m.reader and m.sentence == item.sentence for m in pool if in_paragraph(m, state)
     )
@@ -219,6 +222,14 @@ def _line_before(items: Sequence[Item], index: int) -> int | None:
             return None
         at -= 1
     return at if at >= 0 else None
+
+
+def _topic_before(state: State, pool: Sequence[Mention]) -> str:
+    """Who the last sentence of the paragraph before is about (its first subject), if it is
+    narration: the likely speaker of a line opening this one."""
+    told = [m for m in pool if not m.quoted and m.paragraph == state.paragraph - 1]
+    last = [m for m in told if m.subject and m.sentence == told[-1].sentence] if told else []
+    return last[0].who if last else "reader"
 
 
 def _touched(items: Sequence[Item], index: int) -> bool:
