@@ -403,7 +403,7 @@ CASES = [
     ("Y/N yawned.\n\nMarit ran. She fell.\n\nMarit took her coat.\n", "her", 1, (False, True)),
     # a tag of a line after a paragraph about someone else: who speaks is unclear
     (
-        'Marit ran. She fell.\n\nMarit sighed and shut the book Y/N liked.\n\n'
+        "Marit ran. She fell.\n\nMarit sighed and shut the book Y/N liked.\n\n"
         '"So soft," she said.\n',
         "she",
         2,
