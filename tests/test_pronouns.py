@@ -409,6 +409,20 @@ CASES = [
         2,
         (True, False),
     ),
+    # what the reader perceives may be the other person's (`hear her breathing`)...
+    (
+        "Marit ran. She fell.\n\nMarit slept. Y/N could hear her breathing.\n",
+        "her",
+        1,
+        (True, False),
+    ),
+    # ...but `her own` is hers
+    (
+        "Marit ran. She fell.\n\nMarit slept. Y/N could hear her own heart.\n",
+        "her",
+        1,
+        (True, True),
+    ),
     # the reader's answer takes up the words of a line about her (`"She did," said Y/N`)
     (
         'Y/N slept.\n\n"Did she sleep?" Oskar asked.\n\n"She did," said Y/N.\n',

@@ -158,6 +158,14 @@ def resolve(state: State, items: Sequence[Item], index: int, role: str) -> tuple
     rival = any(
         not m.reader and m.sentence == item.sentence for m in pool if in_paragraph(m, state)
     )
+    if (
+        role == "det"
+        and _perceived(items, index)
+        and any(
+            not m.reader and m.sentence >= item.sentence - 1 for m in pool if in_paragraph(m, state)
+        )
+    ):  # `Mara was awake. Y/N could tell by her breathing.`
+        return "reader", False, "what the reader perceives may be the other person's"
     local = [m for m in pool if m.subject and m.sentence == item.sentence]
     if (
         rival
@@ -230,6 +238,23 @@ def _topic_before(state: State, pool: Sequence[Mention]) -> str:
     told = [m for m in pool if not m.quoted and m.paragraph == state.paragraph - 1]
     last = [m for m in told if m.subject and m.sentence == told[-1].sentence] if told else []
     return last[0].who if last else "reader"
+
+
+def _perceived(items: Sequence[Item], index: int) -> bool:
+    """The possessive at `index` owns what a verb of perceiving in its clause takes in (`could
+    tell by her breathing`, `made out the shape of her smile`, `heard her voice`); `her own`
+    is always the subject's."""
+    if index + 1 < len(items) and items[index + 1].lower == "own":
+        return False
+    for at in range(index - 1, max(index - 7, 0) - 1, -1):
+        word, before = items[at].lower, items[at - 1].lower if at else ""
+        if items[at].clause != items[index].clause:
+            return False
+        if word in en.PERCEIVING or (word == "out" and before in ("make", "made")):
+            return True
+        if word == "tell" and before in ("could", "can", "couldn't", "can't"):
+            return True
+    return False
 
 
 def _touched(items: Sequence[Item], index: int) -> bool:

@@ -61,6 +61,11 @@ TOUCHING = _words(
     shake shakes shook shaking catch catches caught"""
 )
 """Verbs of touching that a person does to someone else's hand (`took her hand`)."""
+PERCEIVING = _words(
+    """see sees saw seen seeing hear hears heard hearing feel feels felt feeling watch watches
+    watched watching notice notices noticed noticing"""
+)
+"""Verbs of perceiving: what the reader perceives may be someone else's (`heard her voice`)."""
 BODY_PARTS = _words("hand hands wrist wrists arm fingers cheek shoulder")
 NOT_SUBJECTS = _words("her him his hers herself himself")
 """The reader's pronouns that are never a subject (`her hands`: `hands` is no verb here)."""
