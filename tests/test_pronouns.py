@@ -423,6 +423,14 @@ CASES = [
         1,
         (True, True),
     ),
+    # the part someone is held by is the held one's
+    (
+        "Oskar ran. He fell.\n\nY/N slipped, and Oskar caught him by the back of his coat.\n",
+        "his",
+        1,
+        (True, True),
+        "he",
+    ),
     # the reader's answer takes up the words of a line about her (`"She did," said Y/N`)
     (
         'Y/N slept.\n\n"Did she sleep?" Oskar asked.\n\n"She did," said Y/N.\n',

@@ -80,6 +80,9 @@ def resolve(state: State, items: Sequence[Item], index: int, role: str) -> tuple
         subjects = [m for m in same if m.subject and m.clause == item.clause] or same
         if subjects:
             return subjects[-1].who, True, "reflexive of the clause's subject"
+    held = _held_by(state, items, index) if role == "det" else None
+    if held is not None:  # `caught him by the back of his jacket`: the one caught
+        return held.who, held.certain, "the part of the one held (`caught him by his arm`)"
     if role == "obj" or (role == "det" and _touched(items, index)):
         # never the subject of its own clause (or of the verbs joined to it); nor is the hand
         # someone takes (`Ilse took her hand`) the taker's own
@@ -255,6 +258,22 @@ def _perceived(items: Sequence[Item], index: int) -> bool:
         if word == "tell" and before in ("could", "can", "couldn't", "can't"):
             return True
     return False
+
+
+def _held_by(state: State, items: Sequence[Item], index: int) -> Mention | None:
+    """The object pronoun of these pronouns that the possessive at `index` follows through
+    `by` (`caught him by his arm`, `took her by the back of her coat`): the part is theirs."""
+    held = {"her": "her", "his": "him"}.get(items[index].lower)
+    for at in range(index - 1, max(index - 6, 1) - 1, -1):
+        if items[at].lower == "by" and items[at - 1].lower == held:
+            position = at - 1
+            return next(
+                (m for m in state.mentions if in_paragraph(m, state) and m.position == position),
+                None,
+            )
+        if items[at].kind != "word" or items[at].lower in en.SUBJECTS:
+            return None
+    return None
 
 
 def _touched(items: Sequence[Item], index: int) -> bool:
