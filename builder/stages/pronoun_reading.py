@@ -111,7 +111,11 @@ def reader_word(items: Sequence[Item], index: int, written: str) -> str | None:
     if lower in ("girl", "boy") and endearment and endearment.lower in en.TERMS_OF_ENDEARMENT:
         return f"'{endearment.text} {item.text}'"
     owner = items[back] if back >= 0 else None
-    if lower in en.ROMANTIC and owner is not None and owner.lower in en.POSSESSIVE:
+    if (
+        lower in en.ROMANTIC
+        and owner is not None
+        and (owner.lower in en.POSSESSIVE or (owner.kind == "word" and owner.lower.endswith("'s")))
+    ):  # `my girlfriend`, `the keeper's girlfriend`
         return f"'{owner.text} {item.text}' about the beloved"
     if owner is not None and owner.lower in ("a", "an", "the", "my", "his", "her") and back:
         back -= 1
