@@ -358,6 +358,13 @@ CASES = [
         2,
         (True, True),
     ),
+    # ...also in a clause of result (`so hard she cried`)
+    (
+        "Marit ran. She fell.\n\nMarit told a joke, and Y/N laughed so hard she cried.\n",
+        "she",
+        2,
+        (True, True),
+    ),
     # ...not one of a clause joined to the whole sentence
     (
         "Marit ran. She fell.\n\nMarit was there the day Y/N sang, and she had cried.\n",

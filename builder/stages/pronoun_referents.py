@@ -184,7 +184,7 @@ def resolve(state: State, items: Sequence[Item], index: int, role: str) -> tuple
         and local
         and local[-1].reader
         and all(m.reader for m in pool[pool.index(local[-1]) :])
-        and (local[-1].clause == item.clause or opener(items, index) in en.SUBORDINATORS)
+        and (local[-1].clause == item.clause or opener(items, index) in en.SUBORDINATORS | {"so"})
     ):  # `Marit lit the fire, and Y/N sat as close as she dared`: nobody since her, and the
         # pronoun in her clause or one hanging on it (`, and she had seen` may go back further)
         return "reader", True, "the reader is the sentence's latest subject, nobody after her"
