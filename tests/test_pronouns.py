@@ -438,6 +438,21 @@ CASES = [
         (True, True),
         "he",
     ),
+    # a main clause after a fronted clause about the reader may go on with the sentence
+    # before's subject...
+    (
+        "Y/N slept.\n\nMarit ran. She fell.\n\nMarit waited. When Y/N came in, she had made tea.\n",
+        "she",
+        2,
+        (True, False),
+    ),
+    # ...but not when that subject was the reader
+    (
+        "Marit ran. She fell.\n\nY/N waited. When Y/N came in, she had made tea.\n",
+        "she",
+        2,
+        (True, True),
+    ),
     # the reader's answer takes up the words of a line about her (`"She did," said Y/N`)
     (
         'Y/N slept.\n\n"Did she sleep?" Oskar asked.\n\n"She did," said Y/N.\n',

@@ -105,6 +105,19 @@ def resolve(state: State, items: Sequence[Item], index: int, role: str) -> tuple
         return _someone_else(state, "the reader is named later in its clause (`she kissed Y/N`)")
     if role == "subj":  # a subject pronoun continues an earlier sentence's subject
         subjects = [m for m in pool if m.subject]
+        fronted = [m for m in subjects if m.sentence == item.sentence and m.subordinate]
+        before = [m for m in subjects if m.sentence == item.sentence - 1 and not m.subordinate]
+        if (
+            fronted
+            and fronted[-1].reader
+            and fronted == [m for m in subjects if m.sentence == item.sentence]
+            and index > 0
+            and items[index - 1].text == ","  # the main clause after it
+            and before
+            and not before[0].reader
+        ):  # `Luca watched. When Y/N came back, he had refilled the glasses`: the main
+            # clause may go on with the sentence before's subject
+            return "reader", False, "the reader only in a clause before it, another before that"
         if subjects and subjects[-1].reader:
             later = pool[pool.index(subjects[-1]) + 1 :]
             if any(
