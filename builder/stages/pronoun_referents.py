@@ -18,6 +18,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from builder.stages import pronoun_words as en
+from builder.stages.pronoun_lines import (
+    acting_before,
+    line_before,
+    says_you,
+    takes_up,
+    topic_before,
+)
 from builder.stages.pronoun_mentions import (
     ADDRESSED,
     WINDOW,
@@ -34,9 +41,11 @@ def resolve(state: State, items: Sequence[Item], index: int, role: str) -> tuple
     """(who, certain?, why) for the pronoun at `index`: who is `reader` or someone else."""
     item = items[index]
     talk = state.talk
-    speakers = talk.speakers | state.tagged | _beat(state, items, index) if item.quoted else set()
+    speakers = (
+        talk.speakers | state.tagged | acting_before(state, items, index) if item.quoted else set()
+    )
     if "reader" in speakers:
-        if item.quoted and state.spoken_of and _takes_up(state, items, index):
+        if item.quoted and state.spoken_of and takes_up(state, items, index):
             # `"Was she brave?" Mina asked. "She was not," said Y/N`: an answer keeps the
             # question's words for its subject, also when that subject is the one answering
             return "reader", True, "the reader answers a line about her in its own words"
@@ -45,13 +54,13 @@ def resolve(state: State, items: Sequence[Item], index: int, role: str) -> tuple
     if index in talk.tags and (talk.names_reader or answer):
         why = "the line names the reader" if talk.names_reader else "the line answers the reader"
         return _someone_else(state, f"{why}, so someone else says it")
-    line = _line_before(items, index) if index in talk.tags else None
-    beat = _beat(state, items, line) if line is not None else set()
+    line = line_before(items, index) if index in talk.tags else None
+    beat = acting_before(state, items, line) if line is not None else set()
     if beat:  # `Jess sighed. "You cook?" she said`: the one acting before a line says it
         return next(iter(beat)), True, "the tag of a line that follows its speaker's action"
     if item.quoted and index < (talk.turn if answer else talk.to_reader):
         return _someone_else(state, "the line is said to the reader, who is `you` in it")
-    if item.quoted and talk.other_speaker and not speakers and _says_you(items, item):
+    if item.quoted and talk.other_speaker and not speakers and says_you(items, item):
         # `"I bet she is glad for you," Bastian says`: with the reader there, `you` may be
         # her and `she` someone else
         return "reader", False, "someone of other pronouns says `you` in the line"
@@ -168,7 +177,7 @@ def resolve(state: State, items: Sequence[Item], index: int, role: str) -> tuple
     if not nearest.certain and nearest.quoted and item.quoted and not in_paragraph(nearest, state):
         # `"I think she'd be proud of you." / "You don't know her."`: another line's guess
         return "reader", False, "the nearest mention, in an earlier line, is itself uncertain"
-    if index in talk.tags and talk.opens_with_line and _topic_before(state, pool) != "reader":
+    if index in talk.tags and talk.opens_with_line and topic_before(state, pool) != "reader":
         # `Dani rolled her eyes as he set down the mug Y/N liked. / "You're soft," she said.`
         return "reader", False, "a tag after another person's action: who speaks is unclear"
     rival = any(
@@ -204,56 +213,6 @@ def resolve(state: State, items: Sequence[Item], index: int, role: str) -> tuple
     if rival and role != "obj":
         return "reader", False, "the reader is nearest, but another person is in the sentence"
     return "reader", True, "the reader is the nearest mention"
-
-
-def _beat(state: State, items: Sequence[Item], index: int) -> set[str]:
-    """Who does something in the narration right before the line at `index` (`He glanced at
-    her. "He's my boyfriend."`): the one who says it, when no tag says otherwise."""
-    start = index
-    while start > 0 and items[start - 1].quoted:
-        start -= 1
-    if start == 0 or items[start - 1].text not in (".", "!", "?", "…"):
-        return set()  # no sentence of narration ends right before the line
-    beat = items[start - 1].sentence - 1  # a full stop opens the next sentence
-    subjects = [
-        m
-        for m in state.mentions
-        if in_paragraph(m, state) and not m.quoted and m.subject and m.sentence == beat and m.who
-    ]  # the reader's own lines need a tag naming them (`Y/N said`): a pronoun may be wrong
-    return {subjects[0].who} if subjects and not subjects[0].reader else set()
-
-
-def reader_beat(state: State, items: Sequence[Item]) -> bool:
-    """The paragraph's first line follows a sentence whose subject is the reader by name
-    (`Y/N's throat was dry. "You poisoned me."`): the reader says it."""
-    first = next((at for at, item in enumerate(items) if item.quoted), None)
-    if not first or items[first - 1].text not in (".", "!", "?", "…"):
-        return False
-    beat = items[first - 1].sentence - 1  # a full stop opens the next sentence
-    subjects = [
-        m
-        for m in state.mentions
-        if in_paragraph(m, state) and not m.quoted and m.subject and m.sentence == beat
-    ]
-    return bool(subjects) and subjects[0].reader and items[subjects[0].position].kind == "slot"
-
-
-def _line_before(items: Sequence[Item], index: int) -> int | None:
-    """The last quoted item of the line that the tag at `index` follows (`"...," she said`)."""
-    at = index - 1
-    while at >= 0 and not items[at].quoted:
-        if items[at].text not in ('"', "”"):
-            return None
-        at -= 1
-    return at if at >= 0 else None
-
-
-def _topic_before(state: State, pool: Sequence[Mention]) -> str:
-    """Who the last sentence of the paragraph before is about (its first subject), if it is
-    narration: the likely speaker of a line opening this one."""
-    told = [m for m in pool if not m.quoted and m.paragraph == state.paragraph - 1]
-    last = [m for m in told if m.subject and m.sentence == told[-1].sentence] if told else []
-    return last[0].who if last else "reader"
 
 
 def _perceived(items: Sequence[Item], index: int) -> bool:
@@ -344,11 +303,6 @@ def _reader_later_in_clause(items: Sequence[Item], index: int) -> bool:
     return False
 
 
-def _says_you(items: Sequence[Item], item: Item) -> bool:
-    """The line says `you` to someone (`your sister` only talks of a third person)."""
-    return any(i.quoted and i.lower in ("you", "you're", "you've", "you'd") for i in items)
-
-
 def _owns(mention: Mention, items: Sequence[Item], item: Item, state: State) -> bool:
     """`mention` is a possessive pronoun of the reader's in the clause of `item`."""
     return (
@@ -363,15 +317,3 @@ def _someone_else(state: State, why: str) -> tuple[str, bool, str]:
     """Not the reader: the nearest other person of the reader's pronouns, if there is one."""
     others = [m for m in state.mentions if not m.reader and m.who]
     return (others[-1].who if others else ""), True, why
-
-
-def _takes_up(state: State, items: Sequence[Item], index: int) -> bool:
-    """The reader's line at `index` takes up the words of a line about her: the pronoun opens
-    a sentence of the line (`"She was not."`, not `"What she said."`) or the line already
-    did, and nobody else of the pronouns is talked of in it before (`"Tell the queen. And
-    tell her..."`)."""
-    line = [m for m in state.mentions if in_paragraph(m, state) and m.quoted and m.position < index]
-    if any(not m.reader and m.who != ADDRESSED for m in line):
-        return False
-    opens = index == 0 or items[index - 1].text in ('"', "“", ".", "!", "?", "…")
-    return opens or any(m.reader for m in line)

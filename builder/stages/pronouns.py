@@ -27,6 +27,7 @@ from builder.stages import pronoun_marks
 from builder.stages import pronoun_words as en
 from builder.stages.placeholders import all_paragraphs
 from builder.stages.pronoun_dialogue import exchange
+from builder.stages.pronoun_lines import reader_beat
 from builder.stages.pronoun_mentions import WINDOW, State, mention
 from builder.stages.pronoun_reading import (
     READER_CODES,
@@ -38,7 +39,7 @@ from builder.stages.pronoun_reading import (
     reader_word,
     same_pronoun_names,
 )
-from builder.stages.pronoun_referents import reader_beat, resolve
+from builder.stages.pronoun_referents import resolve
 
 WRITTEN_OUT = frozenset(SLOT_PREFIX + role for role in ("subj", "obj", "det", "pos", "refl"))
 """Slot codes of pronouns that are slots before this stage runs: the author wrote them out."""
