@@ -453,6 +453,14 @@ CASES = [
         2,
         (True, True),
     ),
+    # an object followed by `who` is only its relative clause's subject, not the main one's
+    (
+        "Oskar ran. He fell.\n\nY/N looked at Oskar, who was watching him, and he smiled.\n",
+        "he",
+        2,
+        (True, True),
+        "he",
+    ),
     # the reader's answer takes up the words of a line about her (`"She did," said Y/N`)
     (
         'Y/N slept.\n\n"Did she sleep?" Oskar asked.\n\n"She did," said Y/N.\n',

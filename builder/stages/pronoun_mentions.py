@@ -90,7 +90,9 @@ def mention(
         who=who,
         possessor=possessor,
         position=index,
-        subordinate=opener(items, index) in en.SUBORDINATORS,
+        # `looked at Theo, who was looking back`: an object is only its relative clause's subject
+        subordinate=opener(items, index) in en.SUBORDINATORS
+        or (relative(items, index) is not None and not opens and items[index - 1].kind == "word"),
     )
 
 
