@@ -511,6 +511,8 @@ def test_a_series_of_verbs_agrees_with_the_reader(tmp_path: Path) -> None:
         ('"The porter called you ma\'am," he says.', "ma'am", "you", True),
         ("Y/N sang. The baker's girlfriend sang well.", "girlfriend", "she", True),
         ("Y/N sang. The baker's sister sang well.", "sister", "she", False),
+        ('Y/N slept.\n\n"Is she up?" Oskar asked. "That\'s my sister."', "sister", "she", True),
+        ('Y/N slept.\n\n"Is Marit up?" Oskar asked. "That\'s my sister."', "sister", "she", False),
     ],
 )
 def test_a_gendered_word_said_to_or_of_the_reader(

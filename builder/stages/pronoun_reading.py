@@ -136,6 +136,21 @@ def reader_word(items: Sequence[Item], index: int, written: str) -> str | None:
     return None
 
 
+def presented(items: Sequence[Item], index: int) -> bool:
+    """The gendered word at `index` presents someone in a line: `That's my sister`, `This is
+    the girl who...` (whom `that` points at is whom the line is about)."""
+    back = index - 1
+    while back >= 0 and items[back].kind == "word" and _adjective(items[back].lower):
+        back -= 1
+    if back >= 0 and items[back].lower in ("a", "an", "the", "my", "your", "our"):
+        back -= 1
+    if back < 0 or not items[index].quoted:
+        return False
+    if items[back].lower in ("that's", "this's"):
+        return True
+    return items[back].lower == "is" and back >= 1 and items[back - 1].lower in ("this", "that")
+
+
 def _i_am(items: Sequence[Item], index: int) -> bool:
     """`I'm not a lady`, `I am just a girl`: the word says what the speaker is."""
     back = index - 1

@@ -36,6 +36,7 @@ from builder.stages.pronoun_reading import (
     items_of,
     name_of,
     next_word,
+    presented,
     reader_word,
     same_pronoun_names,
 )
@@ -152,6 +153,8 @@ def _paragraph(
         row = WORD_ROW.get(lower)
         if row is not None and row[1] == state.column:
             reason = reader_word(items, index, state.written)
+            if not reason and presented(items, index) and _about_reader(state):
+                reason = "presents whom the line is about: the reader (`That's my sister. She...`)"
             marked = pronoun_marks.mark(paragraph, item.token, item.end)
             if marked is not None:  # the author's word over the rules'
                 reason = marked[1] if marked[0] else None
@@ -168,6 +171,12 @@ def _paragraph(
     state.last_speaker = speaker if any(item.quoted for item in items) else ""
     state.spoken_of = spoken_of
     return cut(paragraph, items, cuts) if cuts else paragraph
+
+
+def _about_reader(state: State) -> bool:
+    """The paragraph's lines so far last talked of the reader, by a pronoun decided surely."""
+    said = [m for m in state.mentions if m.paragraph == state.paragraph and m.quoted]
+    return bool(said) and said[-1].reader and said[-1].certain
 
 
 def _words_column(manuscript: Manuscript) -> int:
