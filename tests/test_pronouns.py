@@ -461,6 +461,16 @@ CASES = [
         (True, True),
         "he",
     ),
+    # a name after a verb is the subject of the infinitive after it: its object is not him...
+    (
+        "Oskar ran. He fell.\n\nY/N waited, and Pia asked Oskar to greet him.\n",
+        "him",
+        1,
+        (True, True),
+        "he",
+    ),
+    # ...but not after a preposition
+    ("Oskar ran. He fell.\n\nY/N went to Oskar to thank him.\n", "him", 1, (False, True), "he"),
     # the reader's answer takes up the words of a line about her (`"She did," said Y/N`)
     (
         'Y/N slept.\n\n"Did she sleep?" Oskar asked.\n\n"She did," said Y/N.\n',

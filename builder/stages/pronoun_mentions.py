@@ -75,6 +75,7 @@ def mention(
             index > 1 and items[index - 1].lower in en.SPEECH and items[index - 2].kind == "punct"
         )
         or relative(items, index) is not None  # `Nadia, who waved her over`
+        or _before_infinitive(items, index)  # `it took Luca to cross the room`
     )
     opens = index == 0 or items[index - 1].text in (".", "!", "?", "…", '"', "“")
     after = items[index + 1].text if index + 1 < len(items) else ""
@@ -93,6 +94,23 @@ def mention(
         # `looked at Theo, who was looking back`: an object is only its relative clause's subject
         subordinate=opener(items, index) in en.SUBORDINATORS
         or (relative(items, index) is not None and not opens and items[index - 1].kind == "word"),
+    )
+
+
+def _before_infinitive(items: Sequence[Item], index: int) -> bool:
+    """The name at `index`, after a verb, is the subject of the infinitive that follows it
+    (`had taken Luca Ferrante to cross the lobby`, `asked Mara to sing`; not `went to Mara to
+    ask`): a surname may come between."""
+    if not index or items[index - 1].kind != "word" or items[index - 1].lower in en.CLOSED:
+        return False
+    at = index + 1
+    if at < len(items) and items[at].kind == "word" and items[at].text[0].isupper():
+        at += 1
+    return (
+        at + 1 < len(items)
+        and items[at].lower == "to"
+        and items[at + 1].kind == "word"
+        and en.base_verb(items[at + 1].text)
     )
 
 
