@@ -471,6 +471,14 @@ CASES = [
     ),
     # ...but not after a preposition
     ("Oskar ran. He fell.\n\nY/N went to Oskar to thank him.\n", "him", 1, (False, True), "he"),
+    # ...but a paragraph that opens with a fronted clause is not about its first subject
+    (
+        "Marit ran. She fell.\n\nLater, when Marit had gone, Y/N sat down.\n\n"
+        '"So quiet," she said.\n',
+        "she",
+        2,
+        (True, True),
+    ),
     # the reader's answer takes up the words of a line about her (`"She did," said Y/N`)
     (
         'Y/N slept.\n\n"Did she sleep?" Oskar asked.\n\n"She did," said Y/N.\n',

@@ -55,11 +55,12 @@ def line_before(items: Sequence[Item], index: int) -> int | None:
 
 
 def topic_before(state: State, pool: Sequence[Mention]) -> str:
-    """Who the last sentence of the paragraph before is about (its first subject), if it is
-    narration: the likely speaker of a line opening this one."""
+    """Who the last sentence of the paragraph before is about (the subject that opens it), if
+    it is narration: the likely speaker of a line opening this one. `reader` when no one
+    opens it (`Later, when Carol had rung, Y/N found herself...`)."""
     told = [m for m in pool if not m.quoted and m.paragraph == state.paragraph - 1]
     last = [m for m in told if m.subject and m.sentence == told[-1].sentence] if told else []
-    return last[0].who if last else "reader"
+    return last[0].who if last and last[0].first else "reader"
 
 
 def says_you(items: Sequence[Item], item: Item) -> bool:

@@ -39,6 +39,8 @@ class Mention:
     subordinate: bool = False
     """In a subordinate or relative clause (`because Oskar had left`, `that Marit is right`): less
     likely than the main clause's subject to be what the next clause's pronoun means."""
+    first: bool = False
+    """It opens its sentence (`Dani rolled her eyes, ...`): what the sentence is about."""
     certain: bool = True
     """False for a pronoun the stage left uncertain: what it is taken to mean is a guess."""
 
@@ -91,6 +93,7 @@ def mention(
         who=who,
         possessor=possessor,
         position=index,
+        first=opens,
         # `looked at Theo, who was looking back`: an object is only its relative clause's subject
         subordinate=opener(items, index) in en.SUBORDINATORS
         or (relative(items, index) is not None and not opens and items[index - 1].kind == "word"),
