@@ -146,6 +146,10 @@ def _paragraph(
                     state.tagged.add(who)
             if reader and certain:
                 cuts.append((index, role, _contraction(items, index)))
+                named = _taken_up(paragraph, state, items) if item.quoted else None
+                if named is not None and all(at != named for at, _, _ in cuts):
+                    decide(named, "word", True, True, "the noun the reader's pronoun takes up")
+                    cuts.append((named, "word", ""))
                 for at, plural in _agreeing(items, index, role):
                     decide(at, "verb", True, True, f"agrees with the reader's {item.text!r}")
                     cuts.append((at, "verb", plural))
@@ -171,6 +175,23 @@ def _paragraph(
     state.last_speaker = speaker if any(item.quoted for item in items) else ""
     state.spoken_of = spoken_of
     return cut(paragraph, items, cuts) if cuts else paragraph
+
+
+def _taken_up(paragraph: Paragraph, state: State, items: Sequence[Item]) -> int | None:
+    """The index of a gendered word of the reader's set that a line names someone by (`Your
+    sister`, `my daughter`) right before the reader's pronoun just decided in it: the
+    pronoun takes the noun up, so the two are one person (`"Has my daughter arrived? I sent
+    her a card."`)."""
+    said = [m for m in state.mentions if m.paragraph == state.paragraph and m.quoted]
+    if len(said) < 2 or said[-2].reader:
+        return None
+    at = said[-2].position
+    row = WORD_ROW.get(items[at].lower)
+    owned = at > 0 and items[at - 1].lower in ("my", "your", "our")
+    if row is None or row[1] != state.column or not owned:
+        return None
+    # the author's mark on the word wins (`my sister{-}`)
+    return at if pronoun_marks.mark(paragraph, items[at].token, items[at].end) is None else None
 
 
 def _about_reader(state: State) -> bool:
