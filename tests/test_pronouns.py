@@ -533,6 +533,7 @@ def test_a_series_of_verbs_agrees_with_the_reader(tmp_path: Path) -> None:
         ('Y/N slept.\n\n"Is Marit up?" Oskar asked. "That\'s my sister."', "sister", "she", False),
         ('Y/N slept.\n\n"Has my daughter come? I sent her a card."', "daughter", "she", True),
         ('Y/N slept.\n\n"Has my daughter come? I sent Oskar a card."', "daughter", "she", False),
+        ('Y/N slept.\n\n"Is Y/N up? My sister wants to meet her."', "sister", "she", False),
     ],
 )
 def test_a_gendered_word_said_to_or_of_the_reader(

@@ -183,7 +183,8 @@ def _taken_up(paragraph: Paragraph, state: State, items: Sequence[Item]) -> int 
     pronoun takes the noun up, so the two are one person (`"Has my daughter arrived? I sent
     her a card."`)."""
     said = [m for m in state.mentions if m.paragraph == state.paragraph and m.quoted]
-    if len(said) < 2 or said[-2].reader:
+    # a sentence before (`My sister wants to meet her` is two people)
+    if len(said) < 2 or said[-2].reader or said[-2].sentence == said[-1].sentence:
         return None
     at = said[-2].position
     row = WORD_ROW.get(items[at].lower)
