@@ -406,7 +406,9 @@ CASES = [
     # the hand someone takes is not their own...
     ("Y/N yawned.\n\nMarit ran. She fell.\n\nMarit took her hand.\n", "her", 1, (True, True)),
     ("Marit ran. She fell.\n\nY/N squeezed her hand.\n", "her", 1, (False, False)),
-    # ...but a thing taken may be
+    # ...but a hand taken back is (`took her hand away`)
+    ("Y/N yawned.\n\nMarit ran. She fell.\n\nMarit took her hand away.\n", "her", 1, (False, True)),
+    # ...and a thing taken may be
     ("Y/N yawned.\n\nMarit ran. She fell.\n\nMarit took her coat.\n", "her", 1, (False, True)),
     # a tag of a line after a paragraph about someone else: who speaks is unclear
     (

@@ -251,9 +251,12 @@ def _held_by(state: State, items: Sequence[Item], index: int) -> Mention | None:
 def _touched(items: Sequence[Item], index: int) -> bool:
     """The possessive at `index` owns a body part that a verb of touching right before it
     acts on (`took her hand`, `slapped her hand away`, `kissed her cheek`): one does that to
-    another's hand, not one's own."""
+    another's hand, not one's own; but one takes one's own hand away (`took her hand back`)."""
     before = items[index - 1].lower if index else ""
     after = items[index + 1].lower if index + 1 < len(items) else ""
+    then = items[index + 2].lower if index + 2 < len(items) else ""
+    if before in ("take", "takes", "took", "taking") and then in en.TAKEN_BACK:
+        return False
     return before in en.TOUCHING and after in en.BODY_PARTS
 
 

@@ -66,6 +66,8 @@ PERCEIVING = _words(
     watched watching notice notices noticed noticing"""
 )
 """Verbs of perceiving: what the reader perceives may be someone else's (`heard her voice`)."""
+TAKEN_BACK = _words("away back out off from")
+"""After `took her hand`: one's own hand, withdrawn (`took her hand away`)."""
 BODY_PARTS = _words("hand hands wrist wrists arm fingers cheek shoulder")
 NOT_SUBJECTS = _words("her him his hers herself himself")
 """The reader's pronouns that are never a subject (`her hands`: `hands` is no verb here)."""
