@@ -69,8 +69,10 @@ def exchange(items: Sequence[Item], names: frozenset[str], written: str) -> Exch
                 speakers.add(name_of(who.text))
             elif who.lower == written and _beside_a_line(items, where):
                 tags.add(where)
-            elif who.lower in en.TITLES:
-                continue  # `says Madame Marit`: the name after the title speaks
+            elif who.lower in en.TITLES:  # `says Madame Marit`: the name after the title speaks
+                titled = items[where + 1] if where == at + 1 and where + 1 < len(items) else None
+                if titled is not None and name_of(titled.text) in names:
+                    speakers.add(name_of(titled.text))
             elif who.lower in ("she", "he") or (
                 who.kind == "word" and who.text[0].isupper() and who.text not in en.NOT_NAMES
             ):

@@ -111,7 +111,11 @@ def reader_word(items: Sequence[Item], index: int, written: str) -> str | None:
     if lower in ("girl", "boy") and endearment and endearment.lower in en.TERMS_OF_ENDEARMENT:
         return f"'{endearment.text} {item.text}'"
     owner = items[back] if back >= 0 else None
-    if lower in en.ROMANTIC and owner is not None and owner.lower in en.POSSESSIVE:
+    if (
+        lower in en.ROMANTIC
+        and owner is not None
+        and (owner.lower in en.POSSESSIVE or (owner.kind == "word" and owner.lower.endswith("'s")))
+    ):  # `my girlfriend`, `the keeper's girlfriend`
         return f"'{owner.text} {item.text}' about the beloved"
     if owner is not None and owner.lower in ("a", "an", "the", "my", "his", "her") and back:
         back -= 1
@@ -130,6 +134,21 @@ def reader_word(items: Sequence[Item], index: int, written: str) -> str | None:
     if written == "you" and item.quoted and _i_am(items, index) and _you_say(items):
         return "the reader says it of herself (`I'm not a lady,` you say)"
     return None
+
+
+def presented(items: Sequence[Item], index: int) -> bool:
+    """The gendered word at `index` presents someone in a line: `That's my sister`, `This is
+    the girl who...` (whom `that` points at is whom the line is about)."""
+    back = index - 1
+    while back >= 0 and items[back].kind == "word" and _adjective(items[back].lower):
+        back -= 1
+    if back >= 0 and items[back].lower in ("a", "an", "the", "my", "your", "our"):
+        back -= 1
+    if back < 0 or not items[index].quoted:
+        return False
+    if items[back].lower in ("that's", "this's"):
+        return True
+    return items[back].lower == "is" and back >= 1 and items[back - 1].lower in ("this", "that")
 
 
 def _i_am(items: Sequence[Item], index: int) -> bool:

@@ -1,6 +1,5 @@
-"""Who a pronoun of the reader's set means, for the pronoun stage: the people mentioned so
-far (the reader, names the story calls by the reader's pronouns, nouns like `the waitress`),
-and the rules that pick one of them or leave the word uncertain.
+"""Who a pronoun of the reader's set means, for the pronoun stage: the rules that pick one of
+the people mentioned so far (builder.stages.pronoun_mentions) or leave the word uncertain.
 
 - the nearest preceding mention wins; a subject pronoun prefers the nearest subject, an
   object never means the subject of its own clause (`Mara laughed at her`), a reflexive
@@ -8,121 +7,60 @@ and the rules that pick one of them or leave the word uncertain.
 - narration does not look back into an earlier paragraph's dialogue; a line's speaker (its
   tag, or the one acting just before it) says I, not she; a line said to the reader has the
   reader as `you` (builder.stages.pronoun_dialogue);
-- where the reader is the nearest but another person of the same pronouns is as near, the
-  word is left as written and reported as uncertain.
+- a line after the reader's own is said to her; her answer to a line about her may keep its
+  words (`"Was she brave?" / "She was not," said Y/N`);
+- where the reader is the nearest but another person of the same pronouns is as near, or
+  the nearest is itself a guess, the word is left as written and reported as uncertain.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 
 from builder.stages import pronoun_words as en
-from builder.stages.pronoun_dialogue import SILENCE, Exchange
-from builder.stages.pronoun_reading import READER_CODES, Item, next_word
-
-WINDOW = 2
-"""How many paragraphs back a pronoun looks for who it means."""
-
-
-ADDRESSED = "addressed"
-"""Who a name spoken to is: nobody a pronoun of its line means."""
-
-
-@dataclass(slots=True)
-class Mention:
-    reader: bool
-    sentence: int
-    clause: int
-    paragraph: int
-    quoted: bool
-    subject: bool
-    who: str = ""
-    """Who it is: `reader`, a name, a noun (`waitress`); a pronoun inherits its antecedent's."""
-    possessor: bool = False
-    """A possessive name (`Mara's hand`): not what a pronoun in its own sentence means."""
-    position: int = -1
-    """Its index among its paragraph's items."""
-    subordinate: bool = False
-    """In a subordinate or relative clause (`because Oskar had left`, `that Marit is right`): less
-    likely than the main clause's subject to be what the next clause's pronoun means."""
-
-
-@dataclass(slots=True)
-class State:
-    written: str
-    names: frozenset[str]
-    column: int
-    """Which column of builder.pronouns.WORDS the story's reader words are in."""
-    mentions: list[Mention] = field(default_factory=list)
-    paragraph: int = 0
-    sentence: int = 0
-    clause: int = 0
-    talk: Exchange = SILENCE
-    """The dialogue of the paragraph being read."""
-    tagged: set[str] = field(default_factory=set)
-    """Who the paragraph's tag pronouns so far turned out to be."""
-    last_speaker: str = ""
-    """Who spoke the line of the paragraph before (`reader`, a name), if it had one."""
-
-
-def mention(
-    state: State, items: Sequence[Item], index: int, who: str, possessor: bool = False
-) -> Mention:
-    item = items[index]
-    subject = item.lower not in en.NOT_SUBJECTS and (
-        item.lower.partition("'")[0] in ("she", "he")
-        or _before_verb(items, index)
-        or (  # `"...," said Luca`
-            index > 1 and items[index - 1].lower in en.SPEECH and items[index - 2].kind == "punct"
-        )
-        or _relative(items, index) is not None  # `Nadia, who waved her over`
-    )
-    opens = index == 0 or items[index - 1].text in (".", "!", "?", "…", '"', "“")
-    after = items[index + 1].text if index + 1 < len(items) else ""
-    if item.quoted and (opens or items[index - 1].text == ",") and after in ',.!?"”':
-        who = ADDRESSED  # `"Oskar, sit down. He walked all night."`: Oskar is you
-        subject = opens = False
-    return Mention(
-        who == "reader",
-        *(item.sentence, item.clause, state.paragraph, item.quoted),
-        # `Priya, the stage manager, did`; `Marit's kettle whistled. She poured`: a sentence's
-        # first person is its topic, as its subject or the subject's owner
-        subject=(subject and not possessor) or opens,
-        who=who,
-        possessor=possessor,
-        position=index,
-        subordinate=_opener(items, index) in en.SUBORDINATORS,
-    )
-
-
-def _opener(items: Sequence[Item], index: int) -> str:
-    """The first word of the clause the item at `index` is in."""
-    start = index
-    while start > 0 and items[start - 1].clause == items[index].clause:
-        start -= 1
-    return items[start].lower
-
-
-def _before_verb(items: Sequence[Item], index: int) -> bool:
-    after = next_word(items, index)
-    return after is not None and en.finite_verb(items[after].text)
+from builder.stages.pronoun_lines import (
+    acting_before,
+    line_before,
+    says_you,
+    takes_up,
+    topic_before,
+)
+from builder.stages.pronoun_mentions import (
+    ADDRESSED,
+    WINDOW,
+    Mention,
+    State,
+    in_paragraph,
+    opener,
+    relative,
+)
+from builder.stages.pronoun_reading import READER_CODES, Item
 
 
 def resolve(state: State, items: Sequence[Item], index: int, role: str) -> tuple[str, bool, str]:
     """(who, certain?, why) for the pronoun at `index`: who is `reader` or someone else."""
     item = items[index]
     talk = state.talk
-    speakers = talk.speakers | state.tagged | _beat(state, items, index) if item.quoted else set()
+    speakers = (
+        talk.speakers | state.tagged | acting_before(state, items, index) if item.quoted else set()
+    )
     if "reader" in speakers:
+        if item.quoted and state.spoken_of and takes_up(state, items, index):
+            # `"Was she brave?" Mina asked. "She was not," said Y/N`: an answer keeps the
+            # question's words for its subject, also when that subject is the one answering
+            return "reader", True, "the reader answers a line about her in its own words"
         return "", True, "the reader is speaking"
     answer = talk.opens_with_line and state.last_speaker == "reader"
     if index in talk.tags and (talk.names_reader or answer):
         why = "the line names the reader" if talk.names_reader else "the line answers the reader"
         return _someone_else(state, f"{why}, so someone else says it")
+    line = line_before(items, index) if index in talk.tags else None
+    beat = acting_before(state, items, line) if line is not None else set()
+    if beat:  # `Jess sighed. "You cook?" she said`: the one acting before a line says it
+        return next(iter(beat)), True, "the tag of a line that follows its speaker's action"
     if item.quoted and index < (talk.turn if answer else talk.to_reader):
         return _someone_else(state, "the line is said to the reader, who is `you` in it")
-    if item.quoted and talk.other_speaker and not speakers and _says_you(items, item):
+    if item.quoted and talk.other_speaker and not speakers and says_you(items, item):
         # `"I bet she is glad for you," Bastian says`: with the reader there, `you` may be
         # her and `she` someone else
         return "reader", False, "someone of other pronouns says `you` in the line"
@@ -133,8 +71,11 @@ def resolve(state: State, items: Sequence[Item], index: int, role: str) -> tuple
         m
         for m in state.mentions
         if m.paragraph >= state.paragraph - WINDOW
-        and (item.quoted or not m.quoted or (_here(m, state) and index not in talk.tags))
+        and (item.quoted or not m.quoted or (in_paragraph(m, state) and index not in talk.tags))
         and m.who not in speakers  # a speaker says I, not she
+        and not (
+            item.quoted and in_paragraph(m, state) and m.position in talk.tags
+        )  # nor her tag's
         and m.who != ADDRESSED
         and not (m.possessor and m.sentence == item.sentence and role != "subj" and rival)
     ]
@@ -148,7 +89,12 @@ def resolve(state: State, items: Sequence[Item], index: int, role: str) -> tuple
         subjects = [m for m in same if m.subject and m.clause == item.clause] or same
         if subjects:
             return subjects[-1].who, True, "reflexive of the clause's subject"
-    if role == "obj":  # never the subject of its own clause (or of the verbs joined to it)
+    held = _held_by(state, items, index) if role == "det" else None
+    if held is not None:  # `caught him by the back of his jacket`: the one caught
+        return held.who, held.certain, "the part of the one held (`caught him by his arm`)"
+    if role == "obj" or (role == "det" and _touched(items, index)):
+        # never the subject of its own clause (or of the verbs joined to it); nor is the hand
+        # someone takes (`Ilse took her hand`) the taker's own
         subjects = [
             m
             for m in pool
@@ -161,13 +107,26 @@ def resolve(state: State, items: Sequence[Item], index: int, role: str) -> tuple
         ):  # a place beside the reader may be her own (`she sat with the parcel beside her`)
             pool = [m for m in pool if m.who != subjects[-1].who]
             if subjects[-1].reader:
-                near = bool(pool) and _here(pool[-1], state)
+                near = bool(pool) and in_paragraph(pool[-1], state)
                 who = pool[-1].who if pool else ""
                 return who, near, "the reader is the subject, so the object is not"
     if role == "subj" and _reader_later_in_clause(items, index):
         return _someone_else(state, "the reader is named later in its clause (`she kissed Y/N`)")
     if role == "subj":  # a subject pronoun continues an earlier sentence's subject
         subjects = [m for m in pool if m.subject]
+        fronted = [m for m in subjects if m.sentence == item.sentence and m.subordinate]
+        before = [m for m in subjects if m.sentence == item.sentence - 1 and not m.subordinate]
+        if (
+            fronted
+            and fronted[-1].reader
+            and fronted == [m for m in subjects if m.sentence == item.sentence]
+            and index > 0
+            and items[index - 1].text == ","  # the main clause after it
+            and before
+            and not before[0].reader
+        ):  # `Luca watched. When Y/N came back, he had refilled the glasses`: the main
+            # clause may go on with the sentence before's subject
+            return "reader", False, "the reader only in a clause before it, another before that"
         if subjects and subjects[-1].reader:
             later = pool[pool.index(subjects[-1]) + 1 :]
             if any(
@@ -187,11 +146,12 @@ def resolve(state: State, items: Sequence[Item], index: int, role: str) -> tuple
             and last >= item.sentence - 1
             and subjects[-1].subordinate
             and main
-            and main[-1].reader
-            and _opener(items, index) not in en.SUBORDINATORS
+            and main[-1].who
+            and opener(items, index) not in en.SUBORDINATORS
         ):
-            # `Y/N will not say that Marit was right, so she looks away`
-            return "reader", True, "the main clause's subject, not a subordinate clause's"
+            # `Y/N will not say that Marit was right, so she looks away`; `Marit told him how
+            # Y/N had fallen. She told him...`
+            return main[-1].who, True, "the main clause's subject, not a subordinate clause's"
         pool = subjects or pool
     if not pool:
         return "reader", True, "nobody else mentioned before"
@@ -206,8 +166,31 @@ def resolve(state: State, items: Sequence[Item], index: int, role: str) -> tuple
             return "reader", False, "a tag after another person's turn: who speaks is unclear"
         if nearest.paragraph == state.paragraph and role != "obj":
             return "reader", False, "the reader is the story's focus, but another person is near"
+        if (
+            role == "obj"
+            and nearest.who == state.last_speaker
+            and nearest.paragraph == state.paragraph - 1
+        ):  # `"I will go," Ilse said. / Aldric looked at her.`: who is looked at, answered, is
+            # as likely the one who just spoke
+            return "reader", False, "the one who spoke the line before is as likely"
         return "reader", True, "the reader is the story's focus"
-    rival = any(not m.reader and m.sentence == item.sentence for m in pool if _here(m, state))
+    if not nearest.certain and nearest.quoted and item.quoted and not in_paragraph(nearest, state):
+        # `"I think she'd be proud of you." / "You don't know her."`: another line's guess
+        return "reader", False, "the nearest mention, in an earlier line, is itself uncertain"
+    if index in talk.tags and talk.opens_with_line and topic_before(state, pool) != "reader":
+        # `Dani rolled her eyes as he set down the mug Y/N liked. / "You're soft," she said.`
+        return "reader", False, "a tag after another person's action: who speaks is unclear"
+    rival = any(
+        not m.reader and m.sentence == item.sentence for m in pool if in_paragraph(m, state)
+    )
+    if (
+        role == "det"
+        and _perceived(items, index)
+        and any(
+            not m.reader and m.sentence >= item.sentence - 1 for m in pool if in_paragraph(m, state)
+        )
+    ):  # `Mara was awake. Y/N could tell by her breathing.`
+        return "reader", False, "what the reader perceives may be the other person's"
     local = [m for m in pool if m.subject and m.sentence == item.sentence]
     if (
         rival
@@ -217,26 +200,64 @@ def resolve(state: State, items: Sequence[Item], index: int, role: str) -> tuple
         and not _subject_between(items, local[-1], index, state.written)
     ):  # `Marit watched as Y/N climbed up with a torch in her hand`: its subject's
         return "reader", True, "the possessive of the reader, its clause's subject"
+    if (
+        rival
+        and role == "subj"
+        and local
+        and local[-1].reader
+        and all(m.reader for m in pool[pool.index(local[-1]) :])
+        and (local[-1].clause == item.clause or opener(items, index) in en.SUBORDINATORS | {"so"})
+    ):  # `Marit lit the fire, and Y/N sat as close as she dared`: nobody since her, and the
+        # pronoun in her clause or one hanging on it (`, and she had seen` may go back further)
+        return "reader", True, "the reader is the sentence's latest subject, nobody after her"
     if rival and role != "obj":
         return "reader", False, "the reader is nearest, but another person is in the sentence"
     return "reader", True, "the reader is the nearest mention"
 
 
-def _beat(state: State, items: Sequence[Item], index: int) -> set[str]:
-    """Who does something in the narration right before the line at `index` (`He glanced at
-    her. "He's my boyfriend."`): the one who says it, when no tag says otherwise."""
-    start = index
-    while start > 0 and items[start - 1].quoted:
-        start -= 1
-    if start == 0 or items[start - 1].text not in (".", "!", "?", "…"):
-        return set()  # no sentence of narration ends right before the line
-    beat = items[start - 1].sentence - 1  # a full stop opens the next sentence
-    subjects = [
-        m
-        for m in state.mentions
-        if _here(m, state) and not m.quoted and m.subject and m.sentence == beat and m.who
-    ]  # the reader's own lines need a tag naming them (`Y/N said`): a pronoun may be wrong
-    return {subjects[0].who} if subjects and not subjects[0].reader else set()
+def _perceived(items: Sequence[Item], index: int) -> bool:
+    """The possessive at `index` owns what a verb of perceiving in its clause takes in (`could
+    tell by her breathing`, `made out the shape of her smile`, `heard her voice`); `her own`
+    is always the subject's."""
+    if index + 1 < len(items) and items[index + 1].lower == "own":
+        return False
+    for at in range(index - 1, max(index - 7, 0) - 1, -1):
+        word, before = items[at].lower, items[at - 1].lower if at else ""
+        if items[at].clause != items[index].clause:
+            return False
+        if word in en.PERCEIVING or (word == "out" and before in ("make", "made")):
+            return True
+        if word == "tell" and before in ("could", "can", "couldn't", "can't"):
+            return True
+    return False
+
+
+def _held_by(state: State, items: Sequence[Item], index: int) -> Mention | None:
+    """The object pronoun of these pronouns that the possessive at `index` follows through
+    `by` (`caught him by his arm`, `took her by the back of her coat`): the part is theirs."""
+    held = {"her": "her", "his": "him"}.get(items[index].lower)
+    for at in range(index - 1, max(index - 6, 1) - 1, -1):
+        if items[at].lower == "by" and items[at - 1].lower == held:
+            position = at - 1
+            return next(
+                (m for m in state.mentions if in_paragraph(m, state) and m.position == position),
+                None,
+            )
+        if items[at].kind != "word" or items[at].lower in en.SUBJECTS:
+            return None
+    return None
+
+
+def _touched(items: Sequence[Item], index: int) -> bool:
+    """The possessive at `index` owns a body part that a verb of touching right before it
+    acts on (`took her hand`, `slapped her hand away`, `kissed her cheek`): one does that to
+    another's hand, not one's own; but one takes one's own hand away (`took her hand back`)."""
+    before = items[index - 1].lower if index else ""
+    after = items[index + 1].lower if index + 1 < len(items) else ""
+    then = items[index + 2].lower if index + 2 < len(items) else ""
+    if before in ("take", "takes", "took", "taking") and then in en.TAKEN_BACK:
+        return False
+    return before in en.TOUCHING and after in en.BODY_PARTS
 
 
 def _locative(items: Sequence[Item], index: int) -> bool:
@@ -247,21 +268,12 @@ def _locative(items: Sequence[Item], index: int) -> bool:
     )
 
 
-def _relative(items: Sequence[Item], index: int) -> int | None:
-    """The index of the relative pronoun right after the person at `index` (`Nadia, who`),
-    whose clause that person is the subject of."""
-    at = index + 1
-    if at < len(items) and items[at].text == ",":
-        at += 1
-    return at if at < len(items) and items[at].lower in ("who", "which") else None
-
-
 def _subject_between(items: Sequence[Item], mention: Mention, index: int, written: str) -> bool:
     """Someone else is a subject between `mention` and the object at `index` (`she says you
     make her breakfast`): the object is in that one's clause."""
     if mention.position >= index:
         return False
-    own = _relative(items, mention.position)  # `Nadia, who waved her over`: Nadia's clause
+    own = relative(items, mention.position)  # `Nadia, who waved her over`: Nadia's clause
     return any(
         (items[at].lower in en.SUBJECTS and at != own)
         or items[at].lower.partition("'")[0] == en.OTHER_SET.get(written)
@@ -283,7 +295,7 @@ def _reader_later_in_clause(items: Sequence[Item], index: int) -> bool:
     Y/N`, `she and Y/N`; a person is not named in the clause they are the subject of; nor,
     from a main clause, later in the sentence (`she shut the door, and Y/N stayed`; but `when
     she got home, Y/N cried` names her after a subordinate clause)."""
-    main = _opener(items, index) not in en.SUBORDINATORS
+    main = opener(items, index) not in en.SUBORDINATORS
     for item in items[index + 1 :]:
         if item.sentence != items[index].sentence or item.quoted != items[index].quoted:
             return False
@@ -294,16 +306,11 @@ def _reader_later_in_clause(items: Sequence[Item], index: int) -> bool:
     return False
 
 
-def _says_you(items: Sequence[Item], item: Item) -> bool:
-    """The line says `you` to someone (`your sister` only talks of a third person)."""
-    return any(i.quoted and i.lower in ("you", "you're", "you've", "you'd") for i in items)
-
-
 def _owns(mention: Mention, items: Sequence[Item], item: Item, state: State) -> bool:
     """`mention` is a possessive pronoun of the reader's in the clause of `item`."""
     return (
         mention.reader
-        and _here(mention, state)
+        and in_paragraph(mention, state)
         and mention.clause == item.clause
         and items[mention.position].lower in ("her", "his")
     )
@@ -313,7 +320,3 @@ def _someone_else(state: State, why: str) -> tuple[str, bool, str]:
     """Not the reader: the nearest other person of the reader's pronouns, if there is one."""
     others = [m for m in state.mentions if not m.reader and m.who]
     return (others[-1].who if others else ""), True, why
-
-
-def _here(mention: Mention, state: State) -> bool:
-    return mention.paragraph == state.paragraph

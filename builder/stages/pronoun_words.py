@@ -50,16 +50,30 @@ QUESTION_BEFORE = frozenset({"what", "where", "why", "how", "when", "who", "and"
 # had proposed to him`: `him` is not the patient).
 CLAUSE_WORDS = _words(
     """and but or while when as because then so until unless though although whether that
-    who which whom whose if since before after"""
+    who which whom whose if since before after how"""
 )
 DETERMINERS = _words("a an the this that my your his her its our their")
 LOCATIVES = _words("beside behind near around beneath underneath under above below")
 """Prepositions of place, after which a pronoun may be the clause's subject itself."""
+TOUCHING = _words(
+    """take takes took taking grab grabs grabbed grabbing seize seizes seized squeeze squeezes
+    squeezed squeezing clasp clasps clasped slap slaps slapped kiss kisses kissed kissing
+    shake shakes shook shaking catch catches caught"""
+)
+"""Verbs of touching that a person does to someone else's hand (`took her hand`)."""
+PERCEIVING = _words(
+    """see sees saw seen seeing hear hears heard hearing feel feels felt feeling watch watches
+    watched watching notice notices noticed noticing"""
+)
+"""Verbs of perceiving: what the reader perceives may be someone else's (`heard her voice`)."""
+TAKEN_BACK = _words("away back out off from")
+"""After `took her hand`: one's own hand, withdrawn (`took her hand away`)."""
+BODY_PARTS = _words("hand hands wrist wrists arm fingers cheek shoulder")
 NOT_SUBJECTS = _words("her him his hers herself himself")
 """The reader's pronouns that are never a subject (`her hands`: `hands` is no verb here)."""
 SUBORDINATORS = _words(
     """that which who whom whose because if when while although though since until unless
-    whether before after as"""
+    whether before after as how"""
 )
 SUBJECTS = _words("""i you we they i'm you're we're they're i've you've we've they've who which""")
 """Subject pronouns outside the reader's set (the other set's are added where it is known)."""

@@ -27,6 +27,8 @@ from builder.stages import pronoun_marks
 from builder.stages import pronoun_words as en
 from builder.stages.placeholders import all_paragraphs
 from builder.stages.pronoun_dialogue import exchange
+from builder.stages.pronoun_lines import reader_beat
+from builder.stages.pronoun_mentions import WINDOW, State, mention
 from builder.stages.pronoun_reading import (
     READER_CODES,
     Item,
@@ -34,10 +36,11 @@ from builder.stages.pronoun_reading import (
     items_of,
     name_of,
     next_word,
+    presented,
     reader_word,
     same_pronoun_names,
 )
-from builder.stages.pronoun_referents import WINDOW, State, mention, resolve
+from builder.stages.pronoun_referents import resolve
 
 WRITTEN_OUT = frozenset(SLOT_PREFIX + role for role in ("subj", "obj", "det", "pos", "refl"))
 """Slot codes of pronouns that are slots before this stage runs: the author wrote them out."""
@@ -105,6 +108,7 @@ def _paragraph(
     state.talk = exchange(items, state.names, state.written)
     state.tagged = set()
     speaker = next(iter(state.talk.speakers), "") if len(state.talk.speakers) == 1 else ""
+    spoken_of = False
 
     def decide(index: int, role: str, reader: bool, certain: bool, why: str) -> None:
         item = items[index]
@@ -132,15 +136,20 @@ def _paragraph(
             if marked is not None:  # the author's word over the rules'
                 who, certain, why = "reader" if marked[0] else "", True, marked[1]
             reader = who == "reader"
+            spoken_of = spoken_of or (reader and certain and item.quoted)
             decide(index, role, reader, certain, why)
             if reader or certain:
-                state.mentions.append(mention(state, items, index, who))
+                state.mentions.append(replace(mention(state, items, index, who), certain=certain))
             if index in state.talk.tags and certain:
                 speaker = who
                 if who != "reader":  # the lines after the tag are theirs: I, not she
                     state.tagged.add(who)
             if reader and certain:
                 cuts.append((index, role, _contraction(items, index)))
+                named = _taken_up(paragraph, state, items) if item.quoted else None
+                if named is not None and all(at != named for at, _, _ in cuts):
+                    decide(named, "word", True, True, "the noun the reader's pronoun takes up")
+                    cuts.append((named, "word", ""))
                 for at, plural in _agreeing(items, index, role):
                     decide(at, "verb", True, True, f"agrees with the reader's {item.text!r}")
                     cuts.append((at, "verb", plural))
@@ -148,6 +157,8 @@ def _paragraph(
         row = WORD_ROW.get(lower)
         if row is not None and row[1] == state.column:
             reason = reader_word(items, index, state.written)
+            if not reason and presented(items, index) and _about_reader(state):
+                reason = "presents whom the line is about: the reader (`That's my sister. She...`)"
             marked = pronoun_marks.mark(paragraph, item.token, item.end)
             if marked is not None:  # the author's word over the rules'
                 reason = marked[1] if marked[0] else None
@@ -159,8 +170,35 @@ def _paragraph(
             name = name_of(item.text)
             who = name if name in state.names else item.lower
             state.mentions.append(mention(state, items, index, who, possessor=name != item.text))
+    if not speaker and not state.talk.tags and reader_beat(state, items):
+        speaker = "reader"
     state.last_speaker = speaker if any(item.quoted for item in items) else ""
+    state.spoken_of = spoken_of
     return cut(paragraph, items, cuts) if cuts else paragraph
+
+
+def _taken_up(paragraph: Paragraph, state: State, items: Sequence[Item]) -> int | None:
+    """The index of a gendered word of the reader's set that a line names someone by (`Your
+    sister`, `my daughter`) right before the reader's pronoun just decided in it: the
+    pronoun takes the noun up, so the two are one person (`"Has my daughter arrived? I sent
+    her a card."`)."""
+    said = [m for m in state.mentions if m.paragraph == state.paragraph and m.quoted]
+    # a sentence before (`My sister wants to meet her` is two people)
+    if len(said) < 2 or said[-2].reader or said[-2].sentence == said[-1].sentence:
+        return None
+    at = said[-2].position
+    row = WORD_ROW.get(items[at].lower)
+    owned = at > 0 and items[at - 1].lower in ("my", "your", "our")
+    if row is None or row[1] != state.column or not owned:
+        return None
+    # the author's mark on the word wins (`my sister{-}`)
+    return at if pronoun_marks.mark(paragraph, items[at].token, items[at].end) is None else None
+
+
+def _about_reader(state: State) -> bool:
+    """The paragraph's lines so far last talked of the reader, by a pronoun decided surely."""
+    said = [m for m in state.mentions if m.paragraph == state.paragraph and m.quoted]
+    return bool(said) and said[-1].reader and said[-1].certain
 
 
 def _words_column(manuscript: Manuscript) -> int:
