@@ -80,8 +80,9 @@ def test_the_original_edition_reads_as_the_gold_original(
 
 
 MEASURED = (
-    "held-out set measured P=0.924, R=0.835, they-agreement 0.907 "
-    "(WER she 0.0032, he 0.0092, they 0.0145): below the issue's threshold"
+    "held-out set measured P=0.931, R=0.835, they-agreement 0.920 "
+    "(WER she 0.0028, he 0.0092, they 0.0140; before the third round of rules, tuned on the "
+    "gold set only: P=0.924, R=0.835, 0.907): below the issue's threshold"
 )
 
 
