@@ -192,8 +192,12 @@ class Compiled:
     """One-line warnings, each naming the story it is about."""
 
 
-def compile(collection: Collection, aliases: Iterable[str] = ()) -> Compiled:
-    """The anthology as one edition template: each story typeset on its own, then joined."""
+def compile(
+    collection: Collection, aliases: Iterable[str] = (), notes: str | None = None
+) -> Compiled:
+    """The anthology as one edition template: each story typeset on its own, then joined.
+    `notes`: where every story's author's notes go (`--notes`: place, end, omit); None: in
+    place."""
     aliases = tuple(sorted(set(aliases)))
     stories: list[Manuscript] = []
     places: dict[Slot, Path] = {}
@@ -225,7 +229,7 @@ def compile(collection: Collection, aliases: Iterable[str] = ()) -> Compiled:
     own = _typeset_own(meta, collection.path)
     book, parts = join(stories, own, collection.key, collection.path)
     slug = manuscript.slugify(collection.title)
-    return Compiled(render.render(book, slug, codes, parts), places, warnings)
+    return Compiled(render.render(book, slug, codes, parts, notes), places, warnings)
 
 
 def _meta(collection: Collection, stories: Sequence[Meta]) -> Meta:
@@ -278,10 +282,12 @@ def build(
     strict: bool = False,
     options: EditionOptions = pipeline.DEFAULT_OPTIONS,
     step: Callable[[str], None] | None = None,
+    notes: str | None = None,
 ) -> pipeline.BuildResult:
     """Write the reader's editions of the anthology into `out_dir` (as `pipeline.build` does
-    a story's). With `strict`, a placeholder without a value is an error naming its story."""
-    compiled = compile(collection, saved.aliases if saved else ())
+    a story's). With `strict`, a placeholder without a value is an error naming its story;
+    `notes`: where the author's notes go (`--notes`)."""
+    compiled = compile(collection, saved.aliases if saved else (), notes)
     if strict:
         profile = resolve(
             compiled.template.codes, assignments, reader_file, saved=saved.all() if saved else None
