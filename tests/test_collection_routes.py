@@ -51,6 +51,12 @@ Kylo waits at the hangar door for Y/N.
 COLLECTION = (
     "title: Two Nights\nauthor: moth-and-lantern and friends\nstories: [shore.md, shift.md]\n"
 )
+SAMMLUNG = """title: Zwei Nächte
+language: de
+series: Nachtschicht
+series_index: 2
+stories: [shore.md, shift.md]
+"""
 NOTES = ("for the beach prompt, thank you all!", "a short one, sorry!")
 SERIES = "https://archiveofourown.org/series/700"
 MASTERLIST = "https://moth-and-lantern.tumblr.com/post/910/masterlist"
@@ -81,6 +87,7 @@ def made(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Made]:
     (stories / "shore.md").write_text(SHORE, encoding="utf-8")
     (stories / "shift.md").write_text(SHIFT, encoding="utf-8")
     (stories / "collection.yaml").write_text(COLLECTION, encoding="utf-8")
+    (stories / "sammlung.yaml").write_text(SAMMLUNG, encoding="utf-8")
     kobo = root / "media" / "me" / "KOBOeReader"
     (kobo / ".kobo").mkdir(parents=True)
     (root / "usb").mkdir()
@@ -108,6 +115,7 @@ def made(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Made]:
         "send collection and more": ["send", collection, shore, "--to", usb],
         "notes end anthology": ["build", collection, "--notes", "end", "-o", "notes-end", *epub],
         "notes omit anthology": ["build", collection, "--notes", "omit", "-o", "notes-omit", *epub],
+        "german": ["build", str(stories / "sammlung.yaml"), "--notes", "end", "-o", "de", *epub],
         "notes end batch": ["build", shore, shift, "--notes", "end", "-o", "notes-batch", *epub],
         "series": ["build", SERIES, *epub, "--set", "E/C=grey"],
         "series again": ["build", SERIES, *epub, "--set", "E/C=grey"],
@@ -238,11 +246,25 @@ def test_notes_applies_to_every_manuscript_of_a_batch(made: Made) -> None:
         assert note not in "\n".join(book.text(href) for href in book.spine[:-1])
 
 
+def test_an_anthologys_own_words_are_in_its_language(made: Made) -> None:
+    run = made.runs["german"]
+    assert run.code == 0 and "the stories are not all in 'de'" in run.err
+    book = Epub(made.root / "de" / "zwei-nachte.epub")
+    title_page = book.text("titlepage.xhtml")
+    assert "Reihe: Nachtschicht, Teil 2" in title_page
+    assert "Geschichten" in title_page and "Stories" not in title_page
+    assert "von moth-and-lantern" in title_page and "von night-owl" in title_page
+    assert ("Anmerkungen zum Text", "notes.xhtml") in [
+        (label, href) for _, label, href in book.nav_entries()
+    ]
+    assert book.text("notes.xhtml").split()[:3] == ["Anmerkungen", "zum", "Text"]
+
+
 def test_every_book_passes_epubcheck(made: Made, tmp_path: Path) -> None:
     # Every book the commands wrote; a sent book that is byte for byte a built one (as the
     # send tests check) is validated once.
     books = {path.read_bytes(): path for path in sorted(made.root.rglob("*.epub"))}
-    assert len(books) == 8
+    assert len(books) == 9
     checked = list(books.values())
     results = run_epubcheck(checked, tmp_path)
     assert {book: problems(found) for book, found in results.items()} == {

@@ -40,8 +40,6 @@ URL_CHARACTERS = frozenset(
 )
 """ASCII a URL holds as it is: RFC 3986's unreserved and reserved (but brackets), and `%`."""
 URL_STRAY_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
-NOTES_TITLE = "Author’s notes"
-"""The heading of the notes gathered at the back (`notes: end`)."""
 URL_LIKE = re.compile(r"^(?:https?://)?[\w-]+(?:\.[\w-]+)+(?:/\S*)?$", re.IGNORECASE)
 
 
@@ -201,7 +199,9 @@ def render(
             inline.append(part_pages[number])
         inline.append(Document(chapter.document, chapter.label, body, "chapter"))
     if context["author_notes"]:
-        notes_page = Document("notes.xhtml", NOTES_TITLE, _render("notes.html", context), "notes")
+        # The heading (notes.html) and contents entry of the notes gathered at the back.
+        notes_title = words.gettext("Author’s notes")
+        notes_page = Document("notes.xhtml", notes_title, _render("notes.html", context), "notes")
         documents.append(notes_page)
         inline.append(notes_page)
     if context["has_credits"]:
