@@ -19,7 +19,7 @@ import pytest
 
 from builder.cli import main
 from builder.send import devices
-from tests.conftest import Epub, problems, run_epubcheck
+from tests.conftest import NS, Epub, problems, run_epubcheck
 from tests.replay import Logged, replaying
 
 SHORE = """---
@@ -224,6 +224,19 @@ def test_notes_end_gathers_every_storys_notes_at_the_back_of_an_anthology(made: 
     assert book.spine[-1] == "notes.xhtml"
     notes = book.text("notes.xhtml")
     assert all(note in notes for note in NOTES)
+    # Each note under its story's title (and its chapter's, for a story of several chapters).
+    page = book.document("notes.xhtml")
+    shown = [
+        (element.tag.rsplit("}", 1)[1], "".join(element.itertext()).strip())
+        for element in page.xpath("//xhtml:h3 | //xhtml:h4 | //xhtml:p", namespaces=NS)
+    ]
+    assert shown == [
+        ("h3", "Salt and Starlight"),
+        ("p", f"A/N: {NOTES[0]}"),
+        ("h3", "The Quiet Shift"),
+        ("h4", "Arrival"),
+        ("p", f"A/N: {NOTES[1]}"),
+    ]
     rest = "\n".join(book.text(href) for href in book.spine[:-1])
     assert not any(note in rest for note in NOTES)
 

@@ -30,7 +30,7 @@ from builder.model import (
     Slot,
     Text,
 )
-from builder.stages.contents import chapter_views, part_views, plain, toc
+from builder.stages.contents import ChapterView, PartView, chapter_views, part_views, plain, toc
 from builder.stages.notes import gather, is_note_paragraph, placement
 from builder.stages.parts import Part
 from builder.stages.placeholders import all_paragraphs, slots
@@ -139,11 +139,7 @@ def render(
         "parts": shown_parts,
         "anthology": bool(parts),
         "has_credits": bool(meta.source or meta.credits),
-        "author_notes": [
-            (chapter, [paragraph for index, paragraph in taken if index == number])
-            for number, chapter in enumerate(chapters)
-            if any(index == number for index, _ in taken)
-        ],
+        "author_notes": _notes_sections(taken, chapters, shown_parts),
         "chapters": chapters,
         "title": title,
         "date": date,
@@ -224,6 +220,29 @@ def render(
         inline_toc=toc(chapters, back, words, inline=True, parts=shown_parts),
         book=book,
     )
+
+
+def _notes_sections(
+    taken: Sequence[tuple[int, Paragraph]],
+    chapters: Sequence[ChapterView],
+    parts: Sequence[PartView],
+) -> list[tuple[PartView | None, ChapterView | None, list[Paragraph]]]:
+    """The notes gathered at the back, by chapter: with the story each is in (an anthology's
+    part, at its first notes only) and the chapter when its story has more than one, so that
+    a note says whose it is."""
+    sections: list[tuple[PartView | None, ChapterView | None, list[Paragraph]]] = []
+    named: set[str] = set()
+    for number, chapter in enumerate(chapters):
+        notes = [paragraph for index, paragraph in taken if index == number]
+        if not notes:
+            continue
+        part = next((p for p in parts if p.first <= number < p.first + len(p.chapters)), None)
+        story_chapters = len(part.chapters) if part is not None else len(chapters)
+        shown_part = part if part is not None and part.id not in named else None
+        if part is not None:
+            named.add(part.id)
+        sections.append((shown_part, chapter if story_chapters > 1 else None, notes))
+    return sections
 
 
 def _render(name: str, context: Mapping[str, Any]) -> str:
