@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from builder import pipeline
+from builder import i18n, pipeline
 from builder.characters import FORBIDDEN, describe, visible
 from builder.editions import EditionOptions
 from builder.errors import ManuscriptError, UnfilledPlaceholderError, UsageError
@@ -237,10 +237,11 @@ def _meta(collection: Collection, stories: Sequence[Meta]) -> Meta:
     authors = list(dict.fromkeys(meta.author for meta in stories if meta.author))
     fandoms = {meta.fandom for meta in stories}
     image, media_type = collection.cover or (None, None)
+    language = collection.language or stories[0].language
     return Meta(
         title=parse_text(collection.title, 1),
-        author=collection.author or _names(authors),
-        language=collection.language or stories[0].language,
+        author=collection.author or (i18n.names(authors, language) if authors else None),
+        language=language,
         fandom=fandoms.pop() if len(fandoms) == 1 else None,
         summary=parse_text(collection.summary, 1) if collection.summary else None,
         source=collection.source,
@@ -254,13 +255,6 @@ def _meta(collection: Collection, stories: Sequence[Meta]) -> Meta:
         cover_type=media_type,
         series=collection.series,
     )
-
-
-def _names(names: Sequence[str]) -> str | None:
-    """`A`, `A and B`, `A, B and C`."""
-    if len(names) <= 1:
-        return names[0] if names else None
-    return f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 def _typeset_own(meta: Meta, path: Path) -> Meta:

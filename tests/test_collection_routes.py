@@ -267,6 +267,8 @@ def test_an_anthologys_own_words_are_in_its_language(made: Made) -> None:
     assert "Reihe: Nachtschicht, Teil 2" in title_page
     assert "Geschichten" in title_page and "Stories" not in title_page
     assert "von moth-and-lantern" in title_page and "von night-owl" in title_page
+    # The stories' authors are listed as German lists names (CLDR's pattern, through Babel).
+    assert book.metadata("creator") == ["moth-and-lantern und night-owl"]
     assert ("Anmerkungen zum Text", "notes.xhtml") in [
         (label, href) for _, label, href in book.nav_entries()
     ]
