@@ -55,6 +55,7 @@ SAMMLUNG = """title: Zwei Nächte
 language: de
 series: Nachtschicht
 series_index: 2
+notes: end
 stories: [shore.md, shift.md]
 """
 NOTES = ("for the beach prompt, thank you all!", "a short one, sorry!")
@@ -88,6 +89,8 @@ def made(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Made]:
     (stories / "shift.md").write_text(SHIFT, encoding="utf-8")
     (stories / "collection.yaml").write_text(COLLECTION, encoding="utf-8")
     (stories / "sammlung.yaml").write_text(SAMMLUNG, encoding="utf-8")
+    bad = SAMMLUNG.replace("notes: end", "notes: later")
+    (stories / "bad.yaml").write_text(bad, encoding="utf-8")
     kobo = root / "media" / "me" / "KOBOeReader"
     (kobo / ".kobo").mkdir(parents=True)
     (root / "usb").mkdir()
@@ -115,7 +118,8 @@ def made(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Made]:
         "send collection and more": ["send", collection, shore, "--to", usb],
         "notes end anthology": ["build", collection, "--notes", "end", "-o", "notes-end", *epub],
         "notes omit anthology": ["build", collection, "--notes", "omit", "-o", "notes-omit", *epub],
-        "german": ["build", str(stories / "sammlung.yaml"), "--notes", "end", "-o", "de", *epub],
+        "german": ["build", str(stories / "sammlung.yaml"), "-o", "de", *epub],  # notes: end
+        "bad notes": ["build", str(stories / "bad.yaml"), "-o", "bad", *epub],
         "notes end batch": ["build", shore, shift, "--notes", "end", "-o", "notes-batch", *epub],
         "series": ["build", SERIES, *epub, "--set", "E/C=grey"],
         "series again": ["build", SERIES, *epub, "--set", "E/C=grey"],
@@ -273,6 +277,16 @@ def test_an_anthologys_own_words_are_in_its_language(made: Made) -> None:
         (label, href) for _, label, href in book.nav_entries()
     ]
     assert book.text("notes.xhtml").split()[:3] == ["Anmerkungen", "zum", "Text"]
+
+
+def test_a_collections_notes_field_is_checked_like_a_manuscripts(made: Made) -> None:
+    run = made.runs["bad notes"]
+    bad = made.root / "stories" / "bad.yaml"
+    assert (run.code, run.out) == (2, "")
+    assert run.err == (
+        f"{bad}:5: error: 'notes' must be one of place, end, omit, not 'later' (in: notes: later)\n"
+    )
+    assert not (made.root / "bad").exists()
 
 
 def test_every_book_passes_epubcheck(made: Made, tmp_path: Path) -> None:
