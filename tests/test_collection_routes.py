@@ -90,6 +90,12 @@ def made(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Made]:
     (stories / "collection.yaml").write_text(COLLECTION, encoding="utf-8")
     (stories / "sammlung.yaml").write_text(SAMMLUNG, encoding="utf-8")
     bad = SAMMLUNG.replace("notes: end", "notes: later")
+    own = stories / "own"  # each story says where its own notes go
+    own.mkdir()
+    (own / "shore.md").write_text(SHORE.replace("---\nA/N", "notes: omit\n---\nA/N"), "utf-8")
+    (own / "shift.md").write_text(
+        SHIFT.replace("---\n# Arrival", "notes: end\n---\n# Arrival"), "utf-8"
+    )
     (stories / "bad.yaml").write_text(bad, encoding="utf-8")
     kobo = root / "media" / "me" / "KOBOeReader"
     (kobo / ".kobo").mkdir(parents=True)
@@ -120,6 +126,16 @@ def made(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Made]:
         "notes omit anthology": ["build", collection, "--notes", "omit", "-o", "notes-omit", *epub],
         "german": ["build", str(stories / "sammlung.yaml"), "-o", "de", *epub],  # notes: end
         "bad notes": ["build", str(stories / "bad.yaml"), "-o", "bad", *epub],
+        "own notes": [
+            "build",
+            str(own / "shore.md"),
+            str(own / "shift.md"),
+            "--anthology",
+            "Own Choices",
+            "-o",
+            "notes-own",
+            *epub,
+        ],
         "notes end batch": ["build", shore, shift, "--notes", "end", "-o", "notes-batch", *epub],
         "series": ["build", SERIES, *epub, "--set", "E/C=grey"],
         "series again": ["build", SERIES, *epub, "--set", "E/C=grey"],
@@ -254,6 +270,17 @@ def test_notes_omit_leaves_every_storys_notes_out_of_an_anthology(made: Made) ->
     assert not any(note in text for note in NOTES)
 
 
+def test_without_notes_each_story_of_an_anthology_places_its_own(made: Made) -> None:
+    ok(made, "own notes")
+    book = Epub(made.root / "notes-own" / "own-choices.epub")
+    assert NOTES[0] not in book.all_text()  # shore.md: notes: omit
+    assert book.spine[-1] == "notes.xhtml"  # shift.md: notes: end
+    assert " ".join(book.text("notes.xhtml").split()) == (
+        f"Author’s notes The Quiet Shift Arrival A/N: {NOTES[1]}"
+    )
+    assert "Alex walks along the shore" in book.all_text()
+
+
 def test_notes_applies_to_every_manuscript_of_a_batch(made: Made) -> None:
     ok(made, "notes end batch")
     for name, note in zip(("shore", "shift"), NOTES, strict=True):
@@ -293,7 +320,7 @@ def test_every_book_passes_epubcheck(made: Made, tmp_path: Path) -> None:
     # Every book the commands wrote; a sent book that is byte for byte a built one (as the
     # send tests check) is validated once.
     books = {path.read_bytes(): path for path in sorted(made.root.rglob("*.epub"))}
-    assert len(books) == 9
+    assert len(books) == 10
     checked = list(books.values())
     results = run_epubcheck(checked, tmp_path)
     assert {book: problems(found) for book, found in results.items()} == {

@@ -31,7 +31,7 @@ from builder.model import (
     Text,
 )
 from builder.stages.contents import ChapterView, PartView, chapter_views, part_views, plain, toc
-from builder.stages.notes import gather, is_note_paragraph, placement
+from builder.stages.notes import NotePlacement, gather, is_note_paragraph, placement
 from builder.stages.parts import Part
 from builder.stages.placeholders import all_paragraphs, slots
 
@@ -118,9 +118,7 @@ def render(
     With `parts` (an anthology, builder.stages.parts) each story's chapters follow a title
     page of its own, and the table of contents nests them under it."""
     meta = manuscript.meta
-    manuscript, taken = gather(manuscript, placement(meta, notes))
-    if placement(meta, notes) == "omit":
-        taken = ()
+    manuscript, taken = gather(manuscript, _note_placements(meta, notes, parts))
     words = labels(meta.language)
     part_texts = [text for part in parts for text in (part.meta.title, part.meta.summary)]
     paragraphs = [*all_paragraphs(manuscript), *(paragraph for _, paragraph in taken)]
@@ -220,6 +218,16 @@ def render(
         inline_toc=toc(chapters, back, words, inline=True, parts=shown_parts),
         book=book,
     )
+
+
+def _note_placements(
+    meta: Meta, notes: str | None, parts: Sequence[Part]
+) -> NotePlacement | list[NotePlacement]:
+    """Where the author's notes go: the build's choice (or the book's `notes:`) for every
+    chapter; in an anthology without either, each story's own `notes:` for its chapters."""
+    if notes is not None or meta.notes is not None or not parts:
+        return placement(meta, notes)
+    return [placement(part.meta, None) for part in parts for _ in range(part.chapters)]
 
 
 def _notes_sections(
