@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from builder import pipeline
+from builder import i18n, pipeline
 from builder.characters import FORBIDDEN, describe, visible
 from builder.editions import EditionOptions
 from builder.errors import ManuscriptError, UnfilledPlaceholderError, UsageError
@@ -28,13 +28,14 @@ from builder.model import EditionTemplate, Manuscript, Meta, PlaceholderInfo, Sa
 from builder.profile import resolve
 from builder.stages import front_matter, manuscript, render
 from builder.stages.inline import parse_text
+from builder.stages.notes import PLACEMENTS
 from builder.stages.parts import join
 from builder.stages.placeholders import all_paragraphs, slots
 
 MAX_COLLECTION_BYTES = 1024 * 1024
 COLLECTION_SUFFIXES = frozenset({".yaml", ".yml"})
 """A file `ficpress build` takes as a collection rather than a manuscript."""
-TEXT_FIELDS = ("title", "author", "summary", "language", "cover", "series", "source")
+TEXT_FIELDS = ("title", "author", "summary", "language", "cover", "series", "source", "notes")
 FIELDS = frozenset({*TEXT_FIELDS, "series_index", "stories"})
 
 
@@ -59,6 +60,9 @@ class Collection:
     """The series the book belongs to and its place in it, as in a manuscript's front matter."""
     source: str | None = None
     """Where the collection lives (an AO3 series page)."""
+    notes: str | None = None
+    """Where every story's author's notes go (`place`, `end`, `omit`; `--notes` wins); None:
+    in place."""
     cover: tuple[bytes, str] | None = field(default=None, repr=False)
     """The cover image (bytes, media type); None: one is generated."""
     key: str = ""
@@ -130,6 +134,9 @@ def read(path: Path) -> Collection:
     title = values["title"]
     if title is None:
         raise fail("title", "a collection needs a 'title'")
+    notes = values["notes"]
+    if notes is not None and notes not in PLACEMENTS:
+        raise fail("notes", f"'notes' must be one of {', '.join(PLACEMENTS)}, not {notes!r}")
     language = values["language"]
     if language is not None and not manuscript.LANGUAGE_TAG.match(language):
         raise fail("language", f"'language' must be a language tag like 'en', not {language!r}")
@@ -149,6 +156,7 @@ def read(path: Path) -> Collection:
         language=language,
         series=series,
         source=values["source"],
+        notes=notes,
         cover=cover,
         key=hashlib.sha256(data).hexdigest(),
     )
@@ -192,8 +200,12 @@ class Compiled:
     """One-line warnings, each naming the story it is about."""
 
 
-def compile(collection: Collection, aliases: Iterable[str] = ()) -> Compiled:
-    """The anthology as one edition template: each story typeset on its own, then joined."""
+def compile(
+    collection: Collection, aliases: Iterable[str] = (), notes: str | None = None
+) -> Compiled:
+    """The anthology as one edition template: each story typeset on its own, then joined.
+    `notes`: where every story's author's notes go (`--notes`: place, end, omit); None: as the
+    collection file says, else in place."""
     aliases = tuple(sorted(set(aliases)))
     stories: list[Manuscript] = []
     places: dict[Slot, Path] = {}
@@ -225,7 +237,8 @@ def compile(collection: Collection, aliases: Iterable[str] = ()) -> Compiled:
     own = _typeset_own(meta, collection.path)
     book, parts = join(stories, own, collection.key, collection.path)
     slug = manuscript.slugify(collection.title)
-    return Compiled(render.render(book, slug, codes, parts), places, warnings)
+    placed = notes or collection.notes
+    return Compiled(render.render(book, slug, codes, parts, placed), places, warnings)
 
 
 def _meta(collection: Collection, stories: Sequence[Meta]) -> Meta:
@@ -233,10 +246,11 @@ def _meta(collection: Collection, stories: Sequence[Meta]) -> Meta:
     authors = list(dict.fromkeys(meta.author for meta in stories if meta.author))
     fandoms = {meta.fandom for meta in stories}
     image, media_type = collection.cover or (None, None)
+    language = collection.language or stories[0].language
     return Meta(
         title=parse_text(collection.title, 1),
-        author=collection.author or _names(authors),
-        language=collection.language or stories[0].language,
+        author=collection.author or (i18n.names(authors, language) if authors else None),
+        language=language,
         fandom=fandoms.pop() if len(fandoms) == 1 else None,
         summary=parse_text(collection.summary, 1) if collection.summary else None,
         source=collection.source,
@@ -250,13 +264,6 @@ def _meta(collection: Collection, stories: Sequence[Meta]) -> Meta:
         cover_type=media_type,
         series=collection.series,
     )
-
-
-def _names(names: Sequence[str]) -> str | None:
-    """`A`, `A and B`, `A, B and C`."""
-    if len(names) <= 1:
-        return names[0] if names else None
-    return f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 def _typeset_own(meta: Meta, path: Path) -> Meta:
@@ -278,10 +285,12 @@ def build(
     strict: bool = False,
     options: EditionOptions = pipeline.DEFAULT_OPTIONS,
     step: Callable[[str], None] | None = None,
+    notes: str | None = None,
 ) -> pipeline.BuildResult:
     """Write the reader's editions of the anthology into `out_dir` (as `pipeline.build` does
-    a story's). With `strict`, a placeholder without a value is an error naming its story."""
-    compiled = compile(collection, saved.aliases if saved else ())
+    a story's). With `strict`, a placeholder without a value is an error naming its story;
+    `notes`: where the author's notes go (`--notes`)."""
+    compiled = compile(collection, saved.aliases if saved else (), notes)
     if strict:
         profile = resolve(
             compiled.template.codes, assignments, reader_file, saved=saved.all() if saved else None

@@ -53,6 +53,9 @@ class Request:
     """One edition per reader; None: one edition per manuscript, into `out_dir`."""
     strict: bool = False
     options: EditionOptions = field(default_factory=EditionOptions)
+    notes: str | None = None
+    """Where every manuscript's author's notes go (`--notes`: place, end, omit); None: as each
+    one's `notes:` says."""
 
 
 @dataclass(slots=True)
@@ -231,7 +234,8 @@ def run(
         try:
             if step is not None:
                 step(f"compiling {path.name}")
-            template = pipeline.compile(path, request.saved.aliases if request.saved else ())
+            aliases = request.saved.aliases if request.saved else ()
+            template = pipeline.compile(path, aliases, request.notes)
         except Exception as error:  # a bug in one manuscript's compile must not stop the rest
             failed, status = _failure(path, error)
             for reader in readers:

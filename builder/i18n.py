@@ -16,12 +16,14 @@ front matter says `direction:` itself.
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
+from babel import Locale, UnknownLocaleError
+from babel.lists import format_list
 from babel.messages.pofile import read_po
 
 RTL_LANGUAGES = frozenset(
@@ -58,6 +60,16 @@ def page_numbers(language: str) -> str:
     if WESTERN_DIGIT_REGIONS.intersection(subtags[1:]):
         return "decimal"
     return PAGE_NUMBERS.get(subtags[0], "decimal")
+
+
+def names(items: Sequence[str], language: str) -> str:
+    """Names joined as the language lists them (`A, B und C`, `A、B和C`): CLDR's list
+    patterns through Babel; English for a tag Babel does not know."""
+    try:
+        locale = Locale.parse(language.replace("-", "_"))
+    except (ValueError, TypeError, UnknownLocaleError):
+        locale = Locale("en")
+    return format_list(list(items), locale=locale)
 
 
 def _locales() -> Traversable:

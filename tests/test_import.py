@@ -196,11 +196,44 @@ def test_an_ao3_works_notes_are_author_notes_where_the_author_put_them(
     paragraphs = body(imports["ao3-work.html"][0]).strip().split("\n\n")
     assert paragraphs[:4] == [
         "# Chapter 1: The Radio",
-        "A/N: For my friend Bea, who asked for static.",  # the work's notes
+        "A/N: For my friend Bea, who asked for *static*.",  # the work's notes, emphasis kept
         "A/N: Short one, sorry!",  # the chapter's
         "The radio on your workbench has been dead for a week.",
     ]
     assert paragraphs[-2:] == ["A/N: Thanks for reading!", "A/N: Come say hi on tumblr."]
+
+
+def test_a_notes_emphasis_stays_and_its_paragraphs_and_lines_run_on_in_one_note(
+    tmp_path: Path,
+) -> None:
+    page = (FIXTURES / "ao3-work.html").read_text(encoding="utf-8")
+    note = (
+        '<p>Chapter Notes</p>\n    <blockquote class="userstuff"><p>Short one, <em>sorry</em>!'
+        "<br>Rated *T* for <b>swearing</b>.</p><blockquote><p>Quote: <i>hi</i></p></blockquote>"
+        '<p><strong><em>Bold and italic</em></strong> <span class="x">end</span></p>'
+        "</blockquote>"
+    )
+    source = tmp_path / "ao3-work.html"
+    source.write_text(
+        page.replace(
+            '<p>Chapter Notes</p>\n    <blockquote class="userstuff"><p>Short one, sorry!</p>'
+            "</blockquote>",
+            note,
+        ),
+        encoding="utf-8",
+    )
+    path, story = imported(source, tmp_path / "out")
+    paragraphs = body(path).strip().split("\n\n")
+    assert paragraphs[2] == (
+        "A/N: Short one, *sorry*! Rated \\*T\\* for **swearing**. Quote: *hi* "
+        "***Bold and italic*** end"
+    )
+    assert paragraphs[3] == "The radio on your workbench has been dead for a week."
+    # Read back, the note is one author's note paragraph with its emphasis as markup.
+    first = story.chapters[0].scenes[0].paragraphs[1]
+    assert [(token.tag, token.opening) for token in first.inlines if isinstance(token, Markup)][
+        :2
+    ] == [("em", True), ("em", False)]
 
 
 def test_encodings_and_line_ends(imports: dict[str, tuple[Path, str]]) -> None:

@@ -142,16 +142,3 @@ def test_the_books_pass_epubcheck_and_ace(tmp_path: Path, checked: list[Path]) -
         pytest.skip("DAISY Ace (npm @daisy/ace) and Chromium are not installed")
     for number, book in enumerate(checked[:2]):  # notes in place, notes at the end
         assert ace_violations(book, tmp_path / f"ace-{number}") == [], book
-
-
-def test_notes_on_a_batch_is_refused_in_one_line(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    stories = []
-    for name in ("a", "b"):
-        story = tmp_path / f"{name}.md"
-        story.write_text(STORY.format(extra=""), encoding="utf-8")
-        stories.append(str(story))
-    assert main(["build", *stories, "--notes", "end", "-o", str(tmp_path / "out")]) == 2
-    assert "--notes works on one manuscript at a time" in capsys.readouterr().err
-    assert not (tmp_path / "out").exists()

@@ -17,6 +17,7 @@ from builder.errors import FicpressError, UsageError
 from builder.model import SavedProfile
 
 if TYPE_CHECKING:
+    from builder.anthology import Collection
     from builder.pipeline import BuildResult
 
 
@@ -48,14 +49,14 @@ def build(arguments: argparse.Namespace, console: Console) -> int:
         return _build_address(arguments, console)
     formats = formats_of(arguments)
     batch = arguments.readers or arguments.executor or arguments.jobs is not None
-    collections = [
-        path for path in arguments.manuscript if path.suffix.lower() in (".yaml", ".yml")
-    ]
-    if arguments.anthology is not None or collections:
-        return _anthology(arguments, console, formats, bool(batch), bool(collections))
+    if batch and (arguments.anthology is not None or _collection_files(arguments)):
+        raise UsageError(
+            "an anthology is one book: --readers, --jobs and --executor are for batches"
+        )
+    collection = collection_of(arguments)
+    if collection is not None:
+        return _anthology(arguments, console, formats, collection)
     if batch or len(arguments.manuscript) > 1:
-        if arguments.notes:  # a batch compiles through builder.batch, which has no such choice
-            raise UsageError("--notes works on one manuscript at a time (use 'notes:' in a batch)")
         return _batch(arguments, console, formats)
     from builder import pipeline  # the command line's help and errors need none of it
 
@@ -89,27 +90,32 @@ def _report(result: BuildResult, manuscript: object, console: Console) -> int:
     return max((error.exit_code for error in result.errors), default=0)
 
 
-def _anthology(
-    arguments: argparse.Namespace,
-    console: Console,
-    formats: list[str],
-    batch: bool,
-    collection_file: bool,
-) -> int:
-    """One book of several stories: `--anthology TITLE` with manuscripts, or a collection."""
-    if batch:
-        raise UsageError(
-            "an anthology is one book: --readers, --jobs and --executor are for batches"
-        )
-    if collection_file and (arguments.anthology is not None or len(arguments.manuscript) > 1):
+def _collection_files(arguments: argparse.Namespace) -> list[Path]:
+    """The collection files (`.yaml`, `.yml`) among the manuscripts given."""
+    return [path for path in arguments.manuscript if path.suffix.lower() in (".yaml", ".yml")]
+
+
+def collection_of(arguments: argparse.Namespace) -> Collection | None:
+    """The one book several stories make, as `build` and `send` take it: a collection file on
+    its own, or manuscripts with `--anthology TITLE` (None: neither was asked for)."""
+    files = _collection_files(arguments)
+    if arguments.anthology is None and not files:
+        return None
+    if files and (arguments.anthology is not None or len(arguments.manuscript) > 1):
         raise UsageError("a collection file is built on its own (its title and stories are in it)")
     from builder import anthology  # the command line's help and errors need none of it
 
-    first = arguments.manuscript[0]
-    if collection_file:
-        collection = anthology.read(first)
-    else:
-        collection = anthology.from_paths(arguments.manuscript, arguments.anthology)
+    if files:
+        return anthology.read(files[0])
+    return anthology.from_paths(arguments.manuscript, arguments.anthology)
+
+
+def _anthology(
+    arguments: argparse.Namespace, console: Console, formats: list[str], collection: Collection
+) -> int:
+    """One book of several stories: `--anthology TITLE` with manuscripts, or a collection."""
+    from builder import anthology
+
     result = anthology.build(
         collection,
         saved=saved_profile(arguments, console),
@@ -120,8 +126,15 @@ def _anthology(
         strict=arguments.strict,
         options=EditionOptions(page=arguments.page, scenes=arguments.scenes),
         step=console.step,
+        notes=arguments.notes,
     )
-    return _report(result, first if collection_file else collection.title, console)
+    return _report(result, _book_name(arguments, collection), console)
+
+
+def _book_name(arguments: argparse.Namespace, collection: Collection | None) -> object:
+    """What names the book in messages: its manuscript or collection file, or the title an
+    anthology of several manuscripts was given."""
+    return collection.title if collection and arguments.anthology else arguments.manuscript[0]
 
 
 def _build_address(arguments: argparse.Namespace, console: Console) -> int:
@@ -151,6 +164,7 @@ def _batch(arguments: argparse.Namespace, console: Console, formats: list[str]) 
         readers=batch.read_readers(arguments.readers) if arguments.readers else None,
         strict=arguments.strict,
         options=EditionOptions(page=arguments.page, scenes=arguments.scenes),
+        notes=arguments.notes,
     )
     jobs = arguments.jobs if arguments.jobs is not None else 1
     bar: Any = None
@@ -282,9 +296,13 @@ def send(arguments: argparse.Namespace, console: Console) -> int:
     for warning in destination.warnings:
         console.warn(warning)
     saved = saved_profile(arguments, console)
-    story = send.prepare(arguments.manuscript, assignments(arguments), arguments.reader, saved)
+    collection = collection_of(arguments)
+    if collection is None and len(arguments.manuscript) > 1:
+        raise UsageError("send takes one book: make the stories one with --anthology TITLE")
+    book = collection or arguments.manuscript[0]
+    story = send.prepare(book, assignments(arguments), arguments.reader, saved)
     for warning in story.warnings:
-        console.warn(f"{arguments.manuscript}: warning: {warning}")
+        console.warn(f"{_book_name(arguments, collection)}: warning: {warning}")
     device, edition = destination.device, destination.edition
     if device is not None and edition is not None:
         free = devices.size_text(devices.free_space(device.root))

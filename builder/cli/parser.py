@@ -130,8 +130,20 @@ def parser() -> argparse.ArgumentParser:
         "send",
         help="put a reader's edition on a connected e-reader, or mail it to a Kindle",
     )
-    send.add_argument("manuscript", type=Path, help="the story, e.g. manuscripts/story.md")
+    send.add_argument(
+        "manuscript",
+        type=Path,
+        nargs="+",
+        help="the story, e.g. manuscripts/story.md; a collection file; or several stories "
+        "with --anthology",
+    )
     _profile_options(send)
+    send.add_argument(
+        "--anthology",
+        metavar="TITLE",
+        help="send ONE book called TITLE of the manuscripts given, each story a part (as build "
+        "--anthology makes it)",
+    )
     where = send.add_mutually_exclusive_group()
     where.add_argument(
         "--to",

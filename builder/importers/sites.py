@@ -15,12 +15,19 @@ commonly use for notes, tags and reblog headers.
 from __future__ import annotations
 
 import re
+from copy import deepcopy as copy_tree
 from typing import Any
 from urllib.parse import urlsplit
 
 import lxml.html
 
 from builder.importers.draft import Draft
+
+BLOCK_IN_NOTE = frozenset(
+    {"p", "div", "blockquote", "ul", "ol", "li", "dl", "dt", "dd", "pre", "hr", "table", "tr"}
+    | {"td", "th", "h1", "h2", "h3", "h4", "h5", "h6"}
+)
+"""Blocks, rules and headings a note may hold: run on inside its one `A/N:` paragraph."""
 
 # AO3's labels (`Archive Warning:` or the `warning` class of a `<dd>`) -> front matter field.
 AO3_FIELDS = {
@@ -128,8 +135,7 @@ def _ao3_notes(root: Any, story: Any, draft: Draft) -> int:
             continue
         if not text:
             continue
-        note = lxml.html.Element("p")
-        note.text = f"A/N: {text}"
+        note = _note(quote)
         inside = any(ancestor is story for ancestor in quote.iterancestors())
         if inside:
             boxes = quote.xpath(
@@ -143,6 +149,30 @@ def _ao3_notes(root: Any, story: Any, draft: Draft) -> int:
             story.append(note)
         placed += 1
     return placed
+
+
+def _note(quote: Any) -> Any:
+    """A note box as ONE `A/N:` paragraph for the walker (html.py), its paragraphs run on
+    with their inline markup kept (`<em>` becomes `*...*` there): each paragraph and any
+    block inside it made a span, a line break a space (the walker would end the note at it)."""
+    note = lxml.html.Element("p")
+    note.text = "A/N: "
+    for source in quote.xpath(".//p") or [quote]:
+        if any(ancestor.tag == "p" for ancestor in source.iterancestors()):
+            continue  # a paragraph inside another comes with it
+        copy = copy_tree(source)
+        copy.tail = " "
+        for element in copy.iter():
+            if element.tag == "br":
+                element.tail = " " + (element.tail or "")
+            elif element.tag in BLOCK_IN_NOTE:
+                element.tag = "span"
+            element.attrib.clear()
+        for line_break in copy.xpath(".//br"):
+            line_break.drop_tag()
+        copy.tag = "span"
+        note.append(copy)
+    return note
 
 
 def tumblr(root: Any, draft: Draft) -> Any:

@@ -32,6 +32,8 @@ class ImportResult:
     more: tuple[ImportResult, ...] = ()
     """Further manuscripts the same source gave (a series' other works, a masterlist's
     posts); `report` already holds their lines."""
+    collection: Path | None = None
+    """The collection file written beside them (a series, a masterlist), or None."""
 
 
 def write_story(

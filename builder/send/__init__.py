@@ -3,7 +3,9 @@
 `plan` decides where the book goes and in which format before anything is made (so that a
 wrong address or a missing reader fails first); the steps after it are separate functions so
 that the command line can report between them. Every edition comes from
-`pipeline.personalise`, so a sent book is byte for byte the one `build` writes.
+`pipeline.personalise`, so a sent book is byte for byte the one `build` writes; an anthology
+(a collection file, or stories with `--anthology`) is compiled by `anthology.compile` as
+`build` compiles it, and sent as the one book it is.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from builder import pipeline
+from builder import anthology, pipeline
 from builder.editions import EDITIONS, Edition
 from builder.errors import UsageError
 from builder.model import EditionTemplate, Profile, SavedProfile
@@ -94,18 +96,25 @@ class Story:
 
 
 def prepare(
-    path: Path,
+    book: Path | anthology.Collection,
     assignments: Sequence[str] = (),
     reader_file: Path | None = None,
     saved: SavedProfile | None = None,
 ) -> Story:
-    """The story at `path` with the reader's profile from `--set`, `--reader` and their saved
+    """The story at `book` (a manuscript's path, or a collection of stories made one book as
+    `build` makes it) with the reader's profile from `--set`, `--reader` and their saved
     profile (None: they have none)."""
-    template = pipeline.compile(path, saved.aliases if saved else ())
+    aliases = saved.aliases if saved else ()
+    warnings: list[str] = []
+    if isinstance(book, anthology.Collection):
+        compiled = anthology.compile(book, aliases)
+        template, path, warnings = compiled.template, book.path, compiled.warnings
+    else:
+        template, path = pipeline.compile(book, aliases), book
     profile = resolve(
         template.codes, assignments, reader_file, saved=saved.all() if saved else None
     )
-    warnings = pipeline.check_profile(template, profile, path, False, saved is not None)
+    warnings += pipeline.check_profile(template, profile, path, False, saved is not None)
     return Story(template, profile, warnings)
 
 

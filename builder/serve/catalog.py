@@ -1,10 +1,14 @@
 """The stories on offer: a folder of manuscripts, each compiled once and kept while unchanged.
 
-A request costs one `stat` of the story's file; only a file whose modification time, size or
-inode changed is read and compiled again (through `pipeline.compile`, which also caches by
-content). A manuscript that stops compiling keeps its last good version on the site, and the
-problem is logged once; one that never compiled is listed as unavailable (its error goes to the
-log only, for the site's owner).
+A folder in it that holds a `collection.yaml` (what `ficpress import` writes for an AO3 series
+or a Tumblr masterlist) is ONE book: its stories compiled by `anthology.compile`, as `ficpress
+build collection.yaml` makes it; its own stories are not listed apart.
+
+A request costs one `stat` of the story's file (a collection: of its file and its stories');
+only a file whose modification time, size or inode changed is read and compiled again (through
+`pipeline.compile`, which also caches by content). A manuscript that stops compiling keeps its
+last good version on the site, and the problem is logged once; one that never compiled is
+listed as unavailable (its error goes to the log only, for the site's owner).
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from pathlib import Path
 
 import yaml
 
-from builder import pipeline
+from builder import anthology, pipeline
 from builder.editions import epub
 from builder.errors import FicpressError
 from builder.fill import fill_text
@@ -33,13 +37,18 @@ from builder.stages.manuscript import FENCE
 log = logging.getLogger("ficpress.serve")
 
 SUFFIX = ".md"
+COLLECTION_FILE = "collection.yaml"
+"""The file that makes a folder of the catalog one book (the name `ficpress import` writes)."""
 WORD = re.compile(r"\w+(?:[’'-]\w+)*")
 RESCAN_INTERVAL = 1.0
 """Seconds between folder listings caused by unknown slugs (a flood of 404s stays cheap)."""
 
 KEEPING = "; the last good version stays online"
-Stamp = tuple[int, int, int]
-"""(mtime_ns, size, inode): what tells us a file changed without reading it."""
+Stamp = tuple[int, ...]
+"""(mtime_ns, size, inode) of a file, one after the other for a collection and its stories:
+what tells us a file changed without reading it."""
+MISSING = (-1, -1, -1)
+"""A collection's story that is not there (yet): its appearing is a change too."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,10 +89,22 @@ class Story:
     status: str | None = None
     """The front matter's `status:` (`complete`, `in progress`), which the catalog filters on;
     None when it does not say."""
+    sources: tuple[Path, ...] = ()
+    """A collection's stories: files whose stamps are part of `stamp` (`path` is the
+    collection file)."""
 
     @property
     def meta(self) -> Meta:
         return self.template.manuscript.meta
+
+    @property
+    def series_line(self) -> str | None:
+        """`Series: Night Shift, part 2` for the story page and its OPDS entry (the site's own
+        words are English, as its pages are); None when it is in no series."""
+        if self.meta.series is None:
+            return None
+        name, place = self.meta.series
+        return f"Series: {name}, part {place}" if place else f"Series: {name}"
 
     def texts(self, values: Mapping[str, str]) -> tuple[str, str | None]:
         """The title and summary as plain text, with the reader's values (or the defaults)."""
@@ -123,6 +144,41 @@ def _stamp(path: Path) -> Stamp | None:
     return (info.st_mtime_ns, info.st_size, info.st_ino)
 
 
+def _stamps(path: Path, sources: tuple[Path, ...]) -> Stamp | None:
+    """The stamp of a story's file and of a collection's stories (None: the file is gone)."""
+    own = _stamp(path)
+    if own is None:
+        return None
+    return own + tuple(part for source in sources for part in _stamp(source) or MISSING)
+
+
+def _listing(folder: Path) -> list[str]:
+    """The books in `folder`, by name in it: each manuscript, and each folder's collection
+    file (hidden names left out)."""
+    names = []
+    for entry in os.scandir(folder):
+        if entry.name.startswith("."):
+            continue
+        if entry.name.endswith(SUFFIX):
+            names.append(entry.name)
+        elif entry.is_dir() and os.path.isfile(os.path.join(entry.path, COLLECTION_FILE)):
+            names.append(os.path.join(entry.name, COLLECTION_FILE))
+    return sorted(names)
+
+
+def _listed_stories(path: Path) -> tuple[Path, ...]:
+    """The stories a collection file lists, as far as it can be read (a mistake in it is
+    load()'s to report)."""
+    try:
+        fields = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return ()
+    stories = fields.get("stories") if isinstance(fields, dict) else None
+    if not isinstance(stories, list):
+        return ()
+    return tuple(path.parent / name.strip() for name in stories if isinstance(name, str))
+
+
 class Catalog:
     """The stories in one folder, by slug. Thread-safe: compiling holds a lock."""
 
@@ -157,7 +213,8 @@ class Catalog:
         """The story called `slug` if it is known and its file unchanged (one `stat`, no lock:
         cheap enough for the event loop); None means: ask get() in a thread."""
         story = self._stories.get(slug)
-        return story if story is not None and _stamp(story.path) == story.stamp else None
+        fresh = story is not None and _stamps(story.path, story.sources) == story.stamp
+        return story if fresh else None
 
     def get(self, slug: str) -> Story | None:
         """The story called `slug`, recompiled if its file changed; None if there is none."""
@@ -165,8 +222,7 @@ class Catalog:
         if story is None:
             self._scan(throttle=True)
             return self._stories.get(slug)
-        stamp = _stamp(story.path)
-        if stamp == story.stamp:
+        if _stamps(story.path, story.sources) == story.stamp:
             return story
         self._scan()
         return self._stories.get(slug)
@@ -177,11 +233,7 @@ class Catalog:
             if throttle and time.monotonic() - self._listed < RESCAN_INTERVAL:
                 return
             try:
-                names = sorted(
-                    entry.name
-                    for entry in os.scandir(self.folder)
-                    if entry.name.endswith(SUFFIX) and not entry.name.startswith(".")
-                )
+                names = _listing(self.folder)
             except OSError as error:
                 log.error("%s: cannot list manuscripts: %s", self.folder, error.strerror)
                 return
@@ -207,7 +259,12 @@ class Catalog:
             self._listed = time.monotonic()
 
     def _current(self, path: Path, known: Story | None) -> Story | None:
-        stamp = _stamp(path)
+        sources: tuple[Path, ...] = ()
+        if path.name == COLLECTION_FILE:
+            # The stories a known collection was made of, while its file is unchanged.
+            unchanged = known is not None and known.stamp[:3] == _stamp(path)
+            sources = known.sources if known is not None and unchanged else _listed_stories(path)
+        stamp = _stamps(path, sources)
         if stamp is None:
             self._failed.pop(path, None)
             if known is not None:
@@ -238,8 +295,17 @@ def load(path: Path, stamp: Stamp, disk: bool = True) -> Story:
     """Compile the manuscript at `path` and make its EPUB package, so the first reader's
     download costs little more than every later one does (`disk`: the compiled story may be
     kept in the user's cache folder). The cover is drawn at the first download, not here: a
-    catalog of 300 stories would otherwise start by drawing 300 covers (10 s)."""
-    template = pipeline.compile(path, disk=disk)
+    catalog of 300 stories would otherwise start by drawing 300 covers (10 s). A collection
+    file is compiled as the one book its stories make."""
+    sources: tuple[Path, ...] = ()
+    if path.name == COLLECTION_FILE:
+        collection = anthology.read(path)
+        compiled = anthology.compile(collection)
+        for warning in compiled.warnings:
+            log.warning("%s: %s", path, warning)
+        template, sources = compiled.template, collection.stories
+    else:
+        template = pipeline.compile(path, disk=disk)
     epub.compile_package(template)
     fields = tuple(
         Field(code, label, default, count)
@@ -249,7 +315,8 @@ def load(path: Path, stamp: Stamp, disk: bool = True) -> Story:
     )
     updated = dt.datetime.fromtimestamp(template.manuscript.modified, dt.UTC)
     words = word_count(template)
-    return Story(template.slug, path, template, words, fields, updated, stamp, _status(path))
+    status = _status(path) if not sources else None
+    return Story(template.slug, path, template, words, fields, updated, stamp, status, sources)
 
 
 def _status(path: Path) -> str | None:

@@ -221,6 +221,8 @@ def _entry(
         details.append(f"Rated {meta.rating}")
     if meta.warnings:
         details.append("Warnings: " + ", ".join(meta.warnings))
+    if story.series_line:
+        details.append(story.series_line)
     _add(entry, f"{{{ATOM}}}content", ". ".join(details) + ".", type="text")
     # Schemes are the site's own catalog page filtered by the field (a reader that follows one
     # finds the stories sharing the term); labels are what OPDS readers show.

@@ -10,6 +10,7 @@ left out.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import Literal
 
@@ -44,19 +45,26 @@ def placement(meta: Meta, chosen: str | None) -> NotePlacement:
 
 
 def gather(
-    manuscript: Manuscript, where: NotePlacement
+    manuscript: Manuscript, where: NotePlacement | Sequence[NotePlacement]
 ) -> tuple[Manuscript, tuple[tuple[int, Paragraph], ...]]:
-    """The manuscript without its notes and the notes taken out (with their chapter's index),
-    for `end` and `omit`; for `place`, the manuscript as it is and no notes."""
-    if where == "place":
+    """The manuscript without the notes of its `end` and `omit` chapters, and the `end` ones
+    taken out (with their chapter's index); `place` chapters keep theirs. `where`: one
+    placement for every chapter, or one per chapter (an anthology's stories choose apart)."""
+    count = len(manuscript.chapters)
+    wheres = (where,) * count if isinstance(where, str) else tuple(where)
+    if all(chosen == "place" for chosen in wheres):
         return manuscript, ()
     taken: list[tuple[int, Paragraph]] = []
     chapters = []
-    for index, chapter in enumerate(manuscript.chapters):
+    for index, (chapter, chosen) in enumerate(zip(manuscript.chapters, wheres, strict=True)):
+        if chosen == "place":
+            chapters.append(chapter)
+            continue
         scenes = []
         for scene in chapter.scenes:
             kept = tuple(p for p in scene.paragraphs if not is_note_paragraph(p))
-            taken += [(index, p) for p in scene.paragraphs if is_note_paragraph(p)]
+            if chosen == "end":
+                taken += [(index, p) for p in scene.paragraphs if is_note_paragraph(p)]
             if kept or scene.caption is not None or len(kept) == len(scene.paragraphs):
                 scenes.append(replace(scene, paragraphs=kept))
         # A chapter that held only notes keeps an empty first scene: its heading still prints.

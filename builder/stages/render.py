@@ -30,8 +30,8 @@ from builder.model import (
     Slot,
     Text,
 )
-from builder.stages.contents import chapter_views, part_views, plain, toc
-from builder.stages.notes import gather, is_note_paragraph, placement
+from builder.stages.contents import ChapterView, PartView, chapter_views, part_views, plain, toc
+from builder.stages.notes import NotePlacement, gather, is_note_paragraph, placement
 from builder.stages.parts import Part
 from builder.stages.placeholders import all_paragraphs, slots
 
@@ -40,8 +40,6 @@ URL_CHARACTERS = frozenset(
 )
 """ASCII a URL holds as it is: RFC 3986's unreserved and reserved (but brackets), and `%`."""
 URL_STRAY_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
-NOTES_TITLE = "Author’s notes"
-"""The heading of the notes gathered at the back (`notes: end`)."""
 URL_LIKE = re.compile(r"^(?:https?://)?[\w-]+(?:\.[\w-]+)+(?:/\S*)?$", re.IGNORECASE)
 
 
@@ -120,9 +118,7 @@ def render(
     With `parts` (an anthology, builder.stages.parts) each story's chapters follow a title
     page of its own, and the table of contents nests them under it."""
     meta = manuscript.meta
-    manuscript, taken = gather(manuscript, placement(meta, notes))
-    if placement(meta, notes) == "omit":
-        taken = ()
+    manuscript, taken = gather(manuscript, _note_placements(meta, notes, parts))
     words = labels(meta.language)
     part_texts = [text for part in parts for text in (part.meta.title, part.meta.summary)]
     paragraphs = [*all_paragraphs(manuscript), *(paragraph for _, paragraph in taken)]
@@ -141,11 +137,7 @@ def render(
         "parts": shown_parts,
         "anthology": bool(parts),
         "has_credits": bool(meta.source or meta.credits),
-        "author_notes": [
-            (chapter, [paragraph for index, paragraph in taken if index == number])
-            for number, chapter in enumerate(chapters)
-            if any(index == number for index, _ in taken)
-        ],
+        "author_notes": _notes_sections(taken, chapters, shown_parts),
         "chapters": chapters,
         "title": title,
         "date": date,
@@ -201,7 +193,9 @@ def render(
             inline.append(part_pages[number])
         inline.append(Document(chapter.document, chapter.label, body, "chapter"))
     if context["author_notes"]:
-        notes_page = Document("notes.xhtml", NOTES_TITLE, _render("notes.html", context), "notes")
+        # The heading (notes.html) and contents entry of the notes gathered at the back.
+        notes_title = words.gettext("Author’s notes")
+        notes_page = Document("notes.xhtml", notes_title, _render("notes.html", context), "notes")
         documents.append(notes_page)
         inline.append(notes_page)
     if context["has_credits"]:
@@ -224,6 +218,39 @@ def render(
         inline_toc=toc(chapters, back, words, inline=True, parts=shown_parts),
         book=book,
     )
+
+
+def _note_placements(
+    meta: Meta, notes: str | None, parts: Sequence[Part]
+) -> NotePlacement | list[NotePlacement]:
+    """Where the author's notes go: the build's choice (or the book's `notes:`) for every
+    chapter; in an anthology without either, each story's own `notes:` for its chapters."""
+    if notes is not None or meta.notes is not None or not parts:
+        return placement(meta, notes)
+    return [placement(part.meta, None) for part in parts for _ in range(part.chapters)]
+
+
+def _notes_sections(
+    taken: Sequence[tuple[int, Paragraph]],
+    chapters: Sequence[ChapterView],
+    parts: Sequence[PartView],
+) -> list[tuple[PartView | None, ChapterView | None, list[Paragraph]]]:
+    """The notes gathered at the back, by chapter: with the story each is in (an anthology's
+    part, at its first notes only) and the chapter when its story has more than one, so that
+    a note says whose it is."""
+    sections: list[tuple[PartView | None, ChapterView | None, list[Paragraph]]] = []
+    named: set[str] = set()
+    for number, chapter in enumerate(chapters):
+        notes = [paragraph for index, paragraph in taken if index == number]
+        if not notes:
+            continue
+        part = next((p for p in parts if p.first <= number < p.first + len(p.chapters)), None)
+        story_chapters = len(part.chapters) if part is not None else len(chapters)
+        shown_part = part if part is not None and part.id not in named else None
+        if part is not None:
+            named.add(part.id)
+        sections.append((shown_part, chapter if story_chapters > 1 else None, notes))
+    return sections
 
 
 def _render(name: str, context: Mapping[str, Any]) -> str:

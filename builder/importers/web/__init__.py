@@ -22,10 +22,16 @@ from builder.importers import html
 from builder.importers.draft import Draft, finish
 from builder.importers.web import ao3, quotev, tumblr, wattpad
 from builder.importers.web.client import Client, FetchOptions
-from builder.importers.web.sites import Registry, Skipped, Story
-from builder.importers.writing import ImportResult, write_story
+from builder.importers.web.sites import Registry, Site, Skipped, Story
+from builder.importers.writing import ImportResult, slug, write_story
 
-__all__ = ["FetchOptions", "fetch_draft", "import_address"]
+__all__ = [
+    "COLLECTION_FILE",
+    "FetchOptions",
+    "collection_source",
+    "fetch_draft",
+    "import_address",
+]
 
 SITES = (ao3.SITE, tumblr.SITE, wattpad.SITE, quotev.SITE)
 """The supported sites; another is one more module and one more entry."""
@@ -40,24 +46,26 @@ def import_address(
     force: bool = False,
     options: FetchOptions | None = None,
     registry: Registry | None = None,
+    collection_folder: bool = False,
 ) -> ImportResult:
     """Fetch the story (or the series or masterlist of stories) at `address` into `out_dir`.
 
     One manuscript per story; `title` applies only when the address is a single story. A
     list's item that cannot be imported is reported and skipped; the import fails only when
     none could be. `registry`: the sites and where their requests go (default: SITES as
-    FICPRESS_SITES redirects them; the download site passes one that also checks addresses)."""
+    FICPRESS_SITES redirects them; the download site passes one that also checks addresses).
+    With `collection_folder`, a series' or masterlist's manuscripts and collection file go into
+    a folder of their own in `out_dir`, named after its title (`ficpress build URL` imports
+    into `manuscripts/`, where several collections each keep theirs)."""
     registry = registry or Registry.from_environment(SITES)
-    site = registry.site_for(address)
-    if site is None:
-        raise FetchError(
-            f"is not on a site ficpress fetches from ({registry.names()})", path=address
-        )
+    site = _site(registry, address)
     results: list[ImportResult] = []
     failures: list[FicpressError] = []
     report: list[str] = []
     with Client(options or FetchOptions(), registry) as client:
         listing = site.read(client, address)
+        if listing.collection is not None and collection_folder:
+            out_dir = out_dir / (slug(str(listing.collection.get("title", ""))) or "collection")
         collection_file = out_dir / COLLECTION_FILE
         if listing.collection is not None and collection_file.exists() and not force:
             raise OutputError("already exists; add --force to replace it", path=collection_file)
@@ -95,10 +103,26 @@ def import_address(
     if not listing.single:
         report.append(f"{len(results)} manuscript(s) written, {len(failures)} skipped")
     first = results[0]
-    return ImportResult(first.path, tuple(report), first.manuscript, more=tuple(results[1:]))
+    return ImportResult(
+        first.path,
+        tuple(report),
+        first.manuscript,
+        more=tuple(results[1:]),
+        collection=collection_file if listing.collection is not None else None,
+    )
 
 
 COLLECTION_FILE = "collection.yaml"
+
+
+def _site(registry: Registry, address: str) -> Site:
+    """The site `address` is on; an error listing the supported ones if none."""
+    site = registry.site_for(address)
+    if site is None:
+        raise FetchError(
+            f"is not on a site ficpress fetches from ({registry.names()})", path=address
+        )
+    return site
 
 
 def write_collection(path: Path, fields: dict[str, Any], stories: list[Path]) -> None:
@@ -150,14 +174,20 @@ def draft_of(story: Story) -> Draft:
     return draft
 
 
+def collection_source(address: str, options: FetchOptions | None = None) -> str | None:
+    """The `source` the collection file of the series or masterlist at `address` records
+    (None: the address is one story). Only the list's own page is fetched (cached)."""
+    registry = Registry.from_environment(SITES)
+    site = _site(registry, address)
+    with Client(options or FetchOptions(), registry) as client:
+        collection = site.read(client, address).collection
+    return str(collection.get("source") or address) if collection is not None else None
+
+
 def fetch_draft(address: str, options: FetchOptions | None = None) -> Draft:
     """The finished draft of the one story at `address`, fetched again (`ficpress update`)."""
     registry = Registry.from_environment(SITES)
-    site = registry.site_for(address)
-    if site is None:
-        raise FetchError(
-            f"is not on a site ficpress fetches from ({registry.names()})", path=address
-        )
+    site = _site(registry, address)
     with Client(options or FetchOptions(), registry) as client:
         listing = site.read(client, address)
         if not listing.single:
