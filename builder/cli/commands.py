@@ -57,6 +57,10 @@ def build(arguments: argparse.Namespace, console: Console) -> int:
         if arguments.notes:  # a batch compiles through builder.batch, which has no such choice
             raise UsageError("--notes works on one manuscript at a time (use 'notes:' in a batch)")
         return _batch(arguments, console, formats)
+    if "pdf" in (name.strip().lower() for name in formats):
+        from builder.editions.pdf import processes  # the warm PDF worker: before the imports
+
+        processes.start_early()
     from builder import pipeline  # the command line's help and errors need none of it
 
     manuscript = arguments.manuscript[0]
