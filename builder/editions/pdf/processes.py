@@ -6,9 +6,9 @@
   packaging a short story's EPUB. A cold build that makes a PDF forks this worker first: it
   imports WeasyPrint and loads the book's stylesheet and fonts on the second core while this
   process compiles the story and packages the other editions; then it lays out the PDF.
-  `start_early`: the command line forks it before importing the rest of a build, whose
-  imports then run beside WeasyPrint's (this package imports nothing heavy at the top).
 - `fork_is_safe`: the one rule for choosing fork over spawn, shared with batch runs.
+- `start_early`: the command line forks the warm worker before it imports the rest of a
+  build, whose imports then run beside WeasyPrint's (this package imports nothing heavy).
 
 Only the layout crosses a process boundary: the bytes are exactly what a single pass here
 makes.
