@@ -337,9 +337,10 @@ def _pdf_worker(wanted: bool) -> Iterator[PdfWorker | None]:
     this process yet (once it is, a worker saves nothing); None otherwise."""
     worker = None
     if wanted and "weasyprint" not in sys.modules:
-        from builder.editions.pdf.processes import PdfWorker
+        from builder.editions.pdf.processes import PdfWorker, take_early
 
-        if PdfWorker.available():
+        worker = take_early()  # started by the command line, before this module was imported
+        if worker is None and PdfWorker.available():
             worker = PdfWorker()
     try:
         yield worker

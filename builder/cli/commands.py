@@ -58,6 +58,10 @@ def build(arguments: argparse.Namespace, console: Console) -> int:
         return _anthology(arguments, console, formats, collection)
     if batch or len(arguments.manuscript) > 1:
         return _batch(arguments, console, formats)
+    if "pdf" in (name.strip().lower() for name in formats):
+        from builder.editions.pdf import processes  # the warm PDF worker: before the imports
+
+        processes.start_early()
     from builder import pipeline  # the command line's help and errors need none of it
 
     manuscript = arguments.manuscript[0]

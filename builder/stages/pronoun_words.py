@@ -1,12 +1,12 @@
 """The English the pronoun stage knows: closed word classes, gendered nouns, and what a word
-can be (noun, adjective, verb form), from lemminflect's tables (shipped with the package,
-nothing downloaded)."""
+can be (noun, adjective, verb form), from lemminflect's answers generated into a word table
+(builder.lexicon: shipped with the package, read in a millisecond, nothing downloaded)."""
 
 from __future__ import annotations
 
 import functools
-from typing import Any
 
+from builder import lexicon
 from builder.pronouns import IRREGULAR
 
 
@@ -122,18 +122,14 @@ NOT_NAMES = _words(
 
 
 def getAllLemmas(word: str) -> dict[str, tuple[str, ...]]:
-    """lemminflect's lemmas of `word` by part of speech; lemminflect (and its tables, ~0.2 s)
-    loads on first use, so that a story without reader pronouns never pays for it."""
-    from lemminflect import getAllLemmas as lemmas
-
-    found: dict[str, tuple[str, ...]] = lemmas(word)
-    return found
+    """lemminflect's lemmas of `word` by part of speech, from builder.lexicon's table (read on
+    first use, so that a story without reader pronouns never pays for it)."""
+    return lexicon.lemmas(word)
 
 
-def getInflection(lemma: str, tag: str) -> Any:
-    from lemminflect import getInflection as inflection
-
-    return inflection(lemma, tag)
+def getInflection(lemma: str, tag: str) -> tuple[str, ...]:
+    """lemminflect's form `tag` of `lemma`, from builder.lexicon's table."""
+    return lexicon.inflection(lemma, tag)
 
 
 @functools.lru_cache(maxsize=8192)

@@ -3,7 +3,10 @@
 Tagged (PDF/UA-1), with the bundled book face embedded and subset, the cover as the first
 page, and an outline of chapters and scenes. This module makes the HTML (`prepare`, no
 WeasyPrint); builder.editions.pdf.layout is the only module that imports WeasyPrint, and
-builder.editions.pdf.processes decides where the layout runs.
+builder.editions.pdf.processes decides where the layout runs. The cover, page, fill and
+language modules are imported inside the functions that use them: the command line imports
+this package (for processes) to fork the warm PDF worker, and the sooner that fork, the
+sooner the PDF (the worker needs none of them).
 """
 
 from __future__ import annotations
@@ -11,15 +14,12 @@ from __future__ import annotations
 import base64
 from typing import TYPE_CHECKING
 
-from builder.editions.cover import image as cover_image
-from builder.editions.pages import page_css, preset
 from builder.editions.pdf import parts, processes
-from builder.fill import COVER, Values, split, values_for
-from builder.i18n import page_numbers
 from builder.model import BookHtml, EditionTemplate, FormKey, Profile
 
 if TYPE_CHECKING:
     from builder.editions import EditionOptions
+    from builder.fill import Values
 
 Cut = tuple[str, ...]
 SplitBook = tuple[Cut, Cut, tuple[Cut, ...], Cut, Cut]
@@ -45,6 +45,10 @@ def prepare(
 ) -> parts.Layout:
     """What WeasyPrint is to lay out for this reader: their book HTML, cut into parts when it
     is long."""
+    from builder.editions.pages import page_css, preset
+    from builder.fill import values_for
+    from builder.i18n import page_numbers
+
     values = values_for(template, profile, identifier)
     page = preset(options.page)
     meta = template.manuscript.meta
@@ -60,6 +64,9 @@ def prepare(
 def book_html(template: EditionTemplate, values: Values, aspect: float) -> BookHtml:
     """The whole book with the reader's values and cover (generated in the page's `aspect`,
     height / width, so that it fills the page uncropped)."""
+    from builder.editions.cover import image as cover_image
+    from builder.fill import COVER
+
     head, front, chapters, back, tail = template.forms.get(
         SPLIT_BOOK, None, lambda: _split_book(template.book)
     )
@@ -75,6 +82,8 @@ def book_html(template: EditionTemplate, values: Values, aspect: float) -> BookH
 
 
 def _split_book(book: BookHtml) -> SplitBook:
+    from builder.fill import split
+
     return (
         split(book.head),
         split(book.front),

@@ -7,6 +7,8 @@
   imports WeasyPrint and loads the book's stylesheet and fonts on the second core while this
   process compiles the story and packages the other editions; then it lays out the PDF.
 - `fork_is_safe`: the one rule for choosing fork over spawn, shared with batch runs.
+- `start_early`: the command line forks the warm worker before it imports the rest of a
+  build, whose imports then run beside WeasyPrint's (this package imports nothing heavy).
 
 Only the layout crosses a process boundary: the bytes are exactly what a single pass here
 makes.
@@ -14,6 +16,7 @@ makes.
 
 from __future__ import annotations
 
+import atexit
 import ctypes
 import gc
 import multiprocessing
@@ -260,6 +263,33 @@ class PdfWorker:
         if self._process.is_alive():
             self._process.terminate()
             self._process.join()
+
+
+_early: list[PdfWorker] = []
+"""The warm worker the command line started before it imported the rest of a build."""
+
+
+def start_early() -> None:
+    """Fork the warm worker now: the command line calls this as soon as it knows a single
+    build wants a PDF, so that the build's own imports (the pipeline, the stages, the
+    editions) run beside WeasyPrint's; builder.pipeline takes the worker (take_early), or it
+    is closed when the process exits."""
+    if not _early and "weasyprint" not in sys.modules and PdfWorker.available():
+        _early.append(PdfWorker())
+        # Registered after multiprocessing's own exit handler (which joins this child), so
+        # it runs first: a worker never given a book would otherwise keep the exit waiting.
+        atexit.unregister(_close_early)
+        atexit.register(_close_early)
+
+
+def take_early() -> PdfWorker | None:
+    """The worker start_early() started, if any (then it is the caller's to close)."""
+    return _early.pop() if _early else None
+
+
+def _close_early() -> None:
+    while _early:
+        _early.pop().close()
 
 
 def _serve(connection: Any, parent_end: Any, parent: int) -> None:
