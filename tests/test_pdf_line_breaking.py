@@ -36,12 +36,13 @@ def test_the_seed_breaks_cleanly_on_every_page_size(page: str, tmp_path: Path) -
 
 def test_a_novel_breaks_cleanly(tmp_path: Path) -> None:
     # A generated novel of 30,000 words (random words: harder to justify than prose), long
-    # enough to be laid out in parts, each reflowing its own page turns.
+    # enough to be laid out in parts, each reflowing its own page turns as it makes them.
     story = generate(tmp_path, words=30_000, chapters=10, scenes=30)
     result = pipeline.build(story, formats=["pdf"], out_dir=tmp_path, options=EditionOptions())
     found = faults(result.outputs[0], PAGE_PRESETS["6in"])
     assert found.page_turns > 150
-    # A paragraph that would need a line more without hyphenation keeps its hyphen.
-    assert len(found.hyphenated_turns) <= found.page_turns // 100, found.hyphenated_turns
+    # Even a paragraph that needs a line more without hyphenation loses it: the pages after
+    # it are not laid out yet when its page is made again.
+    assert found.hyphenated_turns == []
     assert found.short_fragments == []
     assert len(found.wide_gaps) <= found.lines // 200, found.wide_gaps
