@@ -128,8 +128,9 @@ def _right_to_left(document: Any, pdf: Any) -> None:
 
 _turn_lock = threading.Lock()
 _turn_hooked = False
-_UNHYPHENATED = "_ficpress_unhyphenated"
-"""The LayoutContext attribute holding the paragraphs (elements) already unhyphenated."""
+_HYPHENATED = "_ficpress_hyphenated"
+"""The LayoutContext attribute holding the document's blocks by element, less those already
+unhyphenated."""
 
 
 def _install_page_turn_hook() -> None:
@@ -191,20 +192,20 @@ def _unhyphenate(paragraph: Any, context: Any, root_box: Any) -> bool:
     """Turn off automatic hyphenation in `paragraph` (an element) for the rest of this layout;
     False when it was already off (nothing would change). The laid-out boxes share their
     styles with the document's box tree, where the paragraph's later words are too."""
-    done: set[Any] | None = getattr(context, _UNHYPHENATED, None)
-    if done is None:
-        done = set()
-        setattr(context, _UNHYPHENATED, done)
-    if paragraph in done:
-        return False
-    done.add(paragraph)
     from weasyprint.formatting_structure import boxes
 
-    for box in root_box.descendants():
-        if box.element is paragraph and isinstance(box, boxes.BlockBox):
-            for inner in box.descendants():
-                inner.style["hyphens"] = "manual"
-            break
+    blocks: dict[Any, Any] | None = getattr(context, _HYPHENATED, None)
+    if blocks is None:  # found once per document: a long one-part book has hundreds of turns
+        blocks = {}
+        for box in root_box.descendants():
+            if isinstance(box, boxes.BlockBox):
+                blocks.setdefault(box.element, box)
+        setattr(context, _HYPHENATED, blocks)
+    block = blocks.pop(paragraph, None)
+    if block is None:
+        return False
+    for box in block.descendants():
+        box.style["hyphens"] = "manual"
     return True
 
 
