@@ -65,15 +65,19 @@ def _stylesheet(folder: Path) -> tuple[Any, Any]:
     return cached
 
 
+WARM_LANGUAGE = "en"
+"""The language whose hyphenation dictionary `warm_up` loads: most stories'."""
+
+
 def warm_up(hyphenation: bool = True) -> None:
-    """Load the book's stylesheet and fonts (and the English hyphenation dictionary) now,
+    """Load the book's stylesheet and fonts (and WARM_LANGUAGE's hyphenation dictionary) now,
     before there is a book to lay out."""
     with as_file(styles()) as folder:
         _stylesheet(folder)
     if hyphenation:
         import pyphen  # type: ignore[import-untyped]
 
-        pyphen.Pyphen(lang="en")
+        pyphen.Pyphen(lang=WARM_LANGUAGE)
 
 
 def forget_styles() -> None:
