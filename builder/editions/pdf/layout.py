@@ -149,14 +149,14 @@ def _install_page_turn_hook() -> None:
         def remake_page(index: int, context: Any, root_box: Any, html: Any) -> Any:
             # What making a page consumes from the page before: restored for a second try.
             out_of_flow = dict(context.broken_out_of_flow)
-            footnotes = list(context.reported_footnotes)
+            footnotes, reported = list(context.footnotes), list(context.reported_footnotes)
             page, resume_at = original(index, context, root_box, html)
             while resume_at is not None:
                 paragraph = _hyphenated_at_foot(page)
                 if paragraph is None or not _unhyphenate(paragraph, context, root_box):
                     break
                 context.broken_out_of_flow = dict(out_of_flow)
-                context.reported_footnotes = list(footnotes)
+                context.footnotes, context.reported_footnotes = list(footnotes), list(reported)
                 remake_state = context.page_maker[index][-1]
                 remake_state["anchors"] = []
                 remake_state["content_lookups"] = []
