@@ -12,7 +12,6 @@ import contextlib
 import io
 import os
 import threading
-from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -66,15 +65,19 @@ def _stylesheet(folder: Path) -> tuple[Any, Any]:
     return cached
 
 
+WARM_LANGUAGE = "en"
+"""The language whose hyphenation dictionary `warm_up` loads: most stories'."""
+
+
 def warm_up(hyphenation: bool = True) -> None:
-    """Load the book's stylesheet and fonts (and the English hyphenation dictionary) now,
+    """Load the book's stylesheet and fonts (and WARM_LANGUAGE's hyphenation dictionary) now,
     before there is a book to lay out."""
     with as_file(styles()) as folder:
         _stylesheet(folder)
     if hyphenation:
         import pyphen  # type: ignore[import-untyped]
 
-        pyphen.Pyphen(lang="en")
+        pyphen.Pyphen(lang=WARM_LANGUAGE)
 
 
 def forget_styles() -> None:
@@ -88,12 +91,10 @@ def render(html: str, css: str, identifier: bytes) -> bytes:
     """One HTML document laid out and written as a tagged PDF; `css` adds the page size. Inside
     `page_offset()`, the printed page numbers start past the pages of the parts before.
 
-    No page should end in a hyphenated word, and CSS has no `hyphenate-limit-last` WeasyPrint
-    knows: a paragraph hyphenated at a page turn is laid out again without hyphenation, and
-    the change is kept when the paragraph keeps its number of lines. Then nothing after it
-    moves, so a long book's parts (which report their page counts to the parts after them
-    as they lay out) and a single pass make the same pages."""
+    No page ends in a hyphenated word (CSS's `hyphenate-limit-last` is not in WeasyPrint): see
+    `_install_page_turn_hook`, which lays out again, as it goes, only a page that would."""
     load()
+    _install_page_turn_hook()
     from weasyprint import CSS, HTML
 
     with as_file(styles()) as folder:
@@ -105,19 +106,6 @@ def render(html: str, css: str, identifier: bytes) -> bytes:
             "pdf_variant": "pdf/ua-1",
         }
         laid = document.render(font_config=fonts, **options)
-        at_turns, lines = _paragraph_lines(laid)
-        if at_turns:
-            for paragraph in at_turns:
-                paragraph.set("style", "hyphens: manual")
-            reflowed = document.render(font_config=fonts, **options)
-            _, relaid = _paragraph_lines(reflowed)
-            longer = [p for p in at_turns if relaid[p] != lines[p]]
-            for paragraph in longer:
-                del paragraph.attrib["style"]
-            if not longer:
-                laid = reflowed
-            elif len(longer) < len(at_turns):
-                laid = document.render(font_config=fonts, **options)
         rtl = document.etree_element.get("dir") == "rtl"
         pdf = laid.write_pdf(finisher=_right_to_left if rtl else None, **options)
     assert isinstance(pdf, bytes)
@@ -134,32 +122,95 @@ def _right_to_left(document: Any, pdf: Any) -> None:
     pdf.catalog["ViewerPreferences"] = preferences
 
 
-def _paragraph_lines(document: Any) -> tuple[list[Any], Counter[Any]]:
-    """The paragraphs (their elements) whose last line on a page ends in a word hyphenated
-    there, and how many lines every paragraph has."""
+# --- no hyphen at a page turn -----------------------------------------------------------
+# WeasyPrint makes pages one after the other (layout.page.remake_page, given where the page
+# before ended). Right after a page is made, its last line is looked at: when it ends in a
+# word hyphenated there, the paragraph loses its automatic hyphenation (`hyphens: manual`,
+# set on the styles of its boxes) and that one page is made again from the same start, so the
+# word moves whole to the next page and everything after follows, not yet laid out. One pass
+# over the book, and a page costs a second layout only when it needs one.
+
+_turn_lock = threading.Lock()
+_turn_hooked = False
+_HYPHENATED = "_ficpress_hyphenated"
+"""The LayoutContext attribute holding the document's blocks by element, less those already
+unhyphenated."""
+
+
+def _install_page_turn_hook() -> None:
+    global _turn_hooked
+    with _turn_lock:
+        if _turn_hooked:
+            return
+        from weasyprint.layout import page as pages
+
+        original = pages.remake_page
+
+        def remake_page(index: int, context: Any, root_box: Any, html: Any) -> Any:
+            # What making a page consumes from the page before: restored for a second try.
+            out_of_flow = dict(context.broken_out_of_flow)
+            footnotes, reported = list(context.footnotes), list(context.reported_footnotes)
+            page, resume_at = original(index, context, root_box, html)
+            while resume_at is not None:
+                paragraph = _hyphenated_at_foot(page)
+                if paragraph is None or not _unhyphenate(paragraph, context, root_box):
+                    break
+                context.broken_out_of_flow = dict(out_of_flow)
+                context.footnotes, context.reported_footnotes = list(footnotes), list(reported)
+                remake_state = context.page_maker[index][-1]
+                remake_state["anchors"] = []
+                remake_state["content_lookups"] = []
+                page, resume_at = original(index, context, root_box, html)
+            return page, resume_at
+
+        pages.remake_page = remake_page
+        _turn_hooked = True
+
+
+def _hyphenated_at_foot(page: Any) -> Any:
+    """The element of the paragraph whose line ends `page` (a PageBox) in a word hyphenated
+    there, or None."""
     from weasyprint.formatting_structure import boxes
 
-    at_turns, lines = [], Counter[Any]()
-    for number, page in enumerate(document.pages, 1):
-        last: tuple[Any, Any] | None = None
-        stack: list[tuple[Any, Any]] = [(page._page_box, None)]
-        while stack:
-            box, block = stack.pop()
-            if isinstance(box, boxes.MarginBox):
-                continue  # running header and page number
-            if isinstance(box, boxes.LineBox):
-                lines[block] += 1
-                if last is None or box.position_y > last[0].position_y:
-                    last = (box, block)
-            elif isinstance(box, boxes.ParentBox):
-                inner = box.element if isinstance(box, boxes.BlockBox) else block
-                stack.extend((child, inner) for child in box.children)
-        if last is None or last[1] is None or number == len(document.pages):
-            continue
-        texts = [box for box in last[0].descendants() if isinstance(box, boxes.TextBox)]
-        if texts and texts[-1].text.endswith(texts[-1].style["hyphenate_character"]):
-            at_turns.append(last[1])
-    return at_turns, lines
+    last: tuple[Any, Any] | None = None
+    stack: list[tuple[Any, Any]] = [(page, None)]
+    while stack:
+        box, block = stack.pop()
+        if isinstance(box, boxes.MarginBox):
+            continue  # running header and page number, when made
+        if isinstance(box, boxes.LineBox):
+            if last is None or box.position_y > last[0].position_y:
+                last = (box, block)
+        elif isinstance(box, boxes.ParentBox):
+            inner = box.element if isinstance(box, boxes.BlockBox) else block
+            stack.extend((child, inner) for child in box.children)
+    if last is None or last[1] is None:
+        return None
+    texts = [box for box in last[0].descendants() if isinstance(box, boxes.TextBox)]
+    if texts and texts[-1].text.endswith(texts[-1].style["hyphenate_character"]):
+        return last[1]
+    return None
+
+
+def _unhyphenate(paragraph: Any, context: Any, root_box: Any) -> bool:
+    """Turn off automatic hyphenation in `paragraph` (an element) for the rest of this layout;
+    False when it was already off (nothing would change). The laid-out boxes share their
+    styles with the document's box tree, where the paragraph's later words are too."""
+    from weasyprint.formatting_structure import boxes
+
+    blocks: dict[Any, Any] | None = getattr(context, _HYPHENATED, None)
+    if blocks is None:  # found once per document: a long one-part book has hundreds of turns
+        blocks = {}
+        for box in root_box.descendants():
+            if isinstance(box, boxes.BlockBox):
+                blocks.setdefault(box.element, box)
+        setattr(context, _HYPHENATED, blocks)
+    block = blocks.pop(paragraph, None)
+    if block is None:
+        return False
+    for box in block.descendants():
+        box.style["hyphens"] = "manual"
+    return True
 
 
 # --- page numbers across parts ---------------------------------------------------------

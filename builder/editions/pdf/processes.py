@@ -4,8 +4,9 @@
   joined into the file a single pass would give.
 - `PdfWorker`: `import weasyprint` costs half a second, more than reading, compiling and
   packaging a short story's EPUB. A cold build that makes a PDF forks this worker first: it
-  imports WeasyPrint and loads the book's stylesheet and fonts on the second core while this
-  process compiles the story and packages the other editions; then it lays out the PDF.
+  imports WeasyPrint and loads the book's stylesheet, fonts and English hyphenation on the
+  second core while this process compiles the story and packages the other editions; then it
+  lays out the PDF.
 - `fork_is_safe`: the one rule for choosing fork over spawn, shared with batch runs.
 - `start_early`: the command line forks the warm worker before it imports the rest of a
   build, whose imports then run beside WeasyPrint's (this package imports nothing heavy).
@@ -304,7 +305,8 @@ def _serve(connection: Any, parent_end: Any, parent: int) -> None:
         layout.load()  # quietly, or MissingLibraryError
         import weasyprint  # noqa: F401  (the half second this process exists to spend early)
 
-        layout.warm_up(hyphenation=False)
+        # The English dictionary too: a novel's compile keeps the parent busy for longer.
+        layout.warm_up()
         gc.freeze()
         gc.enable()
         prepared, hyphenation = connection.recv()
@@ -330,9 +332,12 @@ def _serve(connection: Any, parent_end: Any, parent: int) -> None:
 
 
 def _hyphenation(language: str) -> dict[Any, Any]:
-    """The story's hyphenation dictionary, loaded here: this process has time to spare, and
-    unpickling it in the worker takes a tenth of parsing it there. WeasyPrint asks pyphen for
-    it by language; pyphen keeps loaded dictionaries in `hdcache`, by file."""
+    """The story's hyphenation dictionary, unless the worker loaded it as it warmed up
+    (layout.WARM_LANGUAGE); loaded here, as unpickling it in the worker takes a tenth of
+    parsing it there. WeasyPrint asks pyphen for it by language; pyphen keeps loaded
+    dictionaries in `hdcache`, by file."""
+    if language == layout.WARM_LANGUAGE:
+        return {}
     try:
         import pyphen
 
