@@ -30,6 +30,7 @@ from builder.errors import (
 )
 from builder.model import (
     EditionTemplate,
+    FormKey,
     Manuscript,
     PlaceholderInfo,
     Profile,
@@ -220,9 +221,17 @@ def unfilled(template: EditionTemplate, profile: Profile) -> list[Slot]:
     ]
 
 
-def codes_used(template: EditionTemplate) -> set[str]:
-    """The profile keys the story's slots read: codes, and `PRONOUNS` for pronoun slots."""
-    return {_key(slot.code) for slot in template.slots}
+def codes_used(template: EditionTemplate) -> frozenset[str]:
+    """The profile keys the story's slots read: codes, and `PRONOUNS` for pronoun slots (found
+    once per template: every reader's identifier reads them)."""
+    return template.forms.get(CODES_USED, None, lambda: frozenset(map(_key, _codes(template))))
+
+
+CODES_USED: FormKey[frozenset[str]] = FormKey("codes-used")
+
+
+def _codes(template: EditionTemplate) -> set[str]:
+    return {slot.code for slot in template.slots}
 
 
 def _key(code: str) -> str:

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from html import escape
 from typing import TYPE_CHECKING
 
+from builder.editions import zipped
 from builder.errors import EditionError
 from builder.fill import IDENTIFIER, MARKER, Values, marker, split, values_for
 from builder.i18n import labels
@@ -62,7 +63,9 @@ Entry = tuple[str, tuple[str, ...] | bytes | None]
 bytes are chosen per reader (the title on a generated cover may hold slots)."""
 PACKAGE: FormKey[tuple[Entry, ...]] = FormKey("epub-package")
 GENERATED_COVER: FormKey[bytes] = FormKey("epub-cover")
-"""The compiled package, by whether it is Kobo's and the scene layout."""
+PACKED: FormKey[zipped.Packed] = FormKey("epub-packed")
+"""The compiled package (cut at markers, and packed), by whether it is Kobo's and the scene
+layout."""
 
 
 def stylesheet() -> str:
@@ -276,29 +279,47 @@ def write(
     options: EditionOptions,
     kobo: bool = False,
 ) -> bytes:
-    """The reader's EPUB (Kobo's KEPUB when `kobo`): the compiled package with their values,
-    zipped reproducibly."""
+    """The reader's EPUB (Kobo's KEPUB when `kobo`): the packed package with their values."""
     values = values_for(template, profile, identifier)
-    cover = _cover(template, values)
-    timestamp = max(template.manuscript.modified, ZIP_EPOCH)
-    date_time = dt.datetime.fromtimestamp(timestamp, dt.UTC).timetuple()[:6]
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for name, content in compile_package(template, kobo, options.scenes):
-            if content is None:
-                data = cover
-            elif isinstance(content, bytes):
-                data = content
-            else:
-                data = values.markup(content).encode("utf-8")
-            info = zipfile.ZipInfo(name, date_time)
-            info.external_attr = 0o644 << 16
+    # One table of the reader's values, indexed as the package's keys are (see `_packed`):
+    # each slot's text, then the identifier, then the cover. A novel repeats a few texts a
+    # thousand times: each distinct one is encoded once.
+    texts = [*values.escaped, escape(identifier)]
+    encoded = {text: text.encode("utf-8") for text in set(texts)}
+    blocks = {text: zipped.stored_blocks(data) for text, data in encoded.items()}
+    table = [encoded[text] for text in texts]
+    table.append(_cover(template, values))
+    deflated = [blocks[text] for text in texts]
+    deflated.append(b"")  # the cover is stored, never deflated
+    return zipped.write(packed_package(template, kobo, options.scenes), table, deflated)
+
+
+def packed_package(
+    template: EditionTemplate, kobo: bool = False, scenes: str = "separate"
+) -> zipped.Packed:
+    """The package as a ZIP archive compressed once, waiting for a reader's values."""
+    return template.forms.get(PACKED, (kobo, scenes), lambda: _packed(template, kobo, scenes))
+
+
+def _packed(template: EditionTemplate, kobo: bool, scenes: str) -> zipped.Packed:
+    slots = len(template.slots)
+    named = {IDENTIFIER: slots}
+    cover = slots + 1
+    cut: list[zipped.Cut] = []
+    for name, content in compile_package(template, kobo, scenes):
+        if content is None:
+            cut.append((name, (b"", b""), (cover,), False))
+        elif isinstance(content, bytes):
             # mimetype must be stored; images are stored too: JPEG and PNG are compressed
-            # already, and deflating a cover again for every reader cost most of a download.
-            stored = name == "mimetype" or content is None or name.endswith(IMAGE_SUFFIXES)
-            info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
-            archive.writestr(info, data)
-    return buffer.getvalue()
+            # already, and deflating them again gains nothing.
+            stored = name == "mimetype" or name.endswith(IMAGE_SUFFIXES)
+            cut.append((name, (content,), (), not stored))
+        else:
+            pieces = [piece.encode("utf-8") for piece in content[0::2]]
+            keys = [named[key] if key in named else int(key) for key in content[1::2]]
+            cut.append((name, pieces, keys, True))
+    timestamp = max(template.manuscript.modified, ZIP_EPOCH)
+    return zipped.pack(cut, dt.datetime.fromtimestamp(timestamp, dt.UTC).timetuple())
 
 
 def _cover(template: EditionTemplate, values: Values) -> bytes:
