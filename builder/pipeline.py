@@ -322,10 +322,20 @@ def font_warnings(template: EditionTemplate) -> list[str]:
     """Scripts in the story (its cover's text and the PDF's) with no font installed."""
     from builder.editions import fonts
 
+    characters = template.forms.get(CHARACTERS, None, lambda: _characters(template))
+    return fonts.missing(characters, template.manuscript.meta.language)
+
+
+CHARACTERS: FormKey[str] = FormKey("characters")
+"""Each character of the story's printed text once, in order of first use: what the font check
+looks for (one character at a time), found once per story rather than on every build."""
+
+
+def _characters(template: EditionTemplate) -> str:
     book, meta = template.book, template.manuscript.meta
     text = " ".join((template.title, meta.author or "", meta.fandom or "", book.front,
                      *book.chapters))  # fmt: skip
-    return fonts.missing(text, meta.language)
+    return "".join(dict.fromkeys(text))
 
 
 def _pdf_parts(template: EditionTemplate, edition: Edition, options: EditionOptions) -> str:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
-import zipfile
 from collections.abc import Sequence
 from html import escape
 from typing import TYPE_CHECKING
@@ -18,7 +17,6 @@ from typing import TYPE_CHECKING
 from builder.editions import zipped
 from builder.errors import EditionError
 from builder.fill import IDENTIFIER, MARKER, Values, marker, split, values_for
-from builder.i18n import labels
 from builder.model import Document, EditionTemplate, FormKey, Profile, TocEntry
 from builder.resources import styles
 
@@ -86,9 +84,11 @@ def _cover_name(template: EditionTemplate) -> str:
 
 
 def _package(template: EditionTemplate, kobo: bool, scenes: str) -> tuple[Entry, ...]:
-    # ebooklib (and lxml for Kobo's spans) only when a package is made: a story from the
-    # compile cache comes with its package.
+    # ebooklib (and lxml for Kobo's spans), the labels' catalogues (Babel) and zipfile only
+    # when a package is made: a story from the compile cache comes with its package.
     from ebooklib import epub
+
+    from builder.i18n import labels
 
     meta = template.manuscript.meta
     words = labels(meta.language)
@@ -209,6 +209,8 @@ def _entries(
     documents: Sequence[Document],
     toc: Sequence[TocEntry],
 ) -> tuple[Entry, ...]:
+    import zipfile
+
     entries: list[Entry] = []
     cover_entry = f"EPUB/{_cover_name(template)}"
     with zipfile.ZipFile(io.BytesIO(package)) as archive:

@@ -19,9 +19,6 @@ from dataclasses import dataclass
 from importlib.resources import as_file
 from typing import Literal
 
-from fontTools.ttLib import TTFont
-from PIL import features
-
 from builder.resources import styles
 
 Style = Literal["regular", "bold", "italic"]
@@ -116,6 +113,8 @@ def system_face(family: str, style: Style) -> Face | None:
 @functools.lru_cache(maxsize=64)
 def coverage(face: Face) -> frozenset[int]:
     """The code points `face` has a glyph for (its cmap)."""
+    from fontTools.ttLib import TTFont  # the cover and the PDF need it; a build's checks do not
+
     font = TTFont(face.path, fontNumber=face.index, lazy=True)
     try:
         return frozenset(font.getBestCmap() or {})
@@ -196,6 +195,14 @@ def missing(text: str, language: str) -> list[str]:
                 f"{family.package} (fontconfig family {family.family!r}); until then the "
                 "cover and the PDF may show it as empty boxes"
             )
-    if RIGHT_TO_LEFT.search(text) and not features.check("raqm"):
+    if RIGHT_TO_LEFT.search(text) and not _has_raqm():
         warnings.append(RAQM_HINT)
     return warnings
+
+
+def _has_raqm() -> bool:
+    """Whether Pillow can lay out right-to-left text (imported only for such text: a build's
+    font check runs on every build, Pillow's import costs more than the check)."""
+    from PIL import features
+
+    return bool(features.check("raqm"))
