@@ -14,8 +14,12 @@ import pytest
 
 from builder import compile_cache, pipeline
 from builder.cli import main
+from builder.editions import EDITIONS
 from builder.model import EditionTemplate
-from tests.conftest import FULL_PROFILE, SEED_MANUSCRIPT, problems, run_epubcheck
+from builder.profile import resolve
+from tests.conftest import FULL_PROFILE, ROOT, SEED_MANUSCRIPT, problems, run_epubcheck
+
+CASES = ROOT / "tests" / "cases"
 
 VALUES = [argument for value in FULL_PROFILE for argument in ("--set", value)]
 
@@ -203,3 +207,22 @@ def _document_text(epub: Path) -> bytes:
 
     with zipfile.ZipFile(epub) as archive:
         return b"".join(archive.read(name) for name in archive.namelist() if name.endswith("xhtml"))
+
+
+def test_an_entry_loads_as_the_template_it_was_with_its_forms(tmp_path: Path) -> None:
+    # Dataclasses are stored as calls of their class (compile_cache._Pickler): what comes back
+    # must be the same template, every field equal, the writers' forms included.
+    template = pipeline.compile(CASES / "chapters" / "input" / "story.md", disk=False)
+    profile = resolve(template.codes, FULL_PROFILE)
+    for name in ("epub", "kepub"):
+        pipeline.personalise(template, profile, EDITIONS[name])
+    folder = tmp_path / "cache"
+    folder.mkdir(mode=0o700)
+    compile_cache.store(folder, "entry", template)
+    loaded = compile_cache.load(folder, "entry")
+    assert loaded is not None and loaded == template
+    assert loaded.forms._forms == template.forms._forms
+    assert type(loaded.slots[0]) is type(template.slots[0])
+    for name in ("epub", "kepub"):
+        made = pipeline.personalise(loaded, profile, EDITIONS[name])
+        assert made == pipeline.personalise(template, profile, EDITIONS[name])
