@@ -79,6 +79,61 @@ def key(source: Source, slug: str, aliases: Iterable[str], notes: str | None = N
     return digest.hexdigest()
 
 
+QUICK_SUFFIX = ".quick"
+QUICK_MAX_BYTES = 4 * 1024 * 1024
+"""The bound of the quick keys' files (each holds an entry's name: about 60,000 of them)."""
+QUICK_LARGEST = 20 * 1024 * 1024
+"""Larger manuscripts are not looked up by their bytes (reading one is the parse's to refuse)."""
+
+
+def quick_key(
+    path: Path, aliases: Iterable[str], notes: str | None, environ: Mapping[str, str] | None = None
+) -> str | None:
+    """A name for the manuscript at `path` made without reading it as a manuscript: its bytes,
+    where it is, its modification time, SOURCE_DATE_EPOCH and ficpress's code decide all that
+    the manuscript stage makes of a story without a cover (`quick_store` keeps no other).
+    None when the file cannot be read as a plain file."""
+    environ = os.environ if environ is None else environ
+    try:
+        status = path.stat()
+        if not stat.S_ISREG(status.st_mode) or status.st_size > QUICK_LARGEST:
+            return None
+        data = path.read_bytes()
+        where = str(path.resolve())
+    except OSError:
+        return None
+    digest = hashlib.sha256(_FORMAT + b" quick")
+    for part in (
+        code_fingerprint(),
+        hashlib.sha256(data).hexdigest(),
+        where,
+        path.stem,
+        f"notes={notes}",
+        f"epoch={environ.get('SOURCE_DATE_EPOCH', '')}",
+        f"mtime={int(status.st_mtime)}",
+        *sorted(aliases),
+    ):
+        digest.update(part.encode("utf-8", "surrogatepass") + b"\0")
+    return digest.hexdigest()
+
+
+def quick_load(where: Path, quick: str) -> tuple[str, EditionTemplate] | None:
+    """The entry's name and template that `quick_store` kept under the quick key, if any."""
+    data = read_entry(where, quick + QUICK_SUFFIX)
+    name = data.decode("ascii", "replace") if data else ""
+    if len(name) != 64 or not all(char in "0123456789abcdef" for char in name):
+        return None
+    template = load(where, name)
+    return (name, template) if template is not None else None
+
+
+def quick_store(where: Path, name: str, quick: str, template: EditionTemplate) -> None:
+    """Remember that the entry `name` holds the story under the quick key `quick`, unless the
+    story has a cover: its image is a file of its own, which only the manuscript names."""
+    if template.manuscript.meta.cover_image is None:
+        write_entry(where, quick + QUICK_SUFFIX, name.encode("ascii"), QUICK_MAX_BYTES)
+
+
 def load(where: Path, name: str) -> EditionTemplate | None:
     """The entry `name`, or None when there is none (or it cannot be trusted or read)."""
     data = read_entry(where, name + _SUFFIX)

@@ -40,7 +40,6 @@ from builder.model import (
 )
 from builder.profile import resolve
 from builder.stages import (
-    manuscript,
     placeholders,
     pronoun_headings,
     pronoun_marks,
@@ -88,10 +87,18 @@ _Entry = tuple[Path, str] | None
 def _compiled(
     path: Path, aliases: Collection[str], disk: bool, notes: str | None = None
 ) -> tuple[EditionTemplate, _Entry]:
-    source = manuscript.read(path)
-    slug = manuscript.slugify(path.stem)
     aliases = tuple(sorted(set(aliases)))
     where = compile_cache.folder() if disk else None
+    # A process that has compiled nothing yet (a command-line build) looks the story up by its
+    # bytes first, without reading it as a manuscript (builder.compile_cache.quick_key).
+    quick = compile_cache.quick_key(path, aliases, notes) if where and not _templates else None
+    found = compile_cache.quick_load(where, quick) if where and quick else None
+    if found is not None:
+        return _remember(found[1], aliases, notes), (where, found[0]) if where else None
+    from builder.stages import manuscript  # YAML and the front matter's checks: a parse only
+
+    source = manuscript.read(path)
+    slug = manuscript.slugify(path.stem)
     entry = (where, compile_cache.key(source, slug, aliases, notes)) if where else None
     key = (source.content_hash, source.modified, slug, aliases, notes)
     template = _templates.get(key)
@@ -103,10 +110,21 @@ def _compiled(
         template = _compile(source, slug, aliases, notes)
         if entry:
             compile_cache.store(*entry, template)
+    if entry and quick:
+        compile_cache.quick_store(*entry, quick, template)
+    return _remember(template, aliases, notes), entry
+
+
+def _remember(
+    template: EditionTemplate, aliases: tuple[str, ...], notes: str | None
+) -> EditionTemplate:
+    """Keep `template` in memory, the least recently compiled dropped past the bound."""
+    compiled = template.manuscript
+    key = (compiled.content_hash, compiled.modified, template.slug, aliases, notes)
     _templates[key] = template
     if len(_templates) > TEMPLATE_CACHE_SIZE:
         _templates.popitem(last=False)
-    return template, entry
+    return template
 
 
 def _compile(
@@ -241,6 +259,8 @@ def _key(code: str) -> str:
 def pronoun_decisions(path: Path) -> tuple[str | None, tuple[pronouns.Decision, ...]]:
     """How the story writes the reader, and every decision the pronoun stage takes on it
     (`ficpress pronouns STORY`)."""
+    from builder.stages import manuscript
+
     source = manuscript.read(path)
     book, written_out = pronoun_syntax.analyse(placeholders.find(scenes.split(source)))
     decided = pronoun_headings.analyse(book)[1]
