@@ -117,6 +117,16 @@ def quick_key(
     return digest.hexdigest()
 
 
+def quick_lookup(
+    where: Path | None, path: Path, aliases: Iterable[str], notes: str | None, wanted: bool
+) -> tuple[str | None, tuple[Path, EditionTemplate, str] | None]:
+    """The quick key of the story at `path` (when `wanted` and the cache is on at `where`), and
+    the folder, template and entry name it finds, if any."""
+    quick = quick_key(path, aliases, notes) if where and wanted else None
+    found = quick_load(where, quick) if where and quick else None
+    return quick, (where, found[1], found[0]) if where and found else None
+
+
 def quick_load(where: Path, quick: str) -> tuple[str, EditionTemplate] | None:
     """The entry's name and template that `quick_store` kept under the quick key, if any."""
     data = read_entry(where, quick + QUICK_SUFFIX)

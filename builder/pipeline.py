@@ -89,12 +89,10 @@ def _compiled(
 ) -> tuple[EditionTemplate, _Entry]:
     aliases = tuple(sorted(set(aliases)))
     where = compile_cache.folder() if disk else None
-    # A process that has compiled nothing yet (a command-line build) looks the story up by its
-    # bytes first, without reading it as a manuscript (builder.compile_cache.quick_key).
-    quick = compile_cache.quick_key(path, aliases, notes) if where and not _templates else None
-    found = compile_cache.quick_load(where, quick) if where and quick else None
+    # A process that has compiled nothing yet (a command-line build) looks up its bytes first.
+    quick, found = compile_cache.quick_lookup(where, path, aliases, notes, not _templates)
     if found is not None:
-        return _remember(found[1], aliases, notes), (where, found[0]) if where else None
+        return _remember(found[1], aliases, notes), (found[0], found[2])
     from builder.stages import manuscript  # YAML and the front matter's checks: a parse only
 
     source = manuscript.read(path)
@@ -119,9 +117,8 @@ def _remember(
     template: EditionTemplate, aliases: tuple[str, ...], notes: str | None
 ) -> EditionTemplate:
     """Keep `template` in memory, the least recently compiled dropped past the bound."""
-    compiled = template.manuscript
-    key = (compiled.content_hash, compiled.modified, template.slug, aliases, notes)
-    _templates[key] = template
+    _templates[template.manuscript.content_hash, template.manuscript.modified, template.slug,
+               aliases, notes] = template  # fmt: skip
     if len(_templates) > TEMPLATE_CACHE_SIZE:
         _templates.popitem(last=False)
     return template
@@ -242,14 +239,14 @@ def unfilled(template: EditionTemplate, profile: Profile) -> list[Slot]:
 def codes_used(template: EditionTemplate) -> frozenset[str]:
     """The profile keys the story's slots read: codes, and `PRONOUNS` for pronoun slots (found
     once per template: every reader's identifier reads them)."""
-    return template.forms.get(CODES_USED, None, lambda: frozenset(map(_key, _codes(template))))
+    return template.forms.get(CODES_USED, None, lambda: _codes(template))
 
 
 CODES_USED: FormKey[frozenset[str]] = FormKey("codes-used")
 
 
-def _codes(template: EditionTemplate) -> set[str]:
-    return {slot.code for slot in template.slots}
+def _codes(template: EditionTemplate) -> frozenset[str]:
+    return frozenset(_key(slot.code) for slot in template.slots)
 
 
 def _key(code: str) -> str:
@@ -342,20 +339,7 @@ def font_warnings(template: EditionTemplate) -> list[str]:
     """Scripts in the story (its cover's text and the PDF's) with no font installed."""
     from builder.editions import fonts
 
-    characters = template.forms.get(CHARACTERS, None, lambda: _characters(template))
-    return fonts.missing(characters, template.manuscript.meta.language)
-
-
-CHARACTERS: FormKey[str] = FormKey("characters")
-"""Each character of the story's printed text once, in order of first use: what the font check
-looks for (one character at a time), found once per story rather than on every build."""
-
-
-def _characters(template: EditionTemplate) -> str:
-    book, meta = template.book, template.manuscript.meta
-    text = " ".join((template.title, meta.author or "", meta.fandom or "", book.front,
-                     *book.chapters))  # fmt: skip
-    return "".join(dict.fromkeys(text))
+    return fonts.missing(fonts.characters(template), template.manuscript.meta.language)
 
 
 def _pdf_parts(template: EditionTemplate, edition: Edition, options: EditionOptions) -> str:

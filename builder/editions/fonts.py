@@ -13,12 +13,12 @@ from __future__ import annotations
 import functools
 import re
 import shutil
-import subprocess
 import unicodedata
 from dataclasses import dataclass
 from importlib.resources import as_file
 from typing import Literal
 
+from builder.model import EditionTemplate, FormKey
 from builder.resources import styles
 
 Style = Literal["regular", "bold", "italic"]
@@ -95,6 +95,8 @@ def charis(style: Style) -> Face:
 def system_face(family: str, style: Style) -> Face | None:
     """The installed face of `family` at `style` (upright when it has no italic), or None
     when fontconfig is absent or does not have the family."""
+    import subprocess  # only a story with text Charis cannot draw asks fontconfig
+
     fc_list = shutil.which("fc-list")
     if fc_list is None:
         return None
@@ -178,6 +180,22 @@ RAQM_HINT = (
     "Pillow has no libraqm here, so the cover draws right-to-left text unjoined and left to "
     "right: install libfribidi0 (Pillow's wheels bundle raqm and load FriBiDi from the system)"
 )
+
+
+CHARACTERS: FormKey[str] = FormKey("characters")
+
+
+def characters(template: EditionTemplate) -> str:
+    """Each character of the story's printed text (cover and PDF) once, in order of first use,
+    found once per story (kept with it in the compile cache): `missing` says the same of it
+    as of the whole text, for its patterns match one character each."""
+    return template.forms.get(CHARACTERS, None, lambda: "".join(dict.fromkeys(_text(template))))
+
+
+def _text(template: EditionTemplate) -> str:
+    book, meta = template.book, template.manuscript.meta
+    return " ".join((template.title, meta.author or "", meta.fandom or "", book.front,
+                     *book.chapters))  # fmt: skip
 
 
 def missing(text: str, language: str) -> list[str]:
