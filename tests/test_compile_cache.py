@@ -288,3 +288,19 @@ def test_a_story_with_a_cover_is_always_parsed(
     build(story, tmp_path / "two")
     assert parses == [story, story]
     assert not list(cache.glob("*" + compile_cache.QUICK_SUFFIX))
+
+
+def test_a_cached_story_is_built_again_without_drawing_its_cover(
+    story: Path, cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The seed's title holds a pronoun slot (`For Her Safety`): the cover drawn for the filled
+    # title is kept with the compiled story.
+    assert "\ue000" in pipeline.compile(story, disk=False).title
+    first = build(story, tmp_path / "one")
+    from builder.editions import cover
+
+    def refuse(*arguments: object) -> object:
+        raise AssertionError("the cover was drawn again")
+
+    monkeypatch.setattr(cover, "image", refuse)
+    assert build(story, tmp_path / "two") == first

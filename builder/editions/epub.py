@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from builder.editions import zipped
 from builder.errors import EditionError
-from builder.fill import IDENTIFIER, MARKER, Values, marker, split, values_for
+from builder.fill import IDENTIFIER, Values, marker, split, values_for
 from builder.model import Document, EditionTemplate, FormKey, Profile, TocEntry
 from builder.resources import styles
 
@@ -60,7 +60,11 @@ Entry = tuple[str, tuple[str, ...] | bytes | None]
 """A ZIP entry: text cut at slot markers, fixed bytes, or None for the cover image, whose
 bytes are chosen per reader (the title on a generated cover may hold slots)."""
 PACKAGE: FormKey[tuple[Entry, ...]] = FormKey("epub-package")
-GENERATED_COVER: FormKey[bytes] = FormKey("epub-cover")
+GENERATED_COVERS: FormKey[dict[str, bytes]] = FormKey("epub-covers")
+COVERS_KEPT = 8
+"""Drawn covers kept with a story, by filled title: the one cover of a title without slots,
+the few a title with the reader's pronouns has (`For Her Safety`, `For His Safety`); past
+these, a title with every reader's name in it is drawn each time (Pillow keeps 64 per process)."""
 PACKED: FormKey[zipped.Packed] = FormKey("epub-packed")
 """The compiled package (cut at markers, and packed), by whether it is Kobo's and the scene
 layout."""
@@ -326,21 +330,21 @@ def _packed(template: EditionTemplate, kobo: bool, scenes: str) -> zipped.Packed
 
 def _cover(template: EditionTemplate, values: Values) -> bytes:
     """The cover's bytes: the author's image, or one drawn for the reader's title (kept with
-    the template when the title is the same for every reader, so that a cached story is built
-    without drawing it, or loading Pillow, again)."""
+    the template, so that a cached story is built without drawing it, or loading Pillow and
+    the fonts' tables, again)."""
     meta = template.manuscript.meta
-    title = values.plain(template.title)
-
-    def draw() -> bytes:
-        from builder.editions.cover import image
-
-        return image(meta, title)[0]
-
     if meta.cover_image is not None and meta.cover_type is not None:
         return meta.cover_image
-    if MARKER.search(template.title):
-        return draw()
-    return template.forms.get(GENERATED_COVER, None, draw)
+    title = values.plain(template.title)
+    drawn = template.forms.get(GENERATED_COVERS, None, dict)
+    cover = drawn.get(title)
+    if cover is None:
+        from builder.editions.cover import image
+
+        cover = image(meta, title)[0]
+        if len(drawn) < COVERS_KEPT:
+            drawn[title] = cover
+    return cover
 
 
 def write_kepub(
