@@ -121,7 +121,8 @@ def quick_lookup(
     where: Path | None, path: Path, aliases: Iterable[str], notes: str | None, wanted: bool
 ) -> tuple[str | None, tuple[Path, EditionTemplate, str] | None]:
     """The quick key of the story at `path` (when `wanted` and the cache is on at `where`), and
-    the folder, template and entry name it finds, if any."""
+    the folder, template and entry name it finds, if any. The pipeline wants it in a process
+    that has compiled nothing yet (a command-line build): a server keeps its stories in memory."""
     quick = quick_key(path, aliases, notes) if where and wanted else None
     found = quick_load(where, quick) if where and quick else None
     return quick, (where, found[1], found[0]) if where and found else None

@@ -89,7 +89,6 @@ def _compiled(
 ) -> tuple[EditionTemplate, _Entry]:
     aliases = tuple(sorted(set(aliases)))
     where = compile_cache.folder() if disk else None
-    # A process that has compiled nothing yet (a command-line build) looks up its bytes first.
     quick, found = compile_cache.quick_lookup(where, path, aliases, notes, not _templates)
     if found is not None:
         return _remember(found[1], aliases, notes), (found[0], found[2])
