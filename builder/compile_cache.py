@@ -16,13 +16,16 @@ no one else can write to it. `FICPRESS_CACHE` names another folder; `FICPRESS_CA
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import importlib.util
+import io
 import os
 import pickle
 import stat
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
 import builder
 from builder.files import write_whole
@@ -74,6 +77,72 @@ def key(source: Source, slug: str, aliases: Iterable[str], notes: str | None = N
     ):
         digest.update(part.encode("utf-8", "surrogatepass") + b"\0")
     return digest.hexdigest()
+
+
+QUICK_SUFFIX = ".quick"
+QUICK_MAX_BYTES = 4 * 1024 * 1024
+"""The bound of the quick keys' files (each holds an entry's name: about 60,000 of them)."""
+QUICK_LARGEST = 20 * 1024 * 1024
+"""Larger manuscripts are not looked up by their bytes (reading one is the parse's to refuse)."""
+
+
+def quick_key(
+    path: Path, aliases: Iterable[str], notes: str | None, environ: Mapping[str, str] | None = None
+) -> str | None:
+    """A name for the manuscript at `path` made without reading it as a manuscript: its bytes,
+    where it is, its modification time, SOURCE_DATE_EPOCH and ficpress's code decide all that
+    the manuscript stage makes of a story without a cover (`quick_store` keeps no other).
+    None when the file cannot be read as a plain file."""
+    environ = os.environ if environ is None else environ
+    try:
+        status = path.stat()
+        if not stat.S_ISREG(status.st_mode) or status.st_size > QUICK_LARGEST:
+            return None
+        data = path.read_bytes()
+        where = str(path.resolve())
+    except OSError:
+        return None
+    digest = hashlib.sha256(_FORMAT + b" quick")
+    for part in (
+        code_fingerprint(),
+        hashlib.sha256(data).hexdigest(),
+        where,
+        path.stem,
+        f"notes={notes}",
+        f"epoch={environ.get('SOURCE_DATE_EPOCH', '')}",
+        f"mtime={int(status.st_mtime)}",
+        *sorted(aliases),
+    ):
+        digest.update(part.encode("utf-8", "surrogatepass") + b"\0")
+    return digest.hexdigest()
+
+
+def quick_lookup(
+    where: Path | None, path: Path, aliases: Iterable[str], notes: str | None, wanted: bool
+) -> tuple[str | None, tuple[Path, EditionTemplate, str] | None]:
+    """The quick key of the story at `path` (when `wanted` and the cache is on at `where`), and
+    the folder, template and entry name it finds, if any. The pipeline wants it in a process
+    that has compiled nothing yet (a command-line build): a server keeps its stories in memory."""
+    quick = quick_key(path, aliases, notes) if where and wanted else None
+    found = quick_load(where, quick) if where and quick else None
+    return quick, (where, found[1], found[0]) if where and found else None
+
+
+def quick_load(where: Path, quick: str) -> tuple[str, EditionTemplate] | None:
+    """The entry's name and template that `quick_store` kept under the quick key, if any."""
+    data = read_entry(where, quick + QUICK_SUFFIX)
+    name = data.decode("ascii", "replace") if data else ""
+    if len(name) != 64 or not all(char in "0123456789abcdef" for char in name):
+        return None
+    template = load(where, name)
+    return (name, template) if template is not None else None
+
+
+def quick_store(where: Path, name: str, quick: str, template: EditionTemplate) -> None:
+    """Remember that the entry `name` holds the story under the quick key `quick`, unless the
+    story has a cover: its image is a file of its own, which only the manuscript names."""
+    if template.manuscript.meta.cover_image is None:
+        write_entry(where, quick + QUICK_SUFFIX, name.encode("ascii"), QUICK_MAX_BYTES)
 
 
 def load(where: Path, name: str) -> EditionTemplate | None:
@@ -137,11 +206,42 @@ def write_entry(where: Path, name: str, data: bytes, limit: int) -> None:
 
 def store(where: Path, name: str, template: EditionTemplate) -> None:
     """Keep `template` as the entry `name` (a failure to write is no error: it is a cache)."""
+    buffer = io.BytesIO()
     try:
-        data = pickle.dumps(template, protocol=pickle.HIGHEST_PROTOCOL)
+        _Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(template)
     except pickle.PicklingError:
         return
-    write_entry(where, name + _SUFFIX, data, MAX_BYTES)
+    write_entry(where, name + _SUFFIX, buffer.getvalue(), MAX_BYTES)
+
+
+class _Pickler(pickle.Pickler):
+    """Pickles a dataclass made by its generated `__init__` as a call of its class with its
+    fields: a novel's template has thousands of frozen dataclasses, which pickle by default
+    restores each through `__setstate__` (a Python loop over its fields), twice as slow."""
+
+    def reducer_override(self, obj: object) -> Any:  # what pickle takes: a reduction or not
+        cls = type(obj)
+        if cls not in _INIT_FIELDS:
+            _INIT_FIELDS[cls] = _init_fields(cls)
+        names = _INIT_FIELDS[cls]
+        if names is None:
+            return NotImplemented
+        return cls, tuple(getattr(obj, name) for name in names)
+
+
+_INIT_FIELDS: dict[type, tuple[str, ...] | None] = {}
+
+
+def _init_fields(cls: type) -> tuple[str, ...] | None:
+    """The fields a dataclass's generated `__init__` takes, in order; None for any other class
+    (or a dataclass that checks its fields after init, or has fields `__init__` does not take)."""
+    if not dataclasses.is_dataclass(cls) or hasattr(cls, "__post_init__"):
+        return None
+    fields = dataclasses.fields(cls)
+    generated = getattr(cls, "__dataclass_params__").init  # noqa: B009 (not in typeshed)
+    if not generated or not all(field.init for field in fields):
+        return None
+    return tuple(field.name for field in fields)
 
 
 def trim(where: Path, limit: int, suffix: str = _SUFFIX) -> int:
@@ -194,7 +294,7 @@ def code_fingerprint() -> str:
         files = _package_files()
         listing = hashlib.sha256()
         for path in files:
-            status = path.stat()
+            status = os.stat(path)
             listing.update(f"{path}\0{status.st_size}\0{status.st_mtime_ns}\n".encode())
         where = folder()
         remembered = where / "fingerprints" / listing.hexdigest() if where else None
@@ -204,7 +304,8 @@ def code_fingerprint() -> str:
         if _fingerprint is None:
             content = hashlib.sha256()
             for path in files:
-                content.update(path.name.encode() + b"\0" + path.read_bytes())
+                name = os.path.basename(path).encode()
+                content.update(name + b"\0" + Path(path).read_bytes())
             _fingerprint = content.hexdigest()
             if remembered is not None:
                 with contextlib.suppress(OSError):
@@ -218,16 +319,17 @@ COMPILE_DEPENDENCIES = ("jinja2", "markupsafe", "yaml", "lemminflect")
 their modules' names, sizes and times are in the fingerprint's listing."""
 
 
-def _package_files() -> list[Path]:
+def _package_files() -> list[str]:
+    # Names as strings: every build lists these, and making, hashing and ordering Paths cost
+    # ten times what os.walk does.
     roots = {Path(builder.__file__).resolve().parent, Path(str(styles())).resolve()}
-    found = {
-        path
-        for root in roots
-        for path in root.rglob("*")
-        if path.is_file() and "__pycache__" not in path.parts
-    }
+    found: set[str] = set()
+    for root in roots:
+        for folder, subfolders, names in os.walk(root):
+            subfolders[:] = [name for name in subfolders if name != "__pycache__"]
+            found.update(os.path.join(folder, name) for name in names)
     for name in COMPILE_DEPENDENCIES:
         spec = importlib.util.find_spec(name)  # finds the files without importing them
         if spec is not None and spec.origin and Path(spec.origin).is_file():
-            found.add(Path(spec.origin).resolve())
+            found.add(str(Path(spec.origin).resolve()))
     return sorted(found)

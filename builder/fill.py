@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from html import escape
 
 from builder import pronouns
-from builder.model import EditionTemplate, PlaceholderInfo, Profile, Slot
+from builder.model import EditionTemplate, FormKey, PlaceholderInfo, Profile, Slot
 from builder.stages import placeholders
 from builder.stages.typography import typeset
 
@@ -75,19 +75,37 @@ def _join(parts: Sequence[str], slot_texts: Sequence[str], named: Mapping[str, s
 def values_for(template: EditionTemplate, profile: Profile, identifier: str) -> Values:
     """The reader's values for every slot of `template`."""
     language = template.manuscript.meta.language
-    # A novel has thousands of slots but few distinct contexts: fill each context once.
-    filled: dict[tuple[object, ...], str] = {}
-    texts = []
-    for slot in template.slots:
+    contexts, of_slot = template.forms.get(CONTEXTS, None, lambda: _contexts(template.slots))
+    filled = [_fill(slot, template.codes.get(slot.code), profile, language) for slot in contexts]
+    escaped = [escape(text) for text in filled]
+    return Values(
+        tuple(map(filled.__getitem__, of_slot)),
+        tuple(map(escaped.__getitem__, of_slot)),
+        identifier,
+    )
+
+
+CONTEXTS: FormKey[tuple[tuple[Slot, ...], tuple[int, ...]]] = FormKey("fill-contexts")
+"""A template's slots by what filling them depends on (see `_contexts`)."""
+
+
+def _contexts(slots: Sequence[Slot]) -> tuple[tuple[Slot, ...], tuple[int, ...]]:
+    """One slot of each context (everything but its place that filling a slot reads) and
+    each slot's context: a novel has a thousand slots but few contexts, filled once each."""
+    numbers: dict[tuple[object, ...], int] = {}
+    contexts: list[Slot] = []
+    of_slot = []
+    for slot in slots:
         key = (
             *(slot.code, slot.written, slot.sentence_start, slot.article),
             *(slot.before, slot.after, slot.variant),
         )
-        text = filled.get(key)
-        if text is None:
-            text = filled[key] = _fill(slot, template.codes.get(slot.code), profile, language)
-        texts.append(text)
-    return Values(tuple(texts), tuple(escape(text) for text in texts), identifier)
+        number = numbers.get(key)
+        if number is None:
+            number = numbers[key] = len(contexts)
+            contexts.append(slot)
+        of_slot.append(number)
+    return tuple(contexts), tuple(of_slot)
 
 
 def fill_text(template: EditionTemplate, text: str, profile: Profile) -> str:

@@ -30,6 +30,7 @@ from builder.errors import (
 )
 from builder.model import (
     EditionTemplate,
+    FormKey,
     Manuscript,
     PlaceholderInfo,
     Profile,
@@ -39,7 +40,6 @@ from builder.model import (
 )
 from builder.profile import resolve
 from builder.stages import (
-    manuscript,
     placeholders,
     pronoun_headings,
     pronoun_marks,
@@ -87,10 +87,15 @@ _Entry = tuple[Path, str] | None
 def _compiled(
     path: Path, aliases: Collection[str], disk: bool, notes: str | None = None
 ) -> tuple[EditionTemplate, _Entry]:
-    source = manuscript.read(path)
-    slug = manuscript.slugify(path.stem)
     aliases = tuple(sorted(set(aliases)))
     where = compile_cache.folder() if disk else None
+    quick, found = compile_cache.quick_lookup(where, path, aliases, notes, not _templates)
+    if found is not None:
+        return _remember(found[1], aliases, notes), (found[0], found[2])
+    from builder.stages import manuscript  # YAML and the front matter's checks: a parse only
+
+    source = manuscript.read(path)
+    slug = manuscript.slugify(path.stem)
     entry = (where, compile_cache.key(source, slug, aliases, notes)) if where else None
     key = (source.content_hash, source.modified, slug, aliases, notes)
     template = _templates.get(key)
@@ -102,10 +107,20 @@ def _compiled(
         template = _compile(source, slug, aliases, notes)
         if entry:
             compile_cache.store(*entry, template)
-    _templates[key] = template
+    if entry and quick:
+        compile_cache.quick_store(*entry, quick, template)
+    return _remember(template, aliases, notes), entry
+
+
+def _remember(
+    template: EditionTemplate, aliases: tuple[str, ...], notes: str | None
+) -> EditionTemplate:
+    """Keep `template` in memory, the least recently compiled dropped past the bound."""
+    _templates[template.manuscript.content_hash, template.manuscript.modified, template.slug,
+               aliases, notes] = template  # fmt: skip
     if len(_templates) > TEMPLATE_CACHE_SIZE:
         _templates.popitem(last=False)
-    return template, entry
+    return template
 
 
 def _compile(
@@ -220,9 +235,17 @@ def unfilled(template: EditionTemplate, profile: Profile) -> list[Slot]:
     ]
 
 
-def codes_used(template: EditionTemplate) -> set[str]:
-    """The profile keys the story's slots read: codes, and `PRONOUNS` for pronoun slots."""
-    return {_key(slot.code) for slot in template.slots}
+def codes_used(template: EditionTemplate) -> frozenset[str]:
+    """The profile keys the story's slots read: codes, and `PRONOUNS` for pronoun slots (found
+    once per template: every reader's identifier reads them)."""
+    return template.forms.get(CODES_USED, None, lambda: _codes(template))
+
+
+CODES_USED: FormKey[frozenset[str]] = FormKey("codes-used")
+
+
+def _codes(template: EditionTemplate) -> frozenset[str]:
+    return frozenset(_key(slot.code) for slot in template.slots)
 
 
 def _key(code: str) -> str:
@@ -232,6 +255,8 @@ def _key(code: str) -> str:
 def pronoun_decisions(path: Path) -> tuple[str | None, tuple[pronouns.Decision, ...]]:
     """How the story writes the reader, and every decision the pronoun stage takes on it
     (`ficpress pronouns STORY`)."""
+    from builder.stages import manuscript
+
     source = manuscript.read(path)
     book, written_out = pronoun_syntax.analyse(placeholders.find(scenes.split(source)))
     decided = pronoun_headings.analyse(book)[1]
@@ -313,10 +338,7 @@ def font_warnings(template: EditionTemplate) -> list[str]:
     """Scripts in the story (its cover's text and the PDF's) with no font installed."""
     from builder.editions import fonts
 
-    book, meta = template.book, template.manuscript.meta
-    text = " ".join((template.title, meta.author or "", meta.fandom or "", book.front,
-                     *book.chapters))  # fmt: skip
-    return fonts.missing(text, meta.language)
+    return fonts.missing(fonts.characters(template), template.manuscript.meta.language)
 
 
 def _pdf_parts(template: EditionTemplate, edition: Edition, options: EditionOptions) -> str:

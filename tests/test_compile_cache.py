@@ -14,8 +14,13 @@ import pytest
 
 from builder import compile_cache, pipeline
 from builder.cli import main
-from builder.model import EditionTemplate
-from tests.conftest import FULL_PROFILE, SEED_MANUSCRIPT, problems, run_epubcheck
+from builder.editions import EDITIONS
+from builder.model import EditionTemplate, Source
+from builder.profile import resolve
+from builder.stages import manuscript
+from tests.conftest import FULL_PROFILE, ROOT, SEED_MANUSCRIPT, problems, run_epubcheck
+
+CASES = ROOT / "tests" / "cases"
 
 VALUES = [argument for value in FULL_PROFILE for argument in ("--set", value)]
 
@@ -181,7 +186,7 @@ def test_written_entries_stay_within_the_limit_newest_kept(tmp_path: Path) -> No
 def test_ficpress_code_is_part_of_the_key(
     story: Path, cache: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    source = pipeline.manuscript.read(story)
+    source = manuscript.read(story)
     before = compile_cache.key(source, "slug", ())
     module = cache.parent.parent / "fake-package.py"
     module.write_text("VERSION = 1\n")
@@ -214,3 +219,99 @@ def _document_text(epub: Path) -> bytes:
 
     with zipfile.ZipFile(epub) as archive:
         return b"".join(archive.read(name) for name in archive.namelist() if name.endswith("xhtml"))
+
+
+def test_an_entry_loads_as_the_template_it_was_with_its_forms(tmp_path: Path) -> None:
+    # Dataclasses are stored as calls of their class (compile_cache._Pickler): what comes back
+    # must be the same template, every field equal, the writers' forms included.
+    template = pipeline.compile(CASES / "chapters" / "input" / "story.md", disk=False)
+    profile = resolve(template.codes, FULL_PROFILE)
+    for name in ("epub", "kepub"):
+        pipeline.personalise(template, profile, EDITIONS[name])
+    folder = tmp_path / "cache"
+    folder.mkdir(mode=0o700)
+    compile_cache.store(folder, "entry", template)
+    loaded = compile_cache.load(folder, "entry")
+    assert loaded is not None and loaded == template
+    assert loaded.forms._forms == template.forms._forms
+    assert type(loaded.slots[0]) is type(template.slots[0])
+    for name in ("epub", "kepub"):
+        made = pipeline.personalise(loaded, profile, EDITIONS[name])
+        assert made == pipeline.personalise(template, profile, EDITIONS[name])
+
+
+@pytest.fixture
+def parses(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """The paths read as manuscripts (the parse a lookup by bytes skips)."""
+    read: list[Path] = []
+    real = manuscript.read
+
+    def counted(path: Path) -> Source:
+        read.append(path)
+        return real(path)
+
+    monkeypatch.setattr(manuscript, "read", counted)
+    return read
+
+
+def test_a_repeat_build_finds_the_story_by_its_bytes_without_parsing_it(
+    story: Path, cache: Path, compiles: list[Path], parses: list[Path], tmp_path: Path
+) -> None:
+    first = build(story, tmp_path / "one")
+    assert build(story, tmp_path / "two") == first
+    assert (compiles, parses) == ([story], [story])
+    assert len(list(cache.glob("*" + compile_cache.QUICK_SUFFIX))) == 1
+
+
+@pytest.mark.parametrize("change", ["bytes", "time", "epoch", "notes"])
+def test_what_the_parse_reads_besides_the_bytes_is_part_of_the_quick_key(
+    story: Path,
+    cache: Path,
+    parses: list[Path],
+    tmp_path: Path,
+    change: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    build(story, tmp_path / "one")
+    extra: tuple[str, ...] = ()
+    if change == "bytes":
+        story.write_text(story.read_text(encoding="utf-8") + "\nOne more line.\n", "utf-8")
+    elif change == "time":  # the edition date when neither a date nor SOURCE_DATE_EPOCH says
+        os.utime(story, (1_000_000_000, 1_000_000_000))
+    elif change == "epoch":
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", "1500000000")
+    else:
+        extra = ("--notes", "end")
+    build(story, tmp_path / "two", *extra)
+    assert parses == [story, story]
+
+
+def test_a_story_with_a_cover_is_always_parsed(
+    story: Path, cache: Path, parses: list[Path], tmp_path: Path
+) -> None:
+    # Its image is a file of its own (test_a_new_cover_image_is_compiled_again).
+    from PIL import Image
+
+    Image.new("RGB", (160, 256), (200, 30, 30)).save(story.parent / "cover.png")
+    text = story.read_text("utf-8").replace("title: ", "cover: cover.png\ntitle: ", 1)
+    story.write_text(text, "utf-8")
+    build(story, tmp_path / "one")
+    build(story, tmp_path / "two")
+    assert parses == [story, story]
+    assert not list(cache.glob("*" + compile_cache.QUICK_SUFFIX))
+
+
+def test_a_cached_story_is_built_again_without_drawing_its_cover(
+    story: Path, cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The seed's title holds a pronoun slot (`For Her Safety`): the cover drawn for the filled
+    # title is kept with the compiled story.
+    assert "\ue000" in pipeline.compile(story, disk=False).title
+    first = build(story, tmp_path / "one")
+    from builder.editions import cover
+
+    def refuse(*arguments: object) -> object:
+        raise AssertionError("the cover was drawn again")
+
+    monkeypatch.setattr(cover, "image", refuse)
+    assert build(story, tmp_path / "two") == first

@@ -13,6 +13,7 @@ from fontTools.ttLib import TTFont
 from PIL import ImageFont, features
 from pypdf import PdfReader
 
+from builder import pipeline
 from builder.cli import main
 from builder.editions import cover, fonts
 
@@ -140,6 +141,26 @@ def test_a_build_without_noto_says_which_package_to_install(
     (warning,) = [line for line in err.splitlines() if "warning: no font" in line]
     assert "no font for Arabic text" in warning and "install fonts-noto-core" in warning
     assert next(out.glob("*.pdf")).stat().st_size > 0
+
+
+@pytest.mark.skipif(shutil.which("fc-list") is None, reason="fontconfig is not installed")
+def test_a_builds_font_check_over_each_character_once_says_what_the_whole_text_does(
+    without_noto: None, tmp_path: Path
+) -> None:
+    # The check reads the story's characters, kept with the compiled story, not its text.
+    source = tmp_path / "story.md"
+    text = "Y/N read Η Οδύσσεια and ظلال, then 千と千尋, then Η Οδύσσεια again."
+    source.write_text(
+        STORY.format(title="Mixed", author="Ann", language="ja", chapter="One", text=text),
+        encoding="utf-8",
+    )
+    template = pipeline.compile(source, disk=False)
+    book, meta = template.book, template.manuscript.meta
+    whole = " ".join((template.title, meta.author or "", meta.fandom or "", book.front,
+                      *book.chapters))  # fmt: skip
+    warnings = pipeline.font_warnings(template)
+    assert warnings == fonts.missing(whole, "ja")
+    assert len(warnings) == 3
 
 
 def test_with_noto_installed_nothing_is_said() -> None:

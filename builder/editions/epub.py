@@ -10,14 +10,13 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
-import zipfile
 from collections.abc import Sequence
 from html import escape
 from typing import TYPE_CHECKING
 
+from builder.editions import zipped
 from builder.errors import EditionError
-from builder.fill import IDENTIFIER, MARKER, Values, marker, split, values_for
-from builder.i18n import labels
+from builder.fill import IDENTIFIER, Values, marker, split, values_for
 from builder.model import Document, EditionTemplate, FormKey, Profile, TocEntry
 from builder.resources import styles
 
@@ -61,8 +60,14 @@ Entry = tuple[str, tuple[str, ...] | bytes | None]
 """A ZIP entry: text cut at slot markers, fixed bytes, or None for the cover image, whose
 bytes are chosen per reader (the title on a generated cover may hold slots)."""
 PACKAGE: FormKey[tuple[Entry, ...]] = FormKey("epub-package")
-GENERATED_COVER: FormKey[bytes] = FormKey("epub-cover")
-"""The compiled package, by whether it is Kobo's and the scene layout."""
+GENERATED_COVERS: FormKey[dict[str, bytes]] = FormKey("epub-covers")
+COVERS_KEPT = 8
+"""Drawn covers kept with a story, by filled title: the one cover of a title without slots,
+the few a title with the reader's pronouns has (`For Her Safety`, `For His Safety`); past
+these, a title with every reader's name in it is drawn each time (Pillow keeps 64 per process)."""
+PACKED: FormKey[zipped.Packed] = FormKey("epub-packed")
+"""The compiled package (cut at markers, and packed), by whether it is Kobo's and the scene
+layout."""
 
 
 def stylesheet() -> str:
@@ -83,9 +88,11 @@ def _cover_name(template: EditionTemplate) -> str:
 
 
 def _package(template: EditionTemplate, kobo: bool, scenes: str) -> tuple[Entry, ...]:
-    # ebooklib (and lxml for Kobo's spans) only when a package is made: a story from the
-    # compile cache comes with its package.
+    # ebooklib (and lxml for Kobo's spans), the labels' catalogues (Babel) and zipfile only
+    # when a package is made: a story from the compile cache comes with its package.
     from ebooklib import epub
+
+    from builder.i18n import labels
 
     meta = template.manuscript.meta
     words = labels(meta.language)
@@ -206,6 +213,8 @@ def _entries(
     documents: Sequence[Document],
     toc: Sequence[TocEntry],
 ) -> tuple[Entry, ...]:
+    import zipfile
+
     entries: list[Entry] = []
     cover_entry = f"EPUB/{_cover_name(template)}"
     with zipfile.ZipFile(io.BytesIO(package)) as archive:
@@ -276,48 +285,66 @@ def write(
     options: EditionOptions,
     kobo: bool = False,
 ) -> bytes:
-    """The reader's EPUB (Kobo's KEPUB when `kobo`): the compiled package with their values,
-    zipped reproducibly."""
+    """The reader's EPUB (Kobo's KEPUB when `kobo`): the packed package with their values."""
     values = values_for(template, profile, identifier)
-    cover = _cover(template, values)
-    timestamp = max(template.manuscript.modified, ZIP_EPOCH)
-    date_time = dt.datetime.fromtimestamp(timestamp, dt.UTC).timetuple()[:6]
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for name, content in compile_package(template, kobo, options.scenes):
-            if content is None:
-                data = cover
-            elif isinstance(content, bytes):
-                data = content
-            else:
-                data = values.markup(content).encode("utf-8")
-            info = zipfile.ZipInfo(name, date_time)
-            info.external_attr = 0o644 << 16
+    # One table of the reader's values, indexed as the package's keys are (see `_packed`):
+    # each slot's text, then the identifier, then the cover. A novel repeats a few texts a
+    # thousand times: each distinct one is encoded once.
+    texts = [*values.escaped, escape(identifier)]
+    encoded = {text: text.encode("utf-8") for text in set(texts)}
+    blocks = {text: zipped.stored_blocks(data) for text, data in encoded.items()}
+    table = [encoded[text] for text in texts]
+    table.append(_cover(template, values))
+    deflated = [blocks[text] for text in texts]
+    deflated.append(b"")  # the cover is stored, never deflated
+    return zipped.write(packed_package(template, kobo, options.scenes), table, deflated)
+
+
+def packed_package(
+    template: EditionTemplate, kobo: bool = False, scenes: str = "separate"
+) -> zipped.Packed:
+    """The package as a ZIP archive compressed once, waiting for a reader's values."""
+    return template.forms.get(PACKED, (kobo, scenes), lambda: _packed(template, kobo, scenes))
+
+
+def _packed(template: EditionTemplate, kobo: bool, scenes: str) -> zipped.Packed:
+    slots = len(template.slots)
+    named = {IDENTIFIER: slots}
+    cover = slots + 1
+    cut: list[zipped.Cut] = []
+    for name, content in compile_package(template, kobo, scenes):
+        if content is None:
+            cut.append((name, (b"", b""), (cover,), False))
+        elif isinstance(content, bytes):
             # mimetype must be stored; images are stored too: JPEG and PNG are compressed
-            # already, and deflating a cover again for every reader cost most of a download.
-            stored = name == "mimetype" or content is None or name.endswith(IMAGE_SUFFIXES)
-            info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
-            archive.writestr(info, data)
-    return buffer.getvalue()
+            # already, and deflating them again gains nothing.
+            stored = name == "mimetype" or name.endswith(IMAGE_SUFFIXES)
+            cut.append((name, (content,), (), not stored))
+        else:
+            pieces = [piece.encode("utf-8") for piece in content[0::2]]
+            keys = [named[key] if key in named else int(key) for key in content[1::2]]
+            cut.append((name, pieces, keys, True))
+    timestamp = max(template.manuscript.modified, ZIP_EPOCH)
+    return zipped.pack(cut, dt.datetime.fromtimestamp(timestamp, dt.UTC).timetuple())
 
 
 def _cover(template: EditionTemplate, values: Values) -> bytes:
     """The cover's bytes: the author's image, or one drawn for the reader's title (kept with
-    the template when the title is the same for every reader, so that a cached story is built
-    without drawing it, or loading Pillow, again)."""
+    the template, so that a cached story is built without drawing it, or loading Pillow and
+    the fonts' tables, again)."""
     meta = template.manuscript.meta
-    title = values.plain(template.title)
-
-    def draw() -> bytes:
-        from builder.editions.cover import image
-
-        return image(meta, title)[0]
-
     if meta.cover_image is not None and meta.cover_type is not None:
         return meta.cover_image
-    if MARKER.search(template.title):
-        return draw()
-    return template.forms.get(GENERATED_COVER, None, draw)
+    title = values.plain(template.title)
+    drawn = template.forms.get(GENERATED_COVERS, None, dict)
+    cover = drawn.get(title)
+    if cover is None:
+        from builder.editions.cover import image
+
+        cover = image(meta, title)[0]
+        if len(drawn) < COVERS_KEPT:
+            drawn[title] = cover
+    return cover
 
 
 def write_kepub(

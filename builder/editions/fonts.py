@@ -13,15 +13,12 @@ from __future__ import annotations
 import functools
 import re
 import shutil
-import subprocess
 import unicodedata
 from dataclasses import dataclass
 from importlib.resources import as_file
 from typing import Literal
 
-from fontTools.ttLib import TTFont
-from PIL import features
-
+from builder.model import EditionTemplate, FormKey
 from builder.resources import styles
 
 Style = Literal["regular", "bold", "italic"]
@@ -98,6 +95,8 @@ def charis(style: Style) -> Face:
 def system_face(family: str, style: Style) -> Face | None:
     """The installed face of `family` at `style` (upright when it has no italic), or None
     when fontconfig is absent or does not have the family."""
+    import subprocess  # only a story with text Charis cannot draw asks fontconfig
+
     fc_list = shutil.which("fc-list")
     if fc_list is None:
         return None
@@ -116,6 +115,8 @@ def system_face(family: str, style: Style) -> Face | None:
 @functools.lru_cache(maxsize=64)
 def coverage(face: Face) -> frozenset[int]:
     """The code points `face` has a glyph for (its cmap)."""
+    from fontTools.ttLib import TTFont  # the cover and the PDF need it; a build's checks do not
+
     font = TTFont(face.path, fontNumber=face.index, lazy=True)
     try:
         return frozenset(font.getBestCmap() or {})
@@ -181,6 +182,22 @@ RAQM_HINT = (
 )
 
 
+CHARACTERS: FormKey[str] = FormKey("characters")
+
+
+def characters(template: EditionTemplate) -> str:
+    """Each character of the story's printed text (cover and PDF) once, in order of first use,
+    found once per story (kept with it in the compile cache): `missing` says the same of it
+    as of the whole text, for its patterns match one character each."""
+    return template.forms.get(CHARACTERS, None, lambda: "".join(dict.fromkeys(_text(template))))
+
+
+def _text(template: EditionTemplate) -> str:
+    book, meta = template.book, template.manuscript.meta
+    return " ".join((template.title, meta.author or "", meta.fandom or "", book.front,
+                     *book.chapters))  # fmt: skip
+
+
 def missing(text: str, language: str) -> list[str]:
     """One warning per script in `text` whose Noto family is not installed: the cover and
     the PDF would draw it with whatever else the system has, or as empty boxes."""
@@ -196,6 +213,14 @@ def missing(text: str, language: str) -> list[str]:
                 f"{family.package} (fontconfig family {family.family!r}); until then the "
                 "cover and the PDF may show it as empty boxes"
             )
-    if RIGHT_TO_LEFT.search(text) and not features.check("raqm"):
+    if RIGHT_TO_LEFT.search(text) and not _has_raqm():
         warnings.append(RAQM_HINT)
     return warnings
+
+
+def _has_raqm() -> bool:
+    """Whether Pillow can lay out right-to-left text (imported only for such text: a build's
+    font check runs on every build, Pillow's import costs more than the check)."""
+    from PIL import features
+
+    return bool(features.check("raqm"))
