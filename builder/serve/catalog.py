@@ -306,7 +306,7 @@ def load(path: Path, stamp: Stamp, disk: bool = True) -> Story:
         template, sources = compiled.template, collection.stories
     else:
         template = pipeline.compile(path, disk=disk)
-    epub.compile_package(template)
+    epub.packed_package(template)
     fields = tuple(
         Field(code, label, default, count)
         if code in template.codes
