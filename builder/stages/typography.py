@@ -176,11 +176,19 @@ class _Required:
         return frozenset({char, char.lower(), char.upper()}) if ignore_case else frozenset(char)
 
 
+_Guarded = tuple[re.Pattern[str], frozenset[str] | None, re.Pattern[str] | None]
+"""A protected pattern, the characters one of which its every match holds, and its cue."""
+
+
 @functools.cache
-def _protected_patterns() -> tuple[tuple[re.Pattern[str], frozenset[str] | None], ...]:
-    """Each protected pattern with the characters one of which its every match holds."""
-    compiled = (re.compile(pattern, flags) for _name, pattern, flags in PROTECTED)
-    return tuple((regex, required_characters(regex)) for regex in compiled)
+def _protected_patterns() -> tuple[_Guarded, ...]:
+    """Each protected pattern with what a text must hold for it to find a span there."""
+    found = []
+    for protected in PROTECTED:
+        regex = re.compile(protected.pattern, protected.flags)
+        cue = re.compile(protected.cue, protected.flags) if protected.cue else None
+        found.append((regex, required_characters(regex), cue))
+    return tuple(found)
 
 
 def _ahead(text: str, after: str) -> str:
@@ -223,8 +231,8 @@ def _protected(window: str) -> list[tuple[int, int]]:
     present = frozenset(window)
     return [
         match.span()
-        for pattern, needs in _protected_patterns()
-        if needs is None or not needs.isdisjoint(present)
+        for pattern, needs, cue in _protected_patterns()
+        if (needs is None or not needs.isdisjoint(present)) and (cue is None or cue.search(window))
         for match in pattern.finditer(window)
     ]
 

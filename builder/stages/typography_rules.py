@@ -245,9 +245,12 @@ RULES: tuple[Rule, ...] = (
         "nbsp_honorific",
         # The title is looked behind at, not matched, so that it may be a reader slot's word
         # (`Mrs` read as `Mr` or `Mx`) while the full stop and space are the author's text.
-        "(?:"
-        + "|".join(rf"(?<=(?<![\w.]){title})" for title in HONORIFICS)
-        + r")\.[ ](?=[^\W\d_])",
+        # The full stop comes first and the lookbehinds read it again: a pattern that starts
+        # with a character is searched for that character, one that starts with a lookbehind
+        # is tried at every position of the text (six times slower on prose).
+        r"\.(?:"
+        + "|".join(rf"(?<=(?<![\w.]){title}\.)" for title in HONORIFICS)
+        + r")[ ](?=[^\W\d_])",
         "." + NBSP,
         "A title is never separated from the name that follows it by a line break.",
     ),
@@ -344,22 +347,46 @@ RULES: tuple[Rule, ...] = (
 """The rules, in the order they are applied: dots and dashes first, so that the quote
 rules see the final dashes as context."""
 
-PROTECTED: tuple[tuple[str, str, int], ...] = (
-    (
+TOP_LEVEL_DOMAINS = ("com", "net", "org", "edu", "gov", "io", "co", "uk", "de", "fr", "me", "tv",
+                     "info", "app", "dev", "blog", "xyz", "ly", "gg", "ca", "au", "jp")  # fmt: skip
+"""The endings that make `name.ending` a domain in running text."""
+_DOMAIN_ENDING = "(?:" + "|".join(TOP_LEVEL_DOMAINS) + r")\b"
+
+
+@dataclass(frozen=True, slots=True)
+class Protected:
+    """Spans no rule may change."""
+
+    name: str
+    """Stable identifier."""
+    pattern: str
+    """The regular expression of the spans."""
+    flags: int
+    """Its `re` flags (the cue's too)."""
+    cue: str | None = None
+    """A quick pattern found in every text `pattern` finds a span in (a URL always has `://`
+    or `www.`): a text without it is not searched. It starts with a character, so that it is
+    searched for that character; the pattern itself is tried at every position."""
+
+
+PROTECTED: tuple[Protected, ...] = (
+    Protected(
         # A URL may hold `'` but never ends with one (or with the sentence's punctuation),
         # so quotes typed around it are still curled.
         "url",
         r"(?:(?:https?|ftp)://|\bwww\.)[^\s<>\"“”‘’«»]*[^\s<>\"'“”‘’«».,;:!?)\]}…]",
         re.IGNORECASE,
+        cue=r"/(?<=://)|\.(?<=www\.)",
     ),
-    (
+    Protected(
         "domain",
         r"(?<![\w.@-])(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+"
-        r"(?:com|net|org|edu|gov|io|co|uk|de|fr|me|tv|info|app|dev|blog|xyz|ly|gg|ca|au|jp)\b"
-        r"(?:/[^\s<>\"“”‘’«»]*[^\s<>\"'“”‘’«».,;:!?)\]}…])?",
+        + _DOMAIN_ENDING
+        + r"(?:/[^\s<>\"“”‘’«»]*[^\s<>\"'“”‘’«».,;:!?)\]}…])?",
         re.IGNORECASE,
+        cue=r"\." + _DOMAIN_ENDING,
     ),
-    (
+    Protected(
         # A run of word and path/operator characters holding `_ / = \` is code or a path
         # (`snake_case--x`, `a/b`, `x=1`); trailing `. : -` are the sentence's, not the code's.
         "code",
@@ -368,4 +395,4 @@ PROTECTED: tuple[tuple[str, str, int], ...] = (
         0,
     ),
 )
-"""Spans no rule may change: (name, pattern, flags)."""
+"""Spans no rule may change."""
