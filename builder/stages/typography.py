@@ -11,6 +11,7 @@ from __future__ import annotations
 import bisect
 import functools
 import importlib
+import itertools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -79,6 +80,8 @@ def _replacer(rule: Rule, marks: Marks) -> Callable[[re.Match[str]], str]:
     replacement = rule.replacement
     if isinstance(replacement, str):
         template = _fill_replacement(replacement, marks)
+        if "\\" not in template:  # no group references: re would parse it at every match
+            return lambda match: template
         return lambda match: match.expand(template)
 
     def call(match: re.Match[str]) -> str:
@@ -237,18 +240,18 @@ def _protected(window: str) -> list[tuple[int, int]]:
     ]
 
 
-def _apply(rule: _Compiled, parts: list[_Part]) -> list[_Part]:
-    """One rule over the working string; matches must lie wholly inside one free part."""
-    joined = "".join(part[0] for part in parts)
-    starts: list[int] = []
-    offset = 0
-    for part in parts:
-        starts.append(offset)
-        offset += len(part[0])
-    edits: dict[int, list[tuple[int, int, str]]] = {}
+def _apply(rule: _Compiled, parts: list[_Part], joined: str) -> list[_Part]:
+    """One rule over the working string `joined` (the parts' text); matches must lie wholly
+    inside one free part."""
     # Searching from the end of the preceding context: lookbehinds still see it, and `\A`
     # only matches when there is no preceding context, i.e. at the paragraph's start.
-    for match in rule.regex.finditer(joined, len(parts[0][0])):
+    matches = rule.regex.finditer(joined, len(parts[0][0]))
+    first = next(matches, None)
+    if first is None:  # most rules find nothing in most paragraphs
+        return parts
+    starts = list(itertools.accumulate((len(part[0]) for part in parts[:-1]), initial=0))
+    edits: dict[int, list[tuple[int, int, str]]] = {}
+    for match in itertools.chain((first,), matches):
         start, end = match.span()
         found = bisect.bisect_right(starts, start) - 1
         # An empty match at a part's end belongs to that part, not to the next one.
@@ -300,12 +303,10 @@ def _run_rules(parts: list[_Part], language: str) -> list[_Part]:
     present = frozenset(joined)
     for rule in _compiled_rules(_language(language)):
         # Most rules find nothing in most runs: a look for the characters the rule needs, or
-        # else one search, settles that without the bookkeeping _apply needs to place an edit.
+        # else _apply's first search, settles that without the bookkeeping of placing edits.
         if rule.needs is not None and rule.needs.isdisjoint(present):
             continue
-        if rule.regex.search(joined, len(parts[0][0])) is None:
-            continue
-        changed = _apply(rule, parts)
+        changed = _apply(rule, parts, joined)
         if changed is not parts:
             parts = changed
             joined = "".join(part[0] for part in parts)
@@ -341,8 +342,8 @@ def typeset_paragraph(paragraph: Paragraph, language: str = "en") -> Paragraph:
         printed = ["".join(found) for found in pieces]
     result: list[Text | Markup | Slot] = []
     for index, token in enumerate(tokens):
-        if isinstance(token, Text):
-            result.append(replace(token, text=printed[index]))
+        if isinstance(token, Text):  # (dataclasses.replace costs ten times a constructor)
+            result.append(Text(printed[index], token.line, token.column))
         elif isinstance(token, Slot):
             result.append(
                 replace(
@@ -353,7 +354,7 @@ def typeset_paragraph(paragraph: Paragraph, language: str = "en") -> Paragraph:
             )
         else:
             result.append(token)
-    return replace(paragraph, inlines=tuple(result))
+    return Paragraph(tuple(result), paragraph.line)
 
 
 def _printed(token: Text | Markup | Slot) -> str:

@@ -141,7 +141,9 @@ def _strip_spaces(match: re.Match[str], _marks: Marks) -> str:
 HONORIFICS = ("Mr", "Mrs", "Ms", "Dr", "St", "Prof")
 """Titles kept on one line with the name after them."""
 
-# Characters after which a quote opens, besides whitespace and the paragraph start.
+# Characters after which a quote opens, besides whitespace and the paragraph start. The
+# patterns below start with their own character and look behind it (`"(?<![^...]")`): a
+# pattern that starts with a lookbehind is tried at every position of the text.
 _OPENING_CONTEXT = r"\s(\[{<\-–—{OPEN}"
 # What may not follow an opening quote (punctuation that only ever follows a closing one).
 _NOT_AFTER_OPENING = r"(?![\s,.;:!?)\]}]|\Z)"
@@ -150,7 +152,7 @@ _ELISIONS = r"(?i:tis|twas|twere|til|em|cause|cos|bout|nuff|cept|kay|n)\b"
 RULES: tuple[Rule, ...] = (
     Rule(
         "primes",
-        r"(?<![\w.,'])(\d{1,3})'([ ]?)(\d{1,2}(?:\.\d+)?)\"",
+        r"(\d(?<![\w.,']\d)\d{0,2})'([ ]?)(\d{1,2}(?:\.\d+)?)\"",
         r"\1" + PRIME + r"\2\3" + DOUBLE_PRIME,
         "Feet and inches, minutes and seconds (`5'6\"`, `3'20\"`) take primes, not quotes "
         "(Standard Ebooks). A lone `6'` may be a closing quote and stays for the quote rules.",
@@ -185,32 +187,32 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "em_dash_double_hyphen",
-        r"(?<!-)-{2,3}(?!-)",
+        r"-(?<!--)-{1,2}(?!-)",
         EM_DASH,
         "`--` and `---` are em dashes; longer runs are drawn lines and stay.",
     ),
     Rule(
         "em_dash_spaced_hyphen",
-        r"(?<=[ \t])-(?=[ \t])",
+        r"-(?<=[ \t]-)(?=[ \t])",
         EM_DASH,
         "A hyphen with spaces on both sides is an em dash typed on a keyboard without one.",
     ),
     Rule(
         "en_dash_range",
-        r"(?<![\w\-–./:,])(\d{1,4})-(\d{1,4})(?![\w\-–]|[.,/:]\d)",
+        r"(\d(?<![\w\-–./:,]\d)\d{0,3})-(\d{1,4})(?![\w\-–]|[.,/:]\d)",
         _en_dash_range,
         "Two numbers joined by a hyphen are a range: en dash (conservative, see _en_dash_range).",
     ),
     Rule(
         "en_dash_range_joiners",
-        r"(?<=\d)–(?=\d)",
+        r"–(?<=\d–)(?=\d)",
         WORD_JOINER + EN_DASH + WORD_JOINER,
         "A range's en dash is held to its numbers by word joiners (`1990⁠–⁠2000`), as "
         "Standard Ebooks does: a line never breaks inside a range.",
     ),
     Rule(
         "em_dash_cutoff",
-        r"(?<=[^\W_]|[ \t])-(?=[" + NARROW_NBSP + NBSP + r"]?[\"'{CLOSE}](?![^\W_])|\Z)",
+        r"-(?<=[^\W_]-|[ \t]-)(?=[" + NARROW_NBSP + NBSP + r"]?[\"'{CLOSE}](?![^\W_])|\Z)",
         EM_DASH,
         "A hyphen ending a quotation or the paragraph marks words cut off: em dash. "
         "Stutters (`S-stop`) are followed by a letter and stay hyphens.",
@@ -236,7 +238,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "word_joiner",
-        r"(?<=[^\s" + WORD_JOINER + r"])—",
+        r"—(?<=[^\s" + WORD_JOINER + r"]—)",
         WORD_JOINER + EM_DASH,
         "A word joiner keeps an em dash from starting a line (not at the paragraph start, nor "
         "after a space: Russian's spaced em dash, a Spanish raya opening an aside).",
@@ -256,26 +258,26 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "apostrophe_elision",
-        r"(?<![^\W_])'(?=" + _ELISIONS + ")",
+        r"'(?<![^\W_]')(?=" + _ELISIONS + ")",
         "{AP}",
         "Known elisions at a word's start (`'til`, `'em`, `rock 'n' roll`) take an "
         "apostrophe, not an opening quote.",
     ),
     Rule(
         "apostrophe_decade",
-        r"(?<![\d'])'(?=\d\d(?:s\b|\b))",
+        r"'(?<![\d']')(?=\d\d(?:s\b|\b))",
         "{AP}",
         "Abbreviated years (`'90s`, `'07`) take an apostrophe, not an opening quote.",
     ),
     Rule(
         "apostrophe_in_word",
-        r"(?<=[^\W_])'(?=[^\W_])",
+        r"'(?<=[^\W_]')(?=[^\W_])",
         "{AP}",
         "A quote between letters is an apostrophe (`don't`, `O'Brien`).",
     ),
     Rule(
         "open_double",
-        r"(?<![^" + _OPENING_CONTEXT + r"])\"" + _NOT_AFTER_OPENING,
+        r"\"(?<![^" + _OPENING_CONTEXT + r"]\")" + _NOT_AFTER_OPENING,
         "{O2}",
         "A double quote after a space, bracket, dash or opening quote (or at the start) and "
         "before a word opens.",
@@ -288,7 +290,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "open_single",
-        r"(?<![^" + _OPENING_CONTEXT + r"])'" + _NOT_AFTER_OPENING,
+        r"'(?<![^" + _OPENING_CONTEXT + r"]')" + _NOT_AFTER_OPENING,
         "{O1}",
         "A single quote where a double one would open opens a nested quotation.",
     ),
@@ -345,7 +347,10 @@ RULES: tuple[Rule, ...] = (
     ),
 )
 """The rules, in the order they are applied: dots and dashes first, so that the quote
-rules see the final dashes as context."""
+rules see the final dashes as context. A pattern starts with a character it consumes where it
+can, its lookbehind after it reading that character again (`-(?<=[ \t]-)`, not `(?<=[ \t])-`):
+re searches for a pattern's first character, and tries one that starts with a lookbehind at
+every position of the text."""
 
 TOP_LEVEL_DOMAINS = ("com", "net", "org", "edu", "gov", "io", "co", "uk", "de", "fr", "me", "tv",
                      "info", "app", "dev", "blog", "xyz", "ly", "gg", "ca", "au", "jp")  # fmt: skip
