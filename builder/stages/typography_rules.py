@@ -141,9 +141,7 @@ def _strip_spaces(match: re.Match[str], _marks: Marks) -> str:
 HONORIFICS = ("Mr", "Mrs", "Ms", "Dr", "St", "Prof")
 """Titles kept on one line with the name after them."""
 
-# Characters after which a quote opens, besides whitespace and the paragraph start. The
-# patterns below start with their own character and look behind it (`"(?<![^...]")`): a
-# pattern that starts with a lookbehind is tried at every position of the text.
+# Characters after which a quote opens, besides whitespace and the paragraph start.
 _OPENING_CONTEXT = r"\s(\[{<\-–—{OPEN}"
 # What may not follow an opening quote (punctuation that only ever follows a closing one).
 _NOT_AFTER_OPENING = r"(?![\s,.;:!?)\]}]|\Z)"
@@ -347,10 +345,9 @@ RULES: tuple[Rule, ...] = (
     ),
 )
 """The rules, in the order they are applied: dots and dashes first, so that the quote
-rules see the final dashes as context. A pattern starts with a character it consumes where it
-can, its lookbehind after it reading that character again (`-(?<=[ \t]-)`, not `(?<=[ \t])-`):
-re searches for a pattern's first character, and tries one that starts with a lookbehind at
-every position of the text."""
+rules see the final dashes as context. A pattern starts with a character where it can, its
+lookbehind reading it again (`-(?<=[ \t]-)`, not `(?<=[ \t])-`): re searches for a first
+character, and tries a pattern that starts with a lookbehind at every position."""
 
 TOP_LEVEL_DOMAINS = ("com", "net", "org", "edu", "gov", "io", "co", "uk", "de", "fr", "me", "tv",
                      "info", "app", "dev", "blog", "xyz", "ly", "gg", "ca", "au", "jp")  # fmt: skip
@@ -369,9 +366,8 @@ class Protected:
     flags: int
     """Its `re` flags (the cue's too)."""
     cue: str | None = None
-    """A quick pattern found in every text `pattern` finds a span in (a URL always has `://`
-    or `www.`): a text without it is not searched. It starts with a character, so that it is
-    searched for that character; the pattern itself is tried at every position."""
+    """A quick pattern (it starts with a character) in every text `pattern` finds a span in
+    (a URL has `://` or `www.`): a text without it is not searched."""
 
 
 PROTECTED: tuple[Protected, ...] = (
