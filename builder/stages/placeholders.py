@@ -66,7 +66,8 @@ found unless a story's legend declares them."""
 
 # A code is a word of its own: no letter, digit or slash touches it, except CJK characters,
 # since Chinese, Japanese and Korean set words without spaces (`Y/Nは`, `和Y/N`).
-_LATIN_WORD = r"(?:(?![\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff])[\w/])"
+# (CJK has no case: `(?-i:` spares re case-folding 30,000 characters when it compiles.)
+_LATIN_WORD = r"(?:(?-i:(?![\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]))[\w/])"
 # The case endings of a name that ends in a consonant (Алекс, Jan, Petr), Cyrillic and Latin
 # (Serbian writes both): a closed list, so that an honorific (`Y/N-сан`, `Y/N-chan`) stays
 # text after the code.
