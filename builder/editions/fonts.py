@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from importlib.resources import as_file
 from typing import Literal
 
-from fontTools.ttLib import TTFont
 from PIL import features
 
 from builder.resources import styles
@@ -113,9 +112,17 @@ def system_face(family: str, style: Style) -> Face | None:
     return None
 
 
+CHARIS_BASICS = frozenset(range(0x20, 0x7F)) | frozenset(range(0xA0, 0x250)) - {0x149}
+"""Code points every bundled Charis face draws (printable ASCII, Latin-1, Latin Extended-A
+and -B but the deprecated `ŉ`: tests/test_fonts.py checks its cmaps): a text of these alone
+is set in Charis without reading a cmap, or loading fontTools to read it."""
+
+
 @functools.lru_cache(maxsize=64)
 def coverage(face: Face) -> frozenset[int]:
     """The code points `face` has a glyph for (its cmap)."""
+    from fontTools.ttLib import TTFont  # most covers are Latin: see CHARIS_BASICS
+
     font = TTFont(face.path, fontNumber=face.index, lazy=True)
     try:
         return frozenset(font.getBestCmap() or {})
@@ -145,7 +152,8 @@ def runs(text: str, style: Style, language: str) -> list[Run]:
     else per character, spaces and marks staying with the face before them. A character no
     face covers stays with Charis (and is reported by `missing`)."""
     needed = {ord(char) for char in text if _drawable(char)}
-    if needed <= coverage(charis(style)):  # most titles: no need to ask fontconfig
+    # Most titles: no need to ask fontconfig (nor, for Latin ones, to read Charis's cmap).
+    if needed <= CHARIS_BASICS or needed <= coverage(charis(style)):
         return [Run(text, charis(style))] if text else []
     faces = chain(style, language)
     for face in faces:
