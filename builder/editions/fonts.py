@@ -181,6 +181,9 @@ _SCRIPT_PACKAGES = (
     (re.compile(_HEBREW), "Hebrew", NOTO_HEBREW),
     (re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]"), "CJK", None),
 )
+_ANY_SCRIPT = re.compile("|".join(pattern.pattern for pattern, _, _ in _SCRIPT_PACKAGES))
+"""A letter of any of those scripts (right-to-left ones included): one search settles that a
+text (most books: their whole HTML) needs none of the five below."""
 RIGHT_TO_LEFT = re.compile(f"{_ARABIC}|{_HEBREW}")
 """Letters that need libraqm on the cover: joined (Arabic) and set right to left."""
 RAQM_HINT = (
@@ -192,6 +195,8 @@ RAQM_HINT = (
 def missing(text: str, language: str) -> list[str]:
     """One warning per script in `text` whose Noto family is not installed: the cover and
     the PDF would draw it with whatever else the system has, or as empty boxes."""
+    if not _ANY_SCRIPT.search(text):
+        return []
     warnings = []
     for pattern, script, fallback in _SCRIPT_PACKAGES:
         found = pattern.search(text)
