@@ -44,6 +44,12 @@ def _glyph_names(face: fonts.Face) -> dict[int, str]:
         font.close()
 
 
+@pytest.mark.parametrize("style", ["regular", "bold", "italic"])
+def test_charis_draws_every_basic_character(style: fonts.Style) -> None:
+    cmap = _glyph_names(fonts.charis(style))
+    assert cmap.keys() >= fonts.CHARIS_BASICS
+
+
 @pytest.mark.parametrize("language", sorted(TITLES))
 def test_every_character_of_the_cover_text_has_a_glyph(language: str) -> None:
     fallback = fonts.fallbacks(language)

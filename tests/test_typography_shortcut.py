@@ -9,10 +9,12 @@ import re
 import pytest
 
 from builder.stages.typography import _compiled_rules, required_characters
-from builder.stages.typography_rules import MARKS
+from builder.stages.typography_rules import MARKS, PROTECTED
 from tests.test_typography import _load
 
 ALPHABET = "aZ9 .-—–'\"’“”«»!?:;,(\u00a0\u202f\u2060\nMrDtis"
+URL_PIECES = ("http://", "HTTPS://", "ftp://", "www.", "WWW.", "a.com", "x.io/", "b-c.CO.uk/p",
+              ".org", "/", ":", "@", "_", "=", "e", "w")  # fmt: skip
 
 
 def texts() -> list[str]:
@@ -52,3 +54,20 @@ def test_every_match_has_a_needed_character(language: str) -> None:
 def test_required_characters(pattern: str, flags: int, needs: set[str] | None) -> None:
     found = required_characters(re.compile(pattern, flags))
     assert (set(found) if found is not None else None) == needs
+
+
+def test_every_protected_span_has_its_cue() -> None:
+    rng = random.Random(11)
+    samples = texts() + [
+        "".join(rng.choice(URL_PIECES + tuple(ALPHABET)) for _ in range(rng.randint(1, 10)))
+        for _ in range(6000)
+    ]
+    for protected in PROTECTED:
+        if protected.cue is None:
+            continue
+        regex = re.compile(protected.pattern, protected.flags)
+        cue = re.compile(protected.cue, protected.flags)
+        found = [text for text in samples if regex.search(text)]
+        assert len(found) > 50, protected.name  # the samples do hold such spans
+        for text in found:
+            assert cue.search(text), (protected.name, text)

@@ -170,6 +170,9 @@ def _package(template: EditionTemplate, kobo: bool, scenes: str) -> tuple[Entry,
         "epub3_pages": False,
         "landmark_title": words.gettext("Landmarks"),
         "package_direction": meta.direction == "rtl",
+        # The ZIP is only read back here (write() zips each reader's copy): deflating it
+        # and inflating it again cost a third of making the package.
+        "compresslevel": 0,
     }
     epub.write_epub(buffer, book, options)
     return _entries(buffer.getvalue(), template, kobo, documents, toc)

@@ -112,10 +112,16 @@ def system_face(family: str, style: Style) -> Face | None:
     return None
 
 
+CHARIS_BASICS = frozenset(range(0x20, 0x7F)) | frozenset(range(0xA0, 0x250)) - {0x149}
+"""Code points every bundled Charis face draws (printable ASCII, Latin-1, Latin Extended-A
+and -B but the deprecated `ŉ`: tests/test_fonts.py checks its cmaps): a text of these alone
+is set in Charis without reading a cmap, or loading fontTools to read it."""
+
+
 @functools.lru_cache(maxsize=64)
 def coverage(face: Face) -> frozenset[int]:
     """The code points `face` has a glyph for (its cmap)."""
-    from fontTools.ttLib import TTFont  # the cover and the PDF need it; a build's checks do not
+    from fontTools.ttLib import TTFont  # the PDF and non-Latin covers only: see CHARIS_BASICS
 
     font = TTFont(face.path, fontNumber=face.index, lazy=True)
     try:
@@ -146,7 +152,8 @@ def runs(text: str, style: Style, language: str) -> list[Run]:
     else per character, spaces and marks staying with the face before them. A character no
     face covers stays with Charis (and is reported by `missing`)."""
     needed = {ord(char) for char in text if _drawable(char)}
-    if needed <= coverage(charis(style)):  # most titles: no need to ask fontconfig
+    # Most titles: no need to ask fontconfig (nor, for Latin ones, to read Charis's cmap).
+    if needed <= CHARIS_BASICS or needed <= coverage(charis(style)):
         return [Run(text, charis(style))] if text else []
     faces = chain(style, language)
     for face in faces:
@@ -174,6 +181,9 @@ _SCRIPT_PACKAGES = (
     (re.compile(_HEBREW), "Hebrew", NOTO_HEBREW),
     (re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]"), "CJK", None),
 )
+_ANY_SCRIPT = re.compile("|".join(pattern.pattern for pattern, _, _ in _SCRIPT_PACKAGES))
+"""A letter of any of those scripts (right-to-left ones included): one search settles that a
+text (most books: their whole HTML) needs none of the five below."""
 RIGHT_TO_LEFT = re.compile(f"{_ARABIC}|{_HEBREW}")
 """Letters that need libraqm on the cover: joined (Arabic) and set right to left."""
 RAQM_HINT = (
@@ -201,6 +211,8 @@ def _text(template: EditionTemplate) -> str:
 def missing(text: str, language: str) -> list[str]:
     """One warning per script in `text` whose Noto family is not installed: the cover and
     the PDF would draw it with whatever else the system has, or as empty boxes."""
+    if not _ANY_SCRIPT.search(text):
+        return []
     warnings = []
     for pattern, script, fallback in _SCRIPT_PACKAGES:
         found = pattern.search(text)

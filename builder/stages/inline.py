@@ -192,7 +192,10 @@ def _texts(text: str, offset: int, positions: Positions) -> list[Text]:
     """Text tokens for `text`, one per source line it spans, so that every position inside
     a token is its column plus an offset (the joining space ends the previous line's token).
     The backslash of an escaped star is dropped, and a new token starts at the star."""
-    cuts = {0, *(cut - offset for cut in positions.line_starts(offset, offset + len(text)))}
+    starts = positions.line_starts(offset, offset + len(text))
+    if not starts and "\\" not in text:  # most runs: inside one line, no escaped star
+        return [Text(text, *positions.at(offset))] if text else []
+    cuts = {0, *(cut - offset for cut in starts)}
     escapes = {match.start() for match in ESCAPED_STAR.finditer(text)}
     cuts |= {escape + 1 for escape in escapes}
     ordered = sorted(cuts)

@@ -66,7 +66,8 @@ found unless a story's legend declares them."""
 
 # A code is a word of its own: no letter, digit or slash touches it, except CJK characters,
 # since Chinese, Japanese and Korean set words without spaces (`Y/Nは`, `和Y/N`).
-_LATIN_WORD = r"(?:(?![\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff])[\w/])"
+# (CJK has no case: `(?-i:` spares re case-folding 30,000 characters when it compiles.)
+_LATIN_WORD = r"(?:(?-i:(?![\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]))[\w/])"
 # The case endings of a name that ends in a consonant (Алекс, Jan, Petr), Cyrillic and Latin
 # (Serbian writes both): a closed list, so that an honorific (`Y/N-сан`, `Y/N-chan`) stays
 # text after the code.
@@ -90,8 +91,14 @@ written-out ending cannot follow."""
 
 # Text that looks like a URL or a domain path is never searched: `a.com/y/n` stays.
 URL = re.compile(r"(?:https?://|www\.)\S+|[\w-]+(?:\.[\w-]+)+/\S*", re.IGNORECASE)
+URL_CUE = re.compile(r"\.[\w-]+/|/(?<=://)|\.(?<=www\.)", re.IGNORECASE)
+"""Found in every text URL finds an address in (`://`, `www.` or `.name/`), and quickly: it
+starts with a character, where URL starts with a run of word characters tried everywhere."""
 ARTICLE = re.compile(r"(?:^|(?<=\s)|(?<=[\"“‘(]))(?P<article>[Aa][Nn]?)\s+$")
 SENTENCE_END = re.compile(r"(?:^|[.!?…]|[.!?…][\"'”’)\]]+)$")
+_AFTER_SENTENCE_END = "\"'”’)]\n"
+"""What SENTENCE_END allows after the sentence mark (its `$` also matches before a final line
+end)."""
 OPENING_PUNCTUATION = "\"'“‘«„([{—–- \u00a0"
 
 
@@ -177,15 +184,45 @@ def pattern(codes: Iterable[str], language: str = "en") -> re.Pattern[str]:
 
 def find(manuscript: Manuscript) -> Manuscript:
     """The manuscript with every placeholder in its text turned into a Slot."""
-    finder = pattern(table(manuscript.meta), manuscript.meta.language)
+    codes = table(manuscript.meta)
+    finder = pattern(codes, manuscript.meta.language)
+    reach = slash_reach(codes)
 
     def code_of(match: re.Match[str]) -> str:
-        groups = ("round", "square", "curly", "bare")
-        return canonical(next(match.group(name) for name in groups if match.group(name)))
+        written = match["round"] or match["square"] or match["curly"] or match["bare"]
+        return canonical(written)
 
     return map_paragraphs(
-        manuscript, lambda paragraph: _find_in_paragraph(paragraph, finder, code_of)
+        manuscript, lambda paragraph: _find_in_paragraph(paragraph, finder, code_of, reach)
     )
+
+
+def slash_reach(codes: Iterable[str]) -> int:
+    """How far after its start a match of `pattern(codes)` has its first slash at most: an
+    opening bracket and the longest first part of a code (`Y/L/N`: 1, an undeclared code: 1)."""
+    return 1 + max((len(code.split("/")[0]) for code in codes), default=1)
+
+
+def _matches(finder: re.Pattern[str], text: str, reach: int | None) -> Iterator[re.Match[str]]:
+    """`finder.finditer(text)`. With a `reach` (every match has a slash at most that many
+    characters after its start, see slash_reach), the pattern is only tried at the few
+    positions before each slash: it starts with a lookbehind, so a search would try it at
+    every position of the text."""
+    if reach is None:
+        yield from finder.finditer(text)
+        return
+    position = 0
+    slash = text.find("/")
+    while slash != -1:
+        # Starts further back would reach this slash only past `reach`; starts before
+        # `position` were tried for an earlier slash (or are inside the last match).
+        for start in range(max(position, slash - reach), slash + 1):
+            match = finder.match(text, start)
+            if match:
+                yield match
+                position = match.end()
+                break
+        slash = text.find("/", max(position, slash + 1))
 
 
 def find_aliases(manuscript: Manuscript, aliases: Sequence[str]) -> Manuscript:
@@ -210,7 +247,7 @@ def find_aliases(manuscript: Manuscript, aliases: Sequence[str]) -> Manuscript:
         return declared[match.group().casefold()]
 
     return map_paragraphs(
-        manuscript, lambda paragraph: _find_in_paragraph(paragraph, finder, code_of)
+        manuscript, lambda paragraph: _find_in_paragraph(paragraph, finder, code_of, None)
     )
 
 
@@ -220,15 +257,18 @@ def alias_info(alias: str) -> PlaceholderInfo:
 
 
 def _find_in_paragraph(
-    paragraph: Paragraph, finder: re.Pattern[str], code_of: Callable[[re.Match[str]], str]
+    paragraph: Paragraph,
+    finder: re.Pattern[str],
+    code_of: Callable[[re.Match[str]], str],
+    reach: int | None,
 ) -> Paragraph:
     tokens: list[Inline] = []
     for token in paragraph.inlines:
         if isinstance(token, Text):
-            tokens.extend(_split_text(token, finder, code_of, _text_before(tokens)))
+            tokens.extend(_split_text(token, finder, code_of, reach, tokens[:]))
         else:
             tokens.append(token)
-    return replace(paragraph, inlines=tuple(tokens))
+    return Paragraph(tuple(tokens), paragraph.line)
 
 
 def _text_before(tokens: Sequence[Inline]) -> str:
@@ -243,14 +283,19 @@ def _split_text(
     token: Text,
     finder: re.Pattern[str],
     code_of: Callable[[re.Match[str]], str],
-    preceding: str,
+    reach: int | None,
+    earlier: Sequence[Inline],
 ) -> Iterator[Inline]:
+    """The token cut at its placeholders; `earlier`: the paragraph's tokens before it."""
     text = token.text
     excluded: list[tuple[int, int]] | None = None
+    preceding: str | None = None
     position = 0
-    for match in finder.finditer(text):
+    for match in _matches(finder, text, reach):
         if excluded is None:  # web addresses are looked for only where a code was found
-            excluded = [found.span() for found in URL.finditer(text)]
+            addresses = URL.finditer(text) if URL_CUE.search(text) else ()
+            excluded = [found.span() for found in addresses]
+            preceding = _text_before(earlier)
         if any(start < match.end() and match.start() < end for start, end in excluded):
             continue
         before = text[position : match.start()]
@@ -260,7 +305,7 @@ def _split_text(
             before = before[: article_match.start()]
         if before:
             yield Text(before, token.line, token.column + position)
-        context = preceding + text[: match.start()]
+        context = f"{preceding}{text[: match.start()]}"
         yield Slot(
             code=code_of(match),
             written=match.group(),
@@ -271,12 +316,19 @@ def _split_text(
             variant=match.groupdict().get("ending") or "",
         )
         position = match.end()
-    if position < len(text):
+    if position == 0 and text:
+        yield token
+    elif position < len(text):
         yield Text(text[position:], token.line, token.column + position)
 
 
 def _starts_sentence(preceding: str) -> bool:
-    return bool(SENTENCE_END.search(preceding.rstrip(OPENING_PUNCTUATION)))
+    text = preceding.rstrip(OPENING_PUNCTUATION)
+    # A match ends the text: a sentence mark with only closing marks after it, so the search
+    # may start at the last other character (searching the whole paragraph so far from its
+    # start made this quadratic in a paragraph's codes).
+    last = len(text.rstrip(_AFTER_SENTENCE_END)) - 1
+    return bool(SENTENCE_END.search(text, max(last, 0)))
 
 
 def slots(paragraphs: Iterable[Paragraph | None]) -> Iterator[Slot]:

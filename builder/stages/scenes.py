@@ -48,7 +48,7 @@ def scene_break(line: str) -> SceneBreak | None:
     """The break a line makes, or None when the line is text."""
     stripped = line.strip()
     indent = len(line) - len(line.lstrip())
-    if not stripped:
+    if not stripped or _starts_prose(stripped[0]):
         return None
     marker, rest = _split_marker(stripped)
     if not marker:
@@ -66,6 +66,13 @@ def scene_break(line: str) -> SceneBreak | None:
     caption_text = _trim_caption(caption_text, symbols)
     column = indent + stripped.index(caption_text) + 1
     return SceneBreak(marker, caption_text, column)
+
+
+def _starts_prose(first: str) -> bool:
+    """Whether a line starting with `first` is text for sure (most lines): no marker starts
+    with a letter or digit but the letter ornaments' `o`, `0` and `x`, nor with a quote or
+    a bracket."""
+    return (first.isalnum() and first not in "oO0xX") or first in PROSE_PUNCTUATION
 
 
 def _split_marker(stripped: str) -> tuple[str, str]:

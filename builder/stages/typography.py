@@ -11,6 +11,7 @@ from __future__ import annotations
 import bisect
 import functools
 import importlib
+import itertools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -51,6 +52,7 @@ class _Compiled:
     included); None when the pattern promises none."""
 
 
+@functools.cache
 def _language(language: str) -> str:
     primary = language.strip().lower().replace("_", "-").split("-")[0]
     return primary if primary in MARKS else "en"
@@ -79,6 +81,8 @@ def _replacer(rule: Rule, marks: Marks) -> Callable[[re.Match[str]], str]:
     replacement = rule.replacement
     if isinstance(replacement, str):
         template = _fill_replacement(replacement, marks)
+        if "\\" not in template:  # no group references: re would parse it at every match
+            return lambda match: template
         return lambda match: match.expand(template)
 
     def call(match: re.Match[str]) -> str:
@@ -176,11 +180,19 @@ class _Required:
         return frozenset({char, char.lower(), char.upper()}) if ignore_case else frozenset(char)
 
 
+_Guarded = tuple[re.Pattern[str], frozenset[str] | None, re.Pattern[str] | None]
+"""A protected pattern, the characters one of which its every match holds, and its cue."""
+
+
 @functools.cache
-def _protected_patterns() -> tuple[tuple[re.Pattern[str], frozenset[str] | None], ...]:
-    """Each protected pattern with the characters one of which its every match holds."""
-    compiled = (re.compile(pattern, flags) for _name, pattern, flags in PROTECTED)
-    return tuple((regex, required_characters(regex)) for regex in compiled)
+def _protected_patterns() -> tuple[_Guarded, ...]:
+    """Each protected pattern with what a text must hold for it to find a span there."""
+    found = []
+    for protected in PROTECTED:
+        regex = re.compile(protected.pattern, protected.flags)
+        cue = re.compile(protected.cue, protected.flags) if protected.cue else None
+        found.append((regex, required_characters(regex), cue))
+    return tuple(found)
 
 
 def _ahead(text: str, after: str) -> str:
@@ -218,29 +230,32 @@ def _split_protected(
     return parts
 
 
-def _protected(window: str) -> list[tuple[int, int]]:
-    """Where URLs, domains and code are in `window`: never typeset."""
-    present = frozenset(window)
+def _protected(window: str, present: frozenset[str] | None = None) -> list[tuple[int, int]]:
+    """Where URLs, domains and code are in `window` (whose characters are `present`, if
+    known): never typeset."""
+    if present is None:
+        present = frozenset(window)
     return [
         match.span()
-        for pattern, needs in _protected_patterns()
-        if needs is None or not needs.isdisjoint(present)
+        for pattern, needs, cue in _protected_patterns()
+        if (needs is None or not needs.isdisjoint(present)) and (cue is None or cue.search(window))
         for match in pattern.finditer(window)
     ]
 
 
-def _apply(rule: _Compiled, parts: list[_Part]) -> list[_Part]:
-    """One rule over the working string; matches must lie wholly inside one free part."""
-    joined = "".join(part[0] for part in parts)
-    starts: list[int] = []
-    offset = 0
-    for part in parts:
-        starts.append(offset)
-        offset += len(part[0])
-    edits: dict[int, list[tuple[int, int, str]]] = {}
+def _apply(rule: _Compiled, parts: list[_Part], joined: str) -> tuple[list[_Part], str]:
+    """One rule over the working string `joined` (the parts' text); matches must lie wholly
+    inside one free part. Returns the parts (the same list when nothing changed) and the text
+    put in."""
     # Searching from the end of the preceding context: lookbehinds still see it, and `\A`
     # only matches when there is no preceding context, i.e. at the paragraph's start.
-    for match in rule.regex.finditer(joined, len(parts[0][0])):
+    matches = rule.regex.finditer(joined, len(parts[0][0]))
+    first = next(matches, None)
+    if first is None:  # most rules find nothing in most paragraphs
+        return parts, ""
+    starts = list(itertools.accumulate((len(part[0]) for part in parts[:-1]), initial=0))
+    edits: dict[int, list[tuple[int, int, str]]] = {}
+    for match in itertools.chain((first,), matches):
         start, end = match.span()
         found = bisect.bisect_right(starts, start) - 1
         # An empty match at a part's end belongs to that part, not to the next one.
@@ -252,8 +267,9 @@ def _apply(rule: _Compiled, parts: list[_Part]) -> list[_Part]:
                 edits.setdefault(index, []).append((start - low, end - low, rule.replace(match)))
                 break
     if not edits:
-        return parts
+        return parts, ""
     result: list[_Part] = []
+    inserted: list[str] = []
     for index, (piece, frozen, owner) in enumerate(parts):
         if index in edits:
             chunks: list[str] = []
@@ -261,13 +277,14 @@ def _apply(rule: _Compiled, parts: list[_Part]) -> list[_Part]:
             for start, end, replacement in edits[index]:
                 chunks.append(piece[last:start])
                 chunks.append(replacement)
+                inserted.append(replacement)
                 last = end
             chunks.append(piece[last:])
             piece = "".join(chunks)
         # An emptied free part is dropped so nothing is inserted between frozen neighbours.
         if frozen or piece:
             result.append((piece, frozen, owner))
-    return result
+    return result, "".join(inserted)
 
 
 def typeset(text: str, *, before: str = "", after: str = "", language: str = "en") -> str:
@@ -286,22 +303,25 @@ def typeset(text: str, *, before: str = "", after: str = "", language: str = "en
     return "".join(part[0] for part in _run_rules(parts, language)[1:-1])
 
 
-def _run_rules(parts: list[_Part], language: str) -> list[_Part]:
-    """Every rule of the language, in order, over the working string's free parts."""
+def _run_rules(
+    parts: list[_Part], language: str, present: frozenset[str] | None = None
+) -> list[_Part]:
+    """Every rule of the language, in order, over the working string's free parts (`present`:
+    the characters of the parts' text, or more, if known)."""
     joined = "".join(part[0] for part in parts)
-    present = frozenset(joined)
+    if present is None:
+        present = frozenset(joined)
     for rule in _compiled_rules(_language(language)):
         # Most rules find nothing in most runs: a look for the characters the rule needs, or
-        # else one search, settles that without the bookkeeping _apply needs to place an edit.
+        # else _apply's first search, settles that without the bookkeeping of placing edits.
         if rule.needs is not None and rule.needs.isdisjoint(present):
             continue
-        if rule.regex.search(joined, len(parts[0][0])) is None:
-            continue
-        changed = _apply(rule, parts)
+        changed, inserted = _apply(rule, parts, joined)
         if changed is not parts:
             parts = changed
             joined = "".join(part[0] for part in parts)
-            present = frozenset(joined)
+            # Characters a rule removed may stay in the set: it only lets rules be skipped.
+            present = present.union(inserted)
     return parts
 
 
@@ -316,7 +336,9 @@ def typeset_paragraph(paragraph: Paragraph, language: str = "en") -> Paragraph:
     tokens = paragraph.inlines
     printed = [_printed(token) for token in tokens]
     parts: list[_Part] = [("", True, _CONTEXT)]
-    protected = _protected("".join(printed))
+    joined = "".join(printed)  # the context parts are empty: this is the parts' text too
+    present = frozenset(joined)
+    protected = _protected(joined, present)
     offset = 0
     for index, (token, text) in enumerate(zip(tokens, printed, strict=True)):
         if isinstance(token, Text):
@@ -328,13 +350,13 @@ def typeset_paragraph(paragraph: Paragraph, language: str = "en") -> Paragraph:
     parts.append(("", True, _CONTEXT))
     if any(isinstance(token, Text) for token in tokens):
         pieces: list[list[str]] = [[] for _ in tokens]
-        for piece, _frozen, owner in _run_rules(parts, language)[1:-1]:
+        for piece, _frozen, owner in _run_rules(parts, language, present)[1:-1]:
             pieces[owner].append(piece)
         printed = ["".join(found) for found in pieces]
     result: list[Text | Markup | Slot] = []
     for index, token in enumerate(tokens):
-        if isinstance(token, Text):
-            result.append(replace(token, text=printed[index]))
+        if isinstance(token, Text):  # (dataclasses.replace costs ten times a constructor)
+            result.append(Text(printed[index], token.line, token.column))
         elif isinstance(token, Slot):
             result.append(
                 replace(
@@ -345,7 +367,7 @@ def typeset_paragraph(paragraph: Paragraph, language: str = "en") -> Paragraph:
             )
         else:
             result.append(token)
-    return replace(paragraph, inlines=tuple(result))
+    return Paragraph(tuple(result), paragraph.line)
 
 
 def _printed(token: Text | Markup | Slot) -> str:

@@ -150,7 +150,7 @@ _ELISIONS = r"(?i:tis|twas|twere|til|em|cause|cos|bout|nuff|cept|kay|n)\b"
 RULES: tuple[Rule, ...] = (
     Rule(
         "primes",
-        r"(?<![\w.,'])(\d{1,3})'([ ]?)(\d{1,2}(?:\.\d+)?)\"",
+        r"(\d(?<![\w.,']\d)\d{0,2})'([ ]?)(\d{1,2}(?:\.\d+)?)\"",
         r"\1" + PRIME + r"\2\3" + DOUBLE_PRIME,
         "Feet and inches, minutes and seconds (`5'6\"`, `3'20\"`) take primes, not quotes "
         "(Standard Ebooks). A lone `6'` may be a closing quote and stays for the quote rules.",
@@ -185,32 +185,32 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "em_dash_double_hyphen",
-        r"(?<!-)-{2,3}(?!-)",
+        r"-(?<!--)-{1,2}(?!-)",
         EM_DASH,
         "`--` and `---` are em dashes; longer runs are drawn lines and stay.",
     ),
     Rule(
         "em_dash_spaced_hyphen",
-        r"(?<=[ \t])-(?=[ \t])",
+        r"-(?<=[ \t]-)(?=[ \t])",
         EM_DASH,
         "A hyphen with spaces on both sides is an em dash typed on a keyboard without one.",
     ),
     Rule(
         "en_dash_range",
-        r"(?<![\w\-–./:,])(\d{1,4})-(\d{1,4})(?![\w\-–]|[.,/:]\d)",
+        r"(\d(?<![\w\-–./:,]\d)\d{0,3})-(\d{1,4})(?![\w\-–]|[.,/:]\d)",
         _en_dash_range,
         "Two numbers joined by a hyphen are a range: en dash (conservative, see _en_dash_range).",
     ),
     Rule(
         "en_dash_range_joiners",
-        r"(?<=\d)–(?=\d)",
+        r"–(?<=\d–)(?=\d)",
         WORD_JOINER + EN_DASH + WORD_JOINER,
         "A range's en dash is held to its numbers by word joiners (`1990⁠–⁠2000`), as "
         "Standard Ebooks does: a line never breaks inside a range.",
     ),
     Rule(
         "em_dash_cutoff",
-        r"(?<=[^\W_]|[ \t])-(?=[" + NARROW_NBSP + NBSP + r"]?[\"'{CLOSE}](?![^\W_])|\Z)",
+        r"-(?<=[^\W_]-|[ \t]-)(?=[" + NARROW_NBSP + NBSP + r"]?[\"'{CLOSE}](?![^\W_])|\Z)",
         EM_DASH,
         "A hyphen ending a quotation or the paragraph marks words cut off: em dash. "
         "Stutters (`S-stop`) are followed by a letter and stay hyphens.",
@@ -236,7 +236,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "word_joiner",
-        r"(?<=[^\s" + WORD_JOINER + r"])—",
+        r"—(?<=[^\s" + WORD_JOINER + r"]—)",
         WORD_JOINER + EM_DASH,
         "A word joiner keeps an em dash from starting a line (not at the paragraph start, nor "
         "after a space: Russian's spaced em dash, a Spanish raya opening an aside).",
@@ -245,34 +245,37 @@ RULES: tuple[Rule, ...] = (
         "nbsp_honorific",
         # The title is looked behind at, not matched, so that it may be a reader slot's word
         # (`Mrs` read as `Mr` or `Mx`) while the full stop and space are the author's text.
-        "(?:"
-        + "|".join(rf"(?<=(?<![\w.]){title})" for title in HONORIFICS)
-        + r")\.[ ](?=[^\W\d_])",
+        # The full stop comes first and the lookbehinds read it again: a pattern that starts
+        # with a character is searched for that character, one that starts with a lookbehind
+        # is tried at every position of the text (six times slower on prose).
+        r"\.(?:"
+        + "|".join(rf"(?<=(?<![\w.]){title}\.)" for title in HONORIFICS)
+        + r")[ ](?=[^\W\d_])",
         "." + NBSP,
         "A title is never separated from the name that follows it by a line break.",
     ),
     Rule(
         "apostrophe_elision",
-        r"(?<![^\W_])'(?=" + _ELISIONS + ")",
+        r"'(?<![^\W_]')(?=" + _ELISIONS + ")",
         "{AP}",
         "Known elisions at a word's start (`'til`, `'em`, `rock 'n' roll`) take an "
         "apostrophe, not an opening quote.",
     ),
     Rule(
         "apostrophe_decade",
-        r"(?<![\d'])'(?=\d\d(?:s\b|\b))",
+        r"'(?<![\d']')(?=\d\d(?:s\b|\b))",
         "{AP}",
         "Abbreviated years (`'90s`, `'07`) take an apostrophe, not an opening quote.",
     ),
     Rule(
         "apostrophe_in_word",
-        r"(?<=[^\W_])'(?=[^\W_])",
+        r"'(?<=[^\W_]')(?=[^\W_])",
         "{AP}",
         "A quote between letters is an apostrophe (`don't`, `O'Brien`).",
     ),
     Rule(
         "open_double",
-        r"(?<![^" + _OPENING_CONTEXT + r"])\"" + _NOT_AFTER_OPENING,
+        r"\"(?<![^" + _OPENING_CONTEXT + r"]\")" + _NOT_AFTER_OPENING,
         "{O2}",
         "A double quote after a space, bracket, dash or opening quote (or at the start) and "
         "before a word opens.",
@@ -285,7 +288,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "open_single",
-        r"(?<![^" + _OPENING_CONTEXT + r"])'" + _NOT_AFTER_OPENING,
+        r"'(?<![^" + _OPENING_CONTEXT + r"]')" + _NOT_AFTER_OPENING,
         "{O1}",
         "A single quote where a double one would open opens a nested quotation.",
     ),
@@ -342,24 +345,49 @@ RULES: tuple[Rule, ...] = (
     ),
 )
 """The rules, in the order they are applied: dots and dashes first, so that the quote
-rules see the final dashes as context."""
+rules see the final dashes as context. A pattern starts with a character where it can, its
+lookbehind reading it again (`-(?<=[ \t]-)`, not `(?<=[ \t])-`): re searches for a first
+character, and tries a pattern that starts with a lookbehind at every position."""
 
-PROTECTED: tuple[tuple[str, str, int], ...] = (
-    (
+TOP_LEVEL_DOMAINS = ("com", "net", "org", "edu", "gov", "io", "co", "uk", "de", "fr", "me", "tv",
+                     "info", "app", "dev", "blog", "xyz", "ly", "gg", "ca", "au", "jp")  # fmt: skip
+"""The endings that make `name.ending` a domain in running text."""
+_DOMAIN_ENDING = "(?:" + "|".join(TOP_LEVEL_DOMAINS) + r")\b"
+
+
+@dataclass(frozen=True, slots=True)
+class Protected:
+    """Spans no rule may change."""
+
+    name: str
+    """Stable identifier."""
+    pattern: str
+    """The regular expression of the spans."""
+    flags: int
+    """Its `re` flags (the cue's too)."""
+    cue: str | None = None
+    """A quick pattern (it starts with a character) in every text `pattern` finds a span in
+    (a URL has `://` or `www.`): a text without it is not searched."""
+
+
+PROTECTED: tuple[Protected, ...] = (
+    Protected(
         # A URL may hold `'` but never ends with one (or with the sentence's punctuation),
         # so quotes typed around it are still curled.
         "url",
         r"(?:(?:https?|ftp)://|\bwww\.)[^\s<>\"“”‘’«»]*[^\s<>\"'“”‘’«».,;:!?)\]}…]",
         re.IGNORECASE,
+        cue=r"/(?<=://)|\.(?<=www\.)",
     ),
-    (
+    Protected(
         "domain",
         r"(?<![\w.@-])(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+"
-        r"(?:com|net|org|edu|gov|io|co|uk|de|fr|me|tv|info|app|dev|blog|xyz|ly|gg|ca|au|jp)\b"
-        r"(?:/[^\s<>\"“”‘’«»]*[^\s<>\"'“”‘’«».,;:!?)\]}…])?",
+        + _DOMAIN_ENDING
+        + r"(?:/[^\s<>\"“”‘’«»]*[^\s<>\"'“”‘’«».,;:!?)\]}…])?",
         re.IGNORECASE,
+        cue=r"\." + _DOMAIN_ENDING,
     ),
-    (
+    Protected(
         # A run of word and path/operator characters holding `_ / = \` is code or a path
         # (`snake_case--x`, `a/b`, `x=1`); trailing `. : -` are the sentence's, not the code's.
         "code",
@@ -368,4 +396,4 @@ PROTECTED: tuple[tuple[str, str, int], ...] = (
         0,
     ),
 )
-"""Spans no rule may change: (name, pattern, flags)."""
+"""Spans no rule may change."""
