@@ -4,6 +4,7 @@ update` (the shortcut `ficpress build URL` is the build command's)."""
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from builder.cli.commands import formats_of
 from builder.cli.console import Console
@@ -27,6 +28,7 @@ def import_(arguments: argparse.Namespace, console: Console) -> int:
 
 def update(arguments: argparse.Namespace, console: Console) -> int:
     """Each manuscript in turn; one that fails is reported and the others go on."""
+    from builder import anthology
     from builder.importers import update as updating  # the HTTP client loads only here
     from builder.importers.web import FetchOptions
 
@@ -35,6 +37,9 @@ def update(arguments: argparse.Namespace, console: Console) -> int:
     status = 0
     for path in arguments.manuscripts:
         try:
+            if anthology.is_collection(path):
+                status = max(status, _update_collection(path, arguments, console))
+                continue
             result = updating.update(path, options)
         except FicpressError as error:
             if len(arguments.manuscripts) == 1:
@@ -51,3 +56,25 @@ def update(arguments: argparse.Namespace, console: Console) -> int:
             for output in built.outputs:
                 console.info(f"wrote {output} ({output.stat().st_size / 1024:.0f} KiB)")
     return status
+
+
+def _update_collection(path: Path, arguments: argparse.Namespace, console: Console) -> int:
+    """A collection file: its series or masterlist fetched again (builder.importers.
+    update_collection); with --build, its book rebuilt when anything changed."""
+    from builder import anthology
+    from builder.importers.update_collection import update_collection
+    from builder.importers.web import FetchOptions
+
+    result = update_collection(path, FetchOptions(cookies=arguments.cookies))
+    console.info("\n".join(result.report))
+    if arguments.build and result.changed:
+        built = anthology.build(
+            anthology.read(path),
+            formats=formats_of(arguments),
+            out_dir=arguments.out,
+            step=console.step,
+        )
+        console.done()
+        for output in built.outputs:
+            console.info(f"wrote {output} ({output.stat().st_size / 1024:.0f} KiB)")
+    return max((error.exit_code for error in result.failures), default=0)

@@ -16,6 +16,7 @@ fingerprints), and:
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,14 +50,31 @@ class UpdateResult:
 
 def update(path: Path, options: web.FetchOptions | None = None) -> UpdateResult:
     """Fetch the story `path` was imported from and append its new chapters."""
-    source = manuscript.read(path)  # a manuscript build would refuse is not updated
-    address = source.meta.source or ""
+    fetched = web.fetch_draft(source_of(path), options)
+    result, content = merge(path, fetched)
+    if content is not None:
+        write_atomic(path, content.encode("utf-8"))
+    return result
+
+
+def source_of(path: Path) -> str:
+    """The web address the manuscript at `path` was imported from; a usage error if it has
+    none (or a manuscript build would refuse)."""
+    address = manuscript.read(path).meta.source or ""
+    if not re.match(r"(?i)https?://", address):
+        raise UsageError("was not imported from a link: its 'source:' is no web address", path=path)
+    return address
+
+
+def merge(path: Path, fetched: drafts.Draft) -> tuple[UpdateResult, str | None]:
+    """What updating the manuscript at `path` with the story as `fetched` again finds, and the
+    manuscript's new text (checked as `build` reads it; None: nothing to write). Nothing is
+    written here, so that a collection's update can check every story before writing any."""
+    address = source_of(path)
     text = path.read_text(encoding="utf-8")
     front = FRONT.match(text)
     fields = yaml.safe_load(front["front"]) if front else None
     known = fields.get("chapter_ids") if isinstance(fields, dict) else None
-    if not re.match(r"(?i)https?://", address):
-        raise UsageError("was not imported from a link: its 'source:' is no web address", path=path)
     if front is None or not isinstance(known, list) or not known:
         raise UsageError(
             "does not say which chapters it has ('chapter_ids:'); import its link again "
@@ -64,7 +82,6 @@ def update(path: Path, options: web.FetchOptions | None = None) -> UpdateResult:
             path=path,
         )
     known = [str(value) for value in known]
-    fetched = web.fetch_draft(address, options)
     chapters = drafts.chapters(fetched.blocks)
     ids = [drafts.chapter_id(chapter) for chapter in chapters]
     report = [f"fetched {address}: {len(chapters)} chapter(s)"]
@@ -73,7 +90,7 @@ def update(path: Path, options: web.FetchOptions | None = None) -> UpdateResult:
             f"the source has {len(chapters)} chapter(s), fewer than the manuscript's "
             f"{len(known)}; nothing changed"
         )
-        return UpdateResult(path, 0, 0, tuple(report))
+        return UpdateResult(path, 0, 0, tuple(report)), None
     for number, (old, new) in enumerate(zip(known, ids, strict=False), 1):
         if old != new:
             report.append(
@@ -83,7 +100,7 @@ def update(path: Path, options: web.FetchOptions | None = None) -> UpdateResult:
     added = chapters[len(known) :]
     if not added:
         report.append("no new chapters")
-        return UpdateResult(path, 0, 0, tuple(report))
+        return UpdateResult(path, 0, 0, tuple(report)), None
     body = text[front.end() :].rstrip("\n")
     heading = chapters[0][0]
     if len(known) == 1 and heading.kind == "heading" and not re.search(r"(?m)^# ", body):
@@ -95,13 +112,7 @@ def update(path: Path, options: web.FetchOptions | None = None) -> UpdateResult:
     head = IDS_BLOCK.sub(lambda _: ids_text, front["front"], count=1)
     content = front["open"] + head + front["close"] + body + "\n\n" + appended + "\n"
     check(content, path, path)
-    write_atomic(path, content.encode("utf-8"))
-    words = sum(
-        len(WORD.findall(block.text))
-        for chapter in added
-        for block in chapter
-        if block.kind != "heading"
-    )
+    words = count_words(block for chapter in added for block in chapter)
     legend = fields.get("placeholders") if isinstance(fields, dict) else None
     missing = [
         code for code in fetched.meta.get("placeholders") or {} if code not in (legend or {})
@@ -113,7 +124,12 @@ def update(path: Path, options: web.FetchOptions | None = None) -> UpdateResult:
         )
     count = len(added)
     report.append(f"{count} new chapter{'s' if count != 1 else ''} ({words:,} words)")
-    return UpdateResult(path, count, words, tuple(report))
+    return UpdateResult(path, count, words, tuple(report)), content
+
+
+def count_words(blocks: Iterable[drafts.Block]) -> int:
+    """Words in the text of `blocks`, headings aside (what `1 new chapter (63 words)` counts)."""
+    return sum(len(WORD.findall(block.text)) for block in blocks if block.kind != "heading")
 
 
 def _title(chapter: list[drafts.Block]) -> str:
