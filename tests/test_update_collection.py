@@ -90,6 +90,7 @@ def test_a_masterlist_gains_its_new_stories_and_the_users_edits_stay(
     assert main(["update", str(collection)]) == 0
     out = capsys.readouterr().out
     assert f"{folder / 'two-chairs.md'}: no longer listed at {MASTERLIST}; left in place" in out
+    assert f"{folder / 'two-chairs.md'}: no new chapters" in out  # its own post still is there
     assert "no new stories" in out
     assert collection.read_text(encoding="utf-8") == text
     assert (folder / "two-chairs.md").exists()
@@ -127,7 +128,15 @@ def test_a_series_update_keeps_a_flow_list_and_leaves_a_work_taken_out_by_the_us
     assert main(["update", str(collection)]) == 0
     out = capsys.readouterr().out
     assert f"{folder / 'low-tide.md'}: no longer listed at {SERIES}; left in place" in out
-    assert (folder / "low-tide.md").exists()
+    assert f"{folder / 'low-tide.md'}: no new chapters" in out
+    # ...and when the work itself is gone, that is said and the manuscript left too.
+    replay.queue("/series/700", Answer(200, HTML, (series[:start] + series[end:]).encode()))
+    replay.queue("/works/5002", Answer(404, {"Content-Type": "text/plain"}, b"not found"))
+    low_tide = (folder / "low-tide.md").read_bytes()
+    assert main(["update", str(collection)]) == 0
+    out = capsys.readouterr().out
+    assert f"{folder / 'low-tide.md'}: {AO3}/works/5002: error:" in out
+    assert (folder / "low-tide.md").read_bytes() == low_tide
 
 
 def test_a_collection_that_cannot_be_updated_is_one_error_and_nothing_written(

@@ -85,16 +85,18 @@ def update_collection(path: Path, options: web.FetchOptions | None = None) -> Co
             continue
         known.add(_key(story_address))
         work = by_address.get(_key(story_address))
-        if work is None:
-            missed = skipped_by_address.get(_key(story_address))
-            result.report.append(
-                f"{story}: could not be fetched ({missed.error}); left as it is"
-                if missed is not None
-                else f"{story}: no longer listed at {address}; left in place"
-            )
+        missed = skipped_by_address.get(_key(story_address))
+        if missed is not None:
+            result.report.append(f"{story}: could not be fetched ({missed.error}); left as it is")
             continue
         try:
-            merged, content = updating.merge(story, _finished(work.story))
+            if work is not None:
+                merged, content = updating.merge(story, _finished(work.story))
+            else:
+                # Taken out of the list upstream (or added by the user from elsewhere): its
+                # own address may still hold it.
+                result.report.append(f"{story}: no longer listed at {address}; left in place")
+                merged, content = _on_its_own(story, story_address, options, result.report)
         except FicpressError as error:
             result.failures.append(error)
             result.report.append(str(error))
@@ -118,6 +120,19 @@ def update_collection(path: Path, options: web.FetchOptions | None = None) -> Co
         result.changed = True
     _add_new(collection, [work for work in fetched if _key(work.address) not in known], result)
     return result
+
+
+def _on_its_own(
+    story: Path, address: str, options: web.FetchOptions | None, report: list[str]
+) -> tuple[updating.UpdateResult, str | None]:
+    """A listed story the list no longer shows, updated from its own address; a work gone
+    upstream altogether is reported and left (no failure: that is what happens to works)."""
+    try:
+        fetched = web.fetch_draft(address, options)
+    except FetchError as error:
+        report.append(f"{story}: {error}; left as it is")
+        return updating.UpdateResult(story, 0, 0, ()), None
+    return updating.merge(story, fetched)
 
 
 def _fetch(
