@@ -157,8 +157,8 @@ def test_a_collection_that_cannot_be_updated_is_one_error_and_nothing_written(
     collection.write_bytes(files[collection])
     replay.queue("/post/910/masterlist", Answer(404, {"Content-Type": "text/plain"}, b"gone"))
     replay.queue("/post/910/masterlist", Answer(404, {"Content-Type": "text/plain"}, b"gone"))
-    assert main(["update", str(collection)]) != 0
+    assert main(["update", str(collection)]) == 2
     captured = capsys.readouterr()
-    assert captured.err.count("\n") == 1 and "error:" in captured.err
+    assert captured.err.count("\n") == 1 and captured.err.startswith(f"{MASTERLIST}: error:")
     assert "Traceback" not in captured.err
     assert {path: path.read_bytes() for path in folder.iterdir()} == files

@@ -209,7 +209,13 @@ def parser() -> argparse.ArgumentParser:
         "update",
         help="fetch a story imported from a link again and append its new chapters",
     )
-    updating.add_argument("manuscripts", type=Path, nargs="+", metavar="MANUSCRIPT")
+    updating.add_argument(
+        "manuscripts",
+        type=Path,
+        nargs="+",
+        metavar="MANUSCRIPT",
+        help="a manuscript, or a collection file (.yaml) of a series or masterlist",
+    )
     updating.add_argument(
         "--cookies",
         type=Path,
