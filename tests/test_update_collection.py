@@ -162,3 +162,39 @@ def test_a_collection_that_cannot_be_updated_is_one_error_and_nothing_written(
     assert captured.err.count("\n") == 1 and captured.err.startswith(f"{MASTERLIST}: error:")
     assert "Traceback" not in captured.err
     assert {path: path.read_bytes() for path in folder.iterdir()} == files
+
+
+def test_a_series_that_gains_a_members_only_work_adds_it_once_cookies_allow(
+    replay: Replay, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "harbor"
+    collection = imported(SERIES, folder, capsys)
+    before = collection.read_text(encoding="utf-8")
+    series = SERIES_PAGE.read_text(encoding="utf-8")
+    start = series.index('<li id="work_5002"')
+    end = series.index("</li>", series.index('<dd class="chapters">', start)) + len("</li>")
+    blurb = series[start:end].replace("5002", "5003").replace("Low Tide", "Harbor After Dark")
+    gained = (series[:end] + "\n" + blurb + series[end:]).encode("utf-8")
+    # Without a logged-in session the new work cannot be read: said, and nothing added.
+    replay.queue("/series/700", Answer(200, HTML, gained))
+    assert main(["update", str(collection)]) == 0
+    out = capsys.readouterr().out
+    assert "AO3 series 'Harbor Lights': 3 works" in out
+    assert f"skipped: {AO3}/works/5003: error: this work is only available to registered" in out
+    assert out.splitlines()[-1] == "no new stories"
+    assert collection.read_text(encoding="utf-8") == before
+    cookies = tmp_path / "cookies.txt"
+    cookies.write_text(
+        "# Netscape HTTP Cookie File\n"
+        ".archiveofourown.org\tTRUE\t/\tTRUE\t4102444800\t_otwarchive_session\tlogged-in-reader\n",
+        encoding="utf-8",
+    )
+    replay.queue("/series/700", Answer(200, HTML, gained))
+    assert main(["update", str(collection), "--cookies", str(cookies)]) == 0
+    out = capsys.readouterr().out
+    new = folder / "harbor-after-dark.md"
+    assert f"{new}: new at the source (45 words); written" in out
+    assert out.splitlines()[-1] == "1 new story (45 words)"
+    assert collection.read_text(encoding="utf-8") == before + "- harbor-after-dark.md\n"
+    fields = yaml.safe_load(new.read_text(encoding="utf-8").split("---\n")[1])
+    assert (fields["source"], fields["series"]) == (f"{AO3}/works/5003", "Harbor Lights")
