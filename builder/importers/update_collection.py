@@ -57,6 +57,8 @@ class _Fetched:
     address: str
     """Its `source:` as the import writes it."""
     story: Story
+    draft: Draft
+    """Its draft cleaned up as the import writes it (what an update compares)."""
 
 
 def update_collection(path: Path, options: web.FetchOptions | None = None) -> CollectionUpdate:
@@ -91,7 +93,7 @@ def update_collection(path: Path, options: web.FetchOptions | None = None) -> Co
             continue
         try:
             if work is not None:
-                merged, content = updating.merge(story, _finished(work.story))
+                merged, content = updating.merge(story, work.draft)
             else:
                 # Taken out of the list upstream (or added by the user from elsewhere): its
                 # own address may still hold it.
@@ -104,22 +106,30 @@ def update_collection(path: Path, options: web.FetchOptions | None = None) -> Co
         result.report.extend(f"{story}: {line}" for line in merged.report)
         if content is not None:
             writes.append((story, content))
-    listed = {story.resolve() for story in collection.stories}
-    for other in sorted(path.parent.glob("*.md")):
-        if other.resolve() in listed:
-            continue
-        try:
-            other_address = _key(updating.source_of(other))
-        except FicpressError:
-            continue  # not a story of the list's
-        if other_address in by_address and other_address not in known:
-            known.add(other_address)  # taken out of the list by the user: not added again
-            result.report.append(f"{other}: in the folder but not in 'stories:'; left out")
+    known |= _taken_out(collection, set(by_address) - known, result.report)
     for story, content in writes:
         write_atomic(story, content.encode("utf-8"))
         result.changed = True
     _add_new(collection, [work for work in fetched if _key(work.address) not in known], result)
     return result
+
+
+def _taken_out(collection: anthology.Collection, unlisted: set[str], report: list[str]) -> set[str]:
+    """Which of the `unlisted` works (keyed) a manuscript in the folder comes from that is not
+    in `stories:`: the user took it out of the book, so it is not added back."""
+    listed = {story.resolve() for story in collection.stories}
+    found: set[str] = set()
+    for other in sorted(collection.path.parent.glob("*.md")):
+        if other.resolve() in listed:
+            continue
+        try:
+            address = _key(updating.source_of(other))
+        except FicpressError:
+            continue  # not a story imported from a link
+        if address in unlisted and address not in found:
+            found.add(address)
+            report.append(f"{other}: in the folder but not in 'stories:'; left out")
+    return found
 
 
 def _on_its_own(
@@ -162,7 +172,7 @@ def _fetch(
                 report.append(f"skipped: {item.error}")
                 continue
             draft = _finished(item)
-            fetched.append(_Fetched(str(draft.meta.get("source") or item.page.url), item))
+            fetched.append(_Fetched(str(draft.meta.get("source") or item.page.url), item, draft))
     return fetched, skipped
 
 
@@ -203,7 +213,7 @@ def _add_new(
             result.report.append(f"skipped: {error}")
             continue
         written.append(done.path)
-        story_words = updating.count_words(_finished(work.story).blocks)
+        story_words = updating.count_words(work.draft.blocks)
         words += story_words
         result.report.append(f"{done.path}: new at the source ({story_words:,} words); written")
     if not written:
