@@ -153,6 +153,20 @@ def test_a_collection_that_cannot_be_updated_is_one_error_and_nothing_written(
         f"{collection}: error: does not say which series or masterlist it was imported from "
         "('source:' with its web address); add it, or update each story's manuscript\n"
     )
+    # A story imported before ficpress kept chapter fingerprints: an error; the others go on.
+    collection.write_bytes(files[collection])
+    shift = folder / "the-quiet-shift.md"
+    old = shift.read_text(encoding="utf-8")
+    old = old[: old.index("chapter_ids:")] + old[old.index("---\n", 4) :]
+    shift.write_text(old, encoding="utf-8")
+    assert main(["update", str(collection)]) == 2
+    captured = capsys.readouterr()
+    assert captured.err == (
+        f"{shift}: error: does not say which chapters it has ('chapter_ids:'); import its "
+        "link again (ficpress import URL --force) to start updating it\n"
+    )
+    assert f"{folder / 'paper-lanterns.md'}: no new chapters" in captured.out
+    shift.write_bytes(files[shift])
     # The masterlist is gone upstream: nothing is written, not even the stories' updates.
     collection.write_bytes(files[collection])
     replay.queue("/post/910/masterlist", Answer(404, {"Content-Type": "text/plain"}, b"gone"))

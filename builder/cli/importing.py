@@ -67,6 +67,8 @@ def _update_collection(path: Path, arguments: argparse.Namespace, console: Conso
 
     result = update_collection(path, FetchOptions(cookies=arguments.cookies))
     console.info("\n".join(result.report))
+    for error in result.failures:
+        console.error(str(error))
     if arguments.build and result.changed:
         built = anthology.build(
             anthology.read(path),

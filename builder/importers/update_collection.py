@@ -47,7 +47,8 @@ class CollectionUpdate:
     changed: bool = False
     """A manuscript or the collection file was written (the book needs building again)."""
     failures: list[FicpressError] = field(default_factory=list)
-    """Stories that could not be updated (each also reported); the others were."""
+    """Stories that could not be updated or written (for the user too, as errors); the others
+    were."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,7 +102,6 @@ def update_collection(path: Path, options: web.FetchOptions | None = None) -> Co
                 merged, content = _on_its_own(story, story_address, options, result.report)
         except FicpressError as error:
             result.failures.append(error)
-            result.report.append(str(error))
             continue
         result.report.extend(f"{story}: {line}" for line in merged.report)
         if content is not None:
@@ -210,7 +210,6 @@ def _add_new(
             )
         except FicpressError as error:
             result.failures.append(error)
-            result.report.append(f"skipped: {error}")
             continue
         written.append(done.path)
         story_words = updating.count_words(work.draft.blocks)
