@@ -28,7 +28,8 @@ from pathlib import Path
 from typing import Any
 
 import builder
-from builder.files import write_whole
+from builder.errors import FicpressError
+from builder.files import read_limited, write_whole
 from builder.model import EditionTemplate, Source
 from builder.resources import styles
 
@@ -95,12 +96,10 @@ def quick_key(
     None when the file cannot be read as a plain file."""
     environ = os.environ if environ is None else environ
     try:
+        data = read_limited(path, QUICK_LARGEST, FicpressError, "manuscript")
         status = path.stat()
-        if not stat.S_ISREG(status.st_mode) or status.st_size > QUICK_LARGEST:
-            return None
-        data = path.read_bytes()
         where = str(path.resolve())
-    except OSError:
+    except (FicpressError, OSError):
         return None
     digest = hashlib.sha256(_FORMAT + b" quick")
     for part in (
@@ -119,13 +118,15 @@ def quick_key(
 
 def quick_lookup(
     where: Path | None, path: Path, aliases: Iterable[str], notes: str | None, wanted: bool
-) -> tuple[str | None, tuple[Path, EditionTemplate, str] | None]:
+) -> tuple[str | None, tuple[tuple[Path, str], EditionTemplate] | None]:
     """The quick key of the story at `path` (when `wanted` and the cache is on at `where`), and
-    the folder, template and entry name it finds, if any. The pipeline wants it in a process
+    the entry (folder, name) and template it finds, if any. The pipeline wants it in a process
     that has compiled nothing yet (a command-line build): a server keeps its stories in memory."""
-    quick = quick_key(path, aliases, notes) if where and wanted else None
-    found = quick_load(where, quick) if where and quick else None
-    return quick, (where, found[1], found[0]) if where and found else None
+    if where is None or not wanted:
+        return None, None
+    quick = quick_key(path, aliases, notes)
+    found = quick_load(where, quick) if quick else None
+    return quick, ((where, found[0]), found[1]) if found else None
 
 
 def quick_load(where: Path, quick: str) -> tuple[str, EditionTemplate] | None:

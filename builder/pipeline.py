@@ -64,9 +64,8 @@ TEMPLATE_CACHE_SIZE = 64
 DEFAULT_OPTIONS = EditionOptions()
 IDENTIFIER_NAMESPACE = uuid.UUID("6f1c1f50-6c0a-4d1e-9a57-1c3f1f7d2b10")
 
-_templates: OrderedDict[tuple[str, int, str, tuple[str, ...], str | None], EditionTemplate] = (
-    OrderedDict()
-)
+_MemoryKey = tuple[str, int, str, tuple[str, ...], str | None]
+_templates: OrderedDict[_MemoryKey, EditionTemplate] = OrderedDict()
 
 
 def compile(
@@ -91,17 +90,17 @@ def _compiled(
     where = compile_cache.folder() if disk else None
     quick, found = compile_cache.quick_lookup(where, path, aliases, notes, not _templates)
     if found is not None:
-        return _remember(found[1], aliases, notes), (found[0], found[2])
+        key = _memory_key(found[1].manuscript, found[1].slug, aliases, notes)
+        return _remember(key, found[1]), found[0]
     from builder.stages import manuscript  # YAML and the front matter's checks: a parse only
 
     source = manuscript.read(path)
     slug = manuscript.slugify(path.stem)
     entry = (where, compile_cache.key(source, slug, aliases, notes)) if where else None
-    key = (source.content_hash, source.modified, slug, aliases, notes)
-    template = _templates.get(key)
-    if template is not None:
+    key = _memory_key(source, slug, aliases, notes)
+    if (cached := _templates.get(key)) is not None:
         _templates.move_to_end(key)
-        return template, entry
+        return cached, entry
     template = compile_cache.load(*entry) if entry else None
     if template is None:
         template = _compile(source, slug, aliases, notes)
@@ -109,15 +108,19 @@ def _compiled(
             compile_cache.store(*entry, template)
     if entry and quick:
         compile_cache.quick_store(*entry, quick, template)
-    return _remember(template, aliases, notes), entry
+    return _remember(key, template), entry
 
 
-def _remember(
-    template: EditionTemplate, aliases: tuple[str, ...], notes: str | None
-) -> EditionTemplate:
+def _memory_key(
+    read: Source | Manuscript, slug: str, aliases: tuple[str, ...], notes: str | None
+) -> _MemoryKey:
+    """What a template is kept under in memory (the same for its source and its compiled form)."""
+    return read.content_hash, read.modified, slug, aliases, notes
+
+
+def _remember(key: _MemoryKey, template: EditionTemplate) -> EditionTemplate:
     """Keep `template` in memory, the least recently compiled dropped past the bound."""
-    _templates[template.manuscript.content_hash, template.manuscript.modified, template.slug,
-               aliases, notes] = template  # fmt: skip
+    _templates[key] = template
     if len(_templates) > TEMPLATE_CACHE_SIZE:
         _templates.popitem(last=False)
     return template
@@ -238,14 +241,11 @@ def unfilled(template: EditionTemplate, profile: Profile) -> list[Slot]:
 def codes_used(template: EditionTemplate) -> frozenset[str]:
     """The profile keys the story's slots read: codes, and `PRONOUNS` for pronoun slots (found
     once per template: every reader's identifier reads them)."""
-    return template.forms.get(CODES_USED, None, lambda: _codes(template))
+    slots = template.slots
+    return template.forms.get(CODES_USED, None, lambda: frozenset(_key(s.code) for s in slots))
 
 
 CODES_USED: FormKey[frozenset[str]] = FormKey("codes-used")
-
-
-def _codes(template: EditionTemplate) -> frozenset[str]:
-    return frozenset(_key(slot.code) for slot in template.slots)
 
 
 def _key(code: str) -> str:
