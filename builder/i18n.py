@@ -38,9 +38,14 @@ TRADITIONAL_CHINESE = frozenset({"hant", "tw", "hk", "mo"})
 """Subtags of a Chinese tag that ask for the Traditional catalogue (`zh-Hant`, `zh-TW`)."""
 
 
+def _subtags(language: str) -> list[str]:
+    """A BCP 47 tag's subtags, lower-cased (`pt_BR` and `pt-BR` alike): `['pt', 'br']`."""
+    return language.lower().replace("_", "-").split("-")
+
+
 def direction(language: str) -> str:
     """`rtl` or `ltr` for a BCP 47 tag: `ar`, `fa-IR`, `az-Arab` are right to left."""
-    subtags = language.lower().replace("_", "-").split("-")
+    subtags = _subtags(language)
     for subtag in subtags[1:]:
         if len(subtag) == 4 and subtag.isalpha():  # the script subtag
             return "rtl" if subtag in RTL_SCRIPTS else "ltr"
@@ -56,7 +61,7 @@ WESTERN_DIGIT_REGIONS = frozenset({"dz", "eh", "ly", "ma", "mr", "tn"})
 def page_numbers(language: str) -> str:
     """The counter style a PDF numbers its pages in: `arabic-indic` (٣) for Arabic, `persian`
     (۳) for Persian and Urdu, `decimal` for every other language and for Maghrebi Arabic."""
-    subtags = language.lower().replace("_", "-").split("-")
+    subtags = _subtags(language)
     if WESTERN_DIGIT_REGIONS.intersection(subtags[1:]):
         return "decimal"
     return PAGE_NUMBERS.get(subtags[0], "decimal")
@@ -81,7 +86,7 @@ def _locales() -> Traversable:
 
 def catalogue_name(language: str) -> str:
     """The catalogue a language tag reads: `pt-BR` -> `pt`, `zh-TW` -> `zh_Hant`."""
-    subtags = language.lower().replace("_", "-").split("-")
+    subtags = _subtags(language)
     primary = {"iw": "he", "in": "id"}.get(subtags[0], subtags[0])
     if primary == "zh" and TRADITIONAL_CHINESE.intersection(subtags[1:]):
         return "zh_Hant"

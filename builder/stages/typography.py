@@ -19,6 +19,7 @@ from typing import Any
 
 from builder.model import Manuscript, Markup, Paragraph, Slot, Text, map_paragraphs
 from builder.pronouns import is_pronoun_slot
+from builder.stages.placeholders import language_key
 from builder.stages.typography_rules import APOSTROPHE, MARKS, PROTECTED, RULES, Marks, Rule
 
 __all__ = ["apply", "typeset", "typeset_paragraph"]
@@ -54,7 +55,7 @@ class _Compiled:
 
 @functools.cache
 def _language(language: str) -> str:
-    primary = language.strip().lower().replace("_", "-").split("-")[0]
+    primary = language_key(language)
     return primary if primary in MARKS else "en"
 
 
