@@ -25,7 +25,7 @@ import yaml
 from builder.editions import write_atomic
 from builder.errors import UsageError
 from builder.importers import draft as drafts
-from builder.importers import web
+from builder.importers import is_address, web
 from builder.importers.writing import check
 from builder.stages import manuscript
 
@@ -50,8 +50,8 @@ class UpdateResult:
 
 def update(path: Path, options: web.FetchOptions | None = None) -> UpdateResult:
     """Fetch the story `path` was imported from and append its new chapters."""
-    fetched = web.fetch_draft(source_of(path), options)
-    result, content = merge(path, fetched)
+    address = source_of(path)
+    result, content = merge(path, address, web.fetch_draft(address, options))
     if content is not None:
         write_atomic(path, content.encode("utf-8"))
     return result
@@ -61,16 +61,16 @@ def source_of(path: Path) -> str:
     """The web address the manuscript at `path` was imported from; a usage error if it has
     none (or a manuscript build would refuse)."""
     address = manuscript.read(path).meta.source or ""
-    if not re.match(r"(?i)https?://", address):
+    if not is_address(address):
         raise UsageError("was not imported from a link: its 'source:' is no web address", path=path)
     return address
 
 
-def merge(path: Path, fetched: drafts.Draft) -> tuple[UpdateResult, str | None]:
-    """What updating the manuscript at `path` with the story as `fetched` again finds, and the
-    manuscript's new text (checked as `build` reads it; None: nothing to write). Nothing is
-    written here, so that a collection's update can check every story before writing any."""
-    address = source_of(path)
+def merge(path: Path, address: str, fetched: drafts.Draft) -> tuple[UpdateResult, str | None]:
+    """What updating the manuscript at `path` (imported from `address`, its `source_of`) with
+    the story as `fetched` again finds, and the manuscript's new text (checked as `build` reads
+    it; None: nothing to write). Nothing is written here, so that a collection's update can
+    check every story before writing any."""
     text = path.read_text(encoding="utf-8")
     front = FRONT.match(text)
     fields = yaml.safe_load(front["front"]) if front else None

@@ -28,8 +28,8 @@ import yaml
 from builder import anthology
 from builder.editions import write_atomic
 from builder.errors import FetchError, FicpressError, OutputError, UsageError
+from builder.importers import is_address, web
 from builder.importers import update as updating
-from builder.importers import web
 from builder.importers.draft import Draft, finish
 from builder.importers.web.client import Client
 from builder.importers.web.sites import Registry, Skipped, Story
@@ -67,13 +67,14 @@ def update_collection(path: Path, options: web.FetchOptions | None = None) -> Co
     its stories and add its new ones (see the module's docstring)."""
     collection = anthology.read(path)
     address = collection.source or ""
-    if not re.match(r"(?i)https?://", address):
+    if not is_address(address):
         raise UsageError(
             "does not say which series or masterlist it was imported from ('source:' with "
             "its web address); add it, or update each story's manuscript",
             path=path,
         )
-    _appended(path.read_text(encoding="utf-8"), ["new.md"], path)  # fails before any write
+    text = path.read_text(encoding="utf-8")
+    _appended(text, ["new.md"], path)  # fails before any write
     result = CollectionUpdate(path)
     fetched, skipped = _fetch(address, options, result.report)
     by_address = {_key(work.address): work for work in fetched}
@@ -94,7 +95,7 @@ def update_collection(path: Path, options: web.FetchOptions | None = None) -> Co
             continue
         try:
             if work is not None:
-                merged, content = updating.merge(story, work.draft)
+                merged, content = updating.merge(story, story_address, work.draft)
             else:
                 # Taken out of the list upstream (or added by the user from elsewhere): its
                 # own address may still hold it.
@@ -110,7 +111,9 @@ def update_collection(path: Path, options: web.FetchOptions | None = None) -> Co
     for story, content in writes:
         write_atomic(story, content.encode("utf-8"))
         result.changed = True
-    _add_new(collection, [work for work in fetched if _key(work.address) not in known], result)
+    _add_new(
+        collection, text, [work for work in fetched if _key(work.address) not in known], result
+    )
     return result
 
 
@@ -142,7 +145,7 @@ def _on_its_own(
     except FetchError as error:
         report.append(f"{story}: {error}; left as it is")
         return updating.UpdateResult(story, 0, 0, ()), None
-    return updating.merge(story, fetched)
+    return updating.merge(story, address, fetched)
 
 
 def _fetch(
@@ -187,14 +190,14 @@ def _key(address: str) -> str:
 
 
 def _add_new(
-    collection: anthology.Collection, works: list[_Fetched], result: CollectionUpdate
+    collection: anthology.Collection, text: str, works: list[_Fetched], result: CollectionUpdate
 ) -> None:
-    """Write the list's new works beside the collection file and append them to its stories."""
+    """Write the list's new works beside the collection file (whose `text` it is) and append
+    them to its stories."""
     folder = collection.path.parent
     if not works:
         result.report.append("no new stories")
         return
-    text = collection.path.read_text(encoding="utf-8")
     taken = frozenset(folder.glob("*.md"))  # a name in use gets a number, never replaced
     written: list[Path] = []
     words = 0
